@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+//
+// uboost: a Swift workbench for hardware-aware NAS (U-Boost NAS) with its own scripting language.
+//
+// Layers (each depends only on those above it):
+//   CBLAS, CZlib, CEditLine          system libraries (OpenBLAS, zlib, libedit)
+//   UBoostTensor                     tensors, reverse-mode autodiff, NN kernels, optimizers
+//   UBoostHardware                   smooth ceilings, cost models, cycle-level systolic simulator
+//   UBoostNAS                        supernets, search, channel search, derive, training, data
+//   UBoostPlot                       terminal and SVG charts (knows nothing of tensors)
+//   UBoostLang                       the language core: lexer, parser, interpreter (no tensors)
+//   UBoostBuiltins                   binds Tensor / Hardware / NAS / Plot into the language
+//   UBoostREPL                       line editor, REPL, notebooks, lessons
+//   uboost                           the command-line tool (swift-argument-parser)
+import PackageDescription
+
+// Release builds compile for the machine they run on: the default x86-64 target has no AVX.
+let native: [SwiftSetting] = [
+  .unsafeFlags(["-Xcc", "-march=native"]),
+  .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+]
+let nativeC: [CSetting] = [.unsafeFlags(["-march=native", "-O3"])]
+
+let package = Package(
+  name: "uboost",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "uboost", targets: ["uboost"]),
+    .library(name: "UBoostTensor", targets: ["UBoostTensor"]),
+    .library(name: "UBoostHardware", targets: ["UBoostHardware"]),
+    .library(name: "UBoostNAS", targets: ["UBoostNAS"]),
+    .library(name: "UBoostLang", targets: ["UBoostLang"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+
+    .target(name: "UBoostTensor", dependencies: ["CBLAS"], swiftSettings: native),
+    .target(name: "UBoostHardware", swiftSettings: native),
+    .target(name: "UBoostNAS", dependencies: ["UBoostTensor", "UBoostHardware", "CZlib"],
+            swiftSettings: native),
+    .target(name: "UBoostPlot", swiftSettings: native),
+    .target(name: "UBoostLang", swiftSettings: native),
+    .target(name: "UBoostBuiltins",
+            dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
+            swiftSettings: native),
+    .target(name: "UBoostREPL", dependencies: ["UBoostLang", "UBoostBuiltins", "CEditLine"],
+            swiftSettings: native),
+    .executableTarget(
+      name: "uboost",
+      dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware",
+                     "UBoostTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: native),
+
+    .testTarget(name: "UBoostTensorTests", dependencies: ["UBoostTensor"]),
+    .testTarget(name: "UBoostHardwareTests", dependencies: ["UBoostHardware"],
+                resources: [.copy("Fixtures")]),
+    .testTarget(name: "UBoostNASTests", dependencies: ["UBoostNAS"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "UBoostPlotTests", dependencies: ["UBoostPlot"]),
+    .testTarget(name: "UBoostLangTests", dependencies: ["UBoostLang"]),
+    .testTarget(name: "UBoostBuiltinsTests", dependencies: ["UBoostBuiltins", "UBoostLang"]),
+    .testTarget(name: "UBoostREPLTests", dependencies: ["UBoostREPL"]),
+    .testTarget(name: "UBoostCLITests", dependencies: ["uboost"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

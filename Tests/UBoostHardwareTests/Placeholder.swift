@@ -1,0 +1,2 @@
+import XCTest
+final class UBoostHardwareTestsPlaceholder: XCTestCase { func testBuilds() {} }

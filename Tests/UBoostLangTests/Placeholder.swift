@@ -1,0 +1,2 @@
+import XCTest
+final class UBoostLangTestsPlaceholder: XCTestCase { func testBuilds() {} }

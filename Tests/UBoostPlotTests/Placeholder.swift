@@ -1,0 +1,2 @@
+import XCTest
+final class UBoostPlotTestsPlaceholder: XCTestCase { func testBuilds() {} }
