@@ -11,6 +11,9 @@ struct SVGDocument {
 
   static let font = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
 
+  /// Size of the user coordinate system when it differs from the output size (scaled).
+  var viewSize: (Double, Double)?
+
   init(width: Int, height: Int) {
     self.width = Double(max(1, width))
     self.height = Double(max(1, height))
@@ -93,9 +96,9 @@ struct SVGDocument {
 
   func render() -> String {
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\">\n"
+    out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(viewSize?.0 ?? width)) \(Self.n(viewSize?.1 ?? height))\">\n"
     if !defs.isEmpty { out += "<defs>\n" + defs.joined(separator: "\n") + "\n</defs>\n" }
-    out += "<rect x=\"0\" y=\"0\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"#ffffff\"/>\n"
+    out += "<rect x=\"0\" y=\"0\" width=\"\(Self.n(viewSize?.0 ?? width))\" height=\"\(Self.n(viewSize?.1 ?? height))\" fill=\"#ffffff\"/>\n"
     out += body.joined(separator: "\n")
     out += "\n</svg>\n"
     return out
