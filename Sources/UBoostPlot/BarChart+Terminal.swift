@@ -38,7 +38,7 @@ extension BarChart {
     let valueWidth = texts.map(\.count).max() ?? 1
     let column0 = labelWidth + 1
     let barColumns = max(1, width - column0 - valueWidth - 2)
-    let scale = valueScale(targetTicks: max(2, min(barColumns / 10, 8)))
+    let scale = valueScale(targetTicks: max(2, min(barColumns / 8, 8)))
     let eighths = Double(barColumns * 8)
     func position(_ v: Double) -> Int { Int((scale.fraction(v) * eighths).rounded()) }
     // The baseline sits on a cell boundary so partial blocks always start at a bar's base.
@@ -91,7 +91,7 @@ extension BarChart {
     for c in 0..<barColumns { grid.put("─", column: column0 + c, row: row) }
     var lastEnd = -1
     for tick in scale.ticks {
-      let c = min(barColumns - 1, position(tick) / 8)
+      let c = min(barColumns - 1, Int((Double(position(tick)) / 8).rounded()))
       grid.put("┬", column: column0 + c, row: row)
       let text = scale.label(tick)
       let start = max(0, column0 + c - (text.count - 1) / 2)
@@ -123,7 +123,7 @@ extension BarChart {
     let keyLines = keyItems.isEmpty ? [] : TerminalAxes.wrap(keyItems, width: width)
     let footer = 2 + (categoryLabel.isEmpty ? 0 : 1) + keyLines.count
     let plotRows = max(1, grid.height - row - footer)
-    let scale = valueScale(targetTicks: max(2, min(plotRows / 3 + 1, 8)))
+    let scale = valueScale(targetTicks: max(2, min(plotRows / 2 + 1, 8)))
     let tickLabels = scale.ticks.map { scale.label($0) }
     let gutter = min(tickLabels.map(\.count).max() ?? 1, max(1, width / 3))
     let column0 = gutter + 1
@@ -137,7 +137,7 @@ extension BarChart {
     for r in 0..<plotRows { grid.put("│", column: gutter, row: row + r) }
     var usedRows = Set<Int>()
     for (tick, text) in zip(scale.ticks, tickLabels) {
-      let r = plotRows - 1 - min(plotRows - 1, level(tick) / 8)
+      let r = plotRows - 1 - min(plotRows - 1, Int((Double(level(tick)) / 8).rounded()))
       guard !usedRows.contains(r) else { continue }
       usedRows.insert(r)
       grid.put("┤", column: gutter, row: row + r)

@@ -1,22 +1,36 @@
 // MARK: - GraphLayout
 //
-// Layered left-to-right layout: longest-path layering over the graph with back edges of a DFS
-// removed (so cycles are fine), then a few barycentre sweeps to reduce crossings.
+// Layered left-to-right layout in the Sugiyama style:
+// 1. back edges of a depth-first search are set aside, so cycles are fine;
+// 2. longest-path layering of the remaining (acyclic) edges;
+// 3. edges spanning several layers get one dummy vertex per intermediate layer, so long edges
+//    reserve their own lane instead of running through nodes;
+// 4. a few barycentre sweeps order each layer to reduce crossings.
 
 struct GraphLayout {
-  /// Layer (column) of each node.
+  /// Layer (column) of each vertex; real nodes come first, then dummies.
   var layer: [Int]
-  /// Position of each node within its layer, 0 at the top.
+  /// Position of each vertex within its layer, 0 at the top.
   var rank: [Int]
-  var layerCount: Int
+  /// Vertices of each layer in order.
+  var members: [[Int]]
+  /// Number of real nodes; vertices at or after this index are dummies.
+  let nodeCount: Int
+  /// For each edge (by index in `GraphPicture.edges`): its vertex chain from source to target
+  /// (at least two vertices), or nil for back edges and self-loops.
+  var chains: [[Int]?]
+
+  var layerCount: Int { members.count }
+  func isDummy(_ v: Int) -> Bool { v >= nodeCount }
 
   init(_ graph: GraphPicture) {
     let n = graph.nodes.count
-    let edges = graph.indexedEdges.map { ($0.0, $0.1) }.filter { $0.0 != $0.1 }
+    nodeCount = n
+    let edges = graph.indexedEdges.map { ($0.0, $0.1) }
     var successors = Array(repeating: [Int](), count: n)
-    for (a, b) in edges { successors[a].append(b) }
+    for (a, b) in edges where a != b { successors[a].append(b) }
 
-    // Forward edges = edges that are not back edges of an iterative DFS.
+    // 1. Back edges of an iterative DFS.
     var state = Array(repeating: 0, count: n)   // 0 new, 1 on stack, 2 done
     var backEdges = Set<[Int]>()
     for root in 0..<n where state[root] == 0 {
@@ -34,13 +48,14 @@ struct GraphLayout {
         }
       }
     }
-    let forward = edges.filter { !backEdges.contains([$0.0, $0.1]) }
+    let isForward = edges.map { $0.0 != $0.1 && !backEdges.contains([$0.0, $0.1]) }
 
-    // Longest path layering in topological order (Kahn).
+    // 2. Longest-path layering in topological order (Kahn).
     var indegree = Array(repeating: 0, count: n)
     var forwardSucc = Array(repeating: [Int](), count: n)
-    var forwardPred = Array(repeating: [Int](), count: n)
-    for (a, b) in forward { indegree[b] += 1; forwardSucc[a].append(b); forwardPred[b].append(a) }
+    for (i, (a, b)) in edges.enumerated() where isForward[i] {
+      indegree[b] += 1; forwardSucc[a].append(b)
+    }
     var layer = Array(repeating: 0, count: n)
     var queue = (0..<n).filter { indegree[$0] == 0 }
     var head = 0
@@ -52,23 +67,38 @@ struct GraphLayout {
         if indegree[s] == 0 { queue.append(s) }
       }
     }
-    let layerCount = (layer.max() ?? -1) + 1
 
-    // Initial order: declaration order; then barycentre sweeps.
+    // 3. Dummy vertices for long edges.
+    var pred = Array(repeating: [Int](), count: n)
+    var succ = Array(repeating: [Int](), count: n)
+    var chains: [[Int]?] = Array(repeating: nil, count: edges.count)
+    for (i, (a, b)) in edges.enumerated() where isForward[i] {
+      var chain = [a]
+      for l in (layer[a] + 1)..<max(layer[a] + 1, layer[b]) {
+        let d = layer.count
+        layer.append(l); pred.append([]); succ.append([])
+        chain.append(d)
+      }
+      chain.append(b)
+      for (u, v) in zip(chain, chain.dropFirst()) { succ[u].append(v); pred[v].append(u) }
+      chains[i] = chain
+    }
+
+    // 4. Ordering: declaration order, then barycentre sweeps down and up.
+    let layerCount = (layer.max() ?? -1) + 1
     var members = Array(repeating: [Int](), count: layerCount)
-    for v in 0..<n { members[layer[v]].append(v) }
-    var rank = Array(repeating: 0, count: n)
+    for v in layer.indices { members[layer[v]].append(v) }
+    var rank = Array(repeating: 0, count: layer.count)
     func renumber() { for m in members { for (i, v) in m.enumerated() { rank[v] = i } } }
     renumber()
-    for sweep in 0..<4 {
+    for sweep in 0..<6 where layerCount > 1 {
       let down = sweep % 2 == 0
-      let layers = down ? Array(1..<max(1, layerCount)) : Array((0..<max(0, layerCount - 1)).reversed())
-      for l in layers {
-        let neighbours = down ? forwardPred : forwardSucc
+      let order = down ? Array(1..<layerCount) : Array((0..<(layerCount - 1)).reversed())
+      for l in order {
         let keyed = members[l].map { v -> (Int, Double) in
-          let ns = neighbours[v]
+          let ns = down ? pred[v] : succ[v]
           guard !ns.isEmpty else { return (v, Double(rank[v])) }
-          return (v, Double(ns.map { rank[$0] }.reduce(0, +)) / Double(ns.count))
+          return (v, Double(ns.reduce(0) { $0 + rank[$1] }) / Double(ns.count))
         }
         members[l] = keyed.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : rank[$0.0] < rank[$1.0] }.map(\.0)
         renumber()
@@ -76,6 +106,7 @@ struct GraphLayout {
     }
     self.layer = layer
     self.rank = rank
-    self.layerCount = layerCount
+    self.members = members
+    self.chains = chains
   }
 }

@@ -1,10 +1,11 @@
 // MARK: - GraphPicture SVG rendering
 //
-// Nodes are rounded boxes in layers from left to right; edges are cubic curves from the right
-// side of the source to the left side of the target, with arrowheads and a label on a white
-// backing at the curve's midpoint. Edges going backwards (cycles) loop underneath; self-loops
-// arc over the node. Parallel edges are fanned out. Edge colours follow the edge label, so
-// equal operations share a colour.
+// Nodes are rounded boxes in layers from left to right. Forward edges are chains of cubic
+// curves (horizontal tangents) from the source's right side through the dummy lanes of the
+// layout to the target's left side, ending in an arrowhead; several edges at one node get
+// spread-out ports. Back edges (cycles) loop underneath, self-loops arc over the node. Edge
+// labels sit on a white backing at the middle of the edge's first curve and are nudged apart if
+// they would overlap. Edge colours follow the label, so equal operations share a colour.
 
 extension GraphPicture {
   /// Renders a standalone SVG. Its natural size comes from the layout; pass `width`/`height` to
@@ -12,106 +13,144 @@ extension GraphPicture {
   public func renderSVG(width: Int? = nil, height: Int? = nil) -> String {
     let layout = GraphLayout(self)
     let font = 12.0, labelFont = 10.5
-    let nodeHeight = 32.0, rowGap = 36.0
-    let nodeWidths = nodes.map { max(56, SVGDocument.textWidth($0.label, size: font) + 24) }
-    let indexed = indexedEdges
-
-    // Column widths and the gaps between columns (wide enough for the edge labels).
-    var columnWidth = Array(repeating: 56.0, count: max(1, layout.layerCount))
-    for v in nodes.indices { columnWidth[layout.layer[v]] = max(columnWidth[layout.layer[v]], nodeWidths[v]) }
-    var gap = Array(repeating: 90.0, count: max(1, layout.layerCount))
-    for (a, b, label) in indexed where layout.layer[b] == layout.layer[a] + 1 {
-      gap[layout.layer[a]] = max(gap[layout.layer[a]], SVGDocument.textWidth(label, size: labelFont) + 40)
-    }
+    let nodeHeight = 32.0, dummyHeight = 18.0, itemGap = 26.0
     let margin = 24.0
+    let vertexCount = layout.layer.count
+    let edgeList = indexedEdges
+    func isDummy(_ v: Int) -> Bool { layout.isDummy(v) }
+    let vertexWidth = (0..<vertexCount).map { v in
+      isDummy(v) ? 0 : max(56, SVGDocument.textWidth(nodes[v].label, size: font) + 24)
+    }
+    func vertexHeight(_ v: Int) -> Double { isDummy(v) ? dummyHeight : nodeHeight }
+
+    // Column widths, and gaps wide enough for the labels on edges leaving each column.
+    let layers = max(1, layout.layerCount)
+    var columnWidth = Array(repeating: 20.0, count: layers)
+    for v in 0..<vertexCount { columnWidth[layout.layer[v]] = max(columnWidth[layout.layer[v]], vertexWidth[v]) }
+    var gap = Array(repeating: 80.0, count: layers)
+    for (i, edge) in edgeList.enumerated() where layout.chains[i] != nil {
+      let l = layout.layer[edge.0]
+      gap[l] = max(gap[l], SVGDocument.textWidth(edge.2, size: labelFont) + 44)
+    }
     let top = margin + (title.isEmpty ? 0 : 30)
-    var columnX = Array(repeating: margin, count: max(1, layout.layerCount))
+    var columnX = Array(repeating: margin, count: layers)
     for l in columnX.indices.dropFirst() { columnX[l] = columnX[l - 1] + columnWidth[l - 1] + gap[l - 1] }
-    var perLayer = Array(repeating: 0, count: max(1, layout.layerCount))
-    for v in nodes.indices { perLayer[layout.layer[v]] += 1 }
-    let tallest = Double(perLayer.max() ?? 1)
-    let contentHeight = max(nodeHeight, tallest * nodeHeight + (tallest - 1) * rowGap)
-    let hasBackEdges = indexed.contains { layout.layer[$0.1] <= layout.layer[$0.0] && $0.0 != $0.1 }
-    let hasSelfLoops = indexed.contains { $0.0 == $0.1 }
-    let loopTop = hasSelfLoops ? 30.0 : 0
-    let extraBottom = hasBackEdges ? 50.0 : 0
-    let lastColumn = columnX.indices.last ?? 0
-    let naturalWidth = max(160, columnX[lastColumn] + columnWidth[lastColumn] + margin,
+    let stackHeights = layout.members.map { m in
+      m.reduce(0.0) { $0 + vertexHeight($1) } + Double(max(0, m.count - 1)) * itemGap
+    }
+    let contentHeight = max(nodeHeight, stackHeights.max() ?? 0)
+    let hasBackEdges = edgeList.enumerated().contains { layout.chains[$0.offset] == nil && $0.element.0 != $0.element.1 }
+    let loopTop = edgeList.contains { $0.0 == $0.1 } ? 34.0 : 0
+    let extraBottom = hasBackEdges ? 56.0 : 0
+    let last = layers - 1
+    let naturalWidth = max(160, columnX[last] + columnWidth[last] + margin,
                            SVGDocument.textWidth(title, size: 16) + 2 * margin)
     let naturalHeight = top + loopTop + contentHeight + extraBottom + margin
 
-    // Node centres.
-    var cx = Array(repeating: 0.0, count: nodes.count)
-    var cy = Array(repeating: 0.0, count: nodes.count)
+    // Vertex centres: each layer's stack is centred vertically.
+    var cx = Array(repeating: 0.0, count: vertexCount)
+    var cy = Array(repeating: 0.0, count: vertexCount)
+    for (l, m) in layout.members.enumerated() {
+      var y = top + loopTop + (contentHeight - stackHeights[l]) / 2
+      for v in m {
+        cx[v] = columnX[l] + columnWidth[l] / 2
+        cy[v] = y + vertexHeight(v) / 2
+        y += vertexHeight(v) + itemGap
+      }
+    }
+
+    // Ports: edges leaving (entering) a node are spread along its right (left) side in the
+    // order of the next (previous) point's height.
+    var outPort = Array(repeating: 0.0, count: edgeList.count)
+    var inPort = Array(repeating: 0.0, count: edgeList.count)
+    func spread(_ items: [(edge: Int, key: Double)], into ports: inout [Double]) {
+      let sorted = items.sorted { $0.key != $1.key ? $0.key < $1.key : $0.edge < $1.edge }
+      let step = sorted.count > 1 ? min(9, nodeHeight * 0.6 / Double(sorted.count - 1)) : 0
+      for (k, item) in sorted.enumerated() {
+        ports[item.edge] = (Double(k) - Double(sorted.count - 1) / 2) * step
+      }
+    }
+    var outgoing = Array(repeating: [(edge: Int, key: Double)](), count: nodes.count)
+    var incoming = Array(repeating: [(edge: Int, key: Double)](), count: nodes.count)
+    for i in edgeList.indices {
+      guard let chain = layout.chains[i], chain.count >= 2 else { continue }
+      outgoing[chain[0]].append((i, cy[chain[1]]))
+      incoming[chain[chain.count - 1]].append((i, cy[chain[chain.count - 2]]))
+    }
     for v in nodes.indices {
-      let l = layout.layer[v]
-      let count = Double(perLayer[l])
-      let block = count * nodeHeight + (count - 1) * rowGap
-      let y0 = top + loopTop + (contentHeight - block) / 2
-      cx[v] = columnX[l] + columnWidth[l] / 2
-      cy[v] = y0 + Double(layout.rank[v]) * (nodeHeight + rowGap) + nodeHeight / 2
+      spread(outgoing[v], into: &outPort)
+      spread(incoming[v], into: &inPort)
     }
 
     var doc = SVGDocument(width: width ?? Int(naturalWidth.rounded(.up)),
                           height: height ?? Int(naturalHeight.rounded(.up)))
     doc.viewSize = (naturalWidth, naturalHeight)
     let colors = labelColors
-    for (label, index) in colors.sorted(by: { $0.value < $1.value }) {
-      _ = label
+    for index in Set(colors.values).sorted() {
       doc.def("<marker id=\"arrow-\(index)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(SeriesPalette.color(index).hex)\"/></marker>")
     }
     if !title.isEmpty {
       doc.text(title, x: naturalWidth / 2, y: margin + 8, size: 16, anchor: .middle, bold: true)
     }
 
-    // Edges first, so boxes cover curve ends; labels after edges so curves never hide them.
-    var pairCount: [[Int]: Int] = [:]
-    for (a, b, _) in indexed { pairCount[[a, b], default: 0] += 1 }
-    var pairSeen: [[Int]: Int] = [:]
-    var labelItems: [(String, Double, Double, String)] = []
+    // Edges first, so node boxes cover curve ends.
     let n = SVGDocument.n
-    for (a, b, label) in indexed {
-      let k = pairSeen[[a, b], default: 0]
-      pairSeen[[a, b]] = k + 1
-      let fan = (Double(k) - Double(pairCount[[a, b], default: 1] - 1) / 2) * 10
+    var labelItems: [(text: String, x: Double, y: Double, color: String)] = []
+    var loopCount = Array(repeating: 0, count: nodes.count)
+    for (i, (a, b, label)) in edgeList.enumerated() {
       let colorIndex = colors[label] ?? 0
       let color = SeriesPalette.color(colorIndex).hex
-      let p0, p1, p2, p3: (Double, Double)
-      if a == b {
-        let w = nodeWidths[a] / 2
-        p0 = (cx[a] - w * 0.4, cy[a] - nodeHeight / 2)
-        p3 = (cx[a] + w * 0.4, cy[a] - nodeHeight / 2 - 2)
-        p1 = (p0.0 - 10, p0.1 - 40 - fan); p2 = (p3.0 + 10, p3.1 - 40 - fan)
-      } else if layout.layer[b] > layout.layer[a] {
-        p0 = (cx[a] + nodeWidths[a] / 2, cy[a] + fan)
-        p3 = (cx[b] - nodeWidths[b] / 2 - 1, cy[b] + fan)
-        let dx = max(30, (p3.0 - p0.0) / 2)
-        p1 = (p0.0 + dx, p0.1); p2 = (p3.0 - dx, p3.1)
+      var d = ""
+      var labelPoint = (0.0, 0.0)
+      if let chain = layout.chains[i], chain.count >= 2 {
+        var points = chain.map { (cx[$0], cy[$0]) }
+        points[0] = (cx[a] + vertexWidth[a] / 2, cy[a] + outPort[i])
+        points[points.count - 1] = (cx[b] - vertexWidth[b] / 2 - 1, cy[b] + inPort[i])
+        d = "M\(n(points[0].0)),\(n(points[0].1))"
+        for (k, (p, q)) in zip(points, points.dropFirst()).enumerated() {
+          let dx = (q.0 - p.0) / 2
+          d += " C\(n(p.0 + dx)),\(n(p.1)) \(n(q.0 - dx)),\(n(q.1)) \(n(q.0)),\(n(q.1))"
+          if k == 0 { labelPoint = ((p.0 + q.0) / 2, (p.1 + q.1) / 2) }
+        }
+      } else if a == b {
+        loopCount[a] += 1
+        let lift = 26 + Double(loopCount[a] - 1) * 10
+        let w = vertexWidth[a] / 2
+        let p0 = (cx[a] - w * 0.4, cy[a] - nodeHeight / 2), p3 = (cx[a] + w * 0.4, cy[a] - nodeHeight / 2 - 1)
+        d = "M\(n(p0.0)),\(n(p0.1)) C\(n(p0.0 - 12)),\(n(p0.1 - lift - 10)) \(n(p3.0 + 12)),\(n(p3.1 - lift - 10)) \(n(p3.0)),\(n(p3.1))"
+        labelPoint = (cx[a], p0.1 - lift * 0.75 - 4)
       } else {
-        // Backward or same-layer edge: leave from the bottom, return into the bottom.
-        p0 = (cx[a], cy[a] + nodeHeight / 2)
-        p3 = (cx[b] + 6, cy[b] + nodeHeight / 2 + 1)
-        let depth = 40 + fan + abs(cx[a] - cx[b]) * 0.08
-        p1 = (p0.0, p0.1 + depth); p2 = (p3.0, p3.1 + depth)
+        // Back edge: leave from the bottom, return into the bottom of the target.
+        let p0 = (cx[a] - 6, cy[a] + nodeHeight / 2), p3 = (cx[b] + 6, cy[b] + nodeHeight / 2 + 1)
+        let depth = top + loopTop + contentHeight + 34 - max(p0.1, p3.1)
+        d = "M\(n(p0.0)),\(n(p0.1)) C\(n(p0.0)),\(n(p0.1 + depth)) \(n(p3.0)),\(n(p3.1 + depth)) \(n(p3.0)),\(n(p3.1))"
+        labelPoint = ((p0.0 + p3.0) / 2, max(p0.1, p3.1) + depth * 0.75)
       }
-      doc.raw("<path d=\"M\(n(p0.0)),\(n(p0.1)) C\(n(p1.0)),\(n(p1.1)) \(n(p2.0)),\(n(p2.1)) \(n(p3.0)),\(n(p3.1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" marker-end=\"url(#arrow-\(colorIndex))\"/>")
-      if !label.isEmpty {
-        // Cubic Bezier midpoint.
-        let mx = (p0.0 + 3 * p1.0 + 3 * p2.0 + p3.0) / 8
-        let my = (p0.1 + 3 * p1.1 + 3 * p2.1 + p3.1) / 8
-        labelItems.append((label, mx, my, color))
-      }
+      doc.raw("<path d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" marker-end=\"url(#arrow-\(colorIndex))\"/>")
+      if !label.isEmpty { labelItems.append((label, labelPoint.0, labelPoint.1, color)) }
     }
-    for (label, mx, my, color) in labelItems {
-      let w = SVGDocument.textWidth(label, size: labelFont) + 8
-      doc.rect(x: mx - w / 2, y: my - 8, width: w, height: 16, fill: "#ffffff",
-               stroke: color, strokeWidth: 0.6, rx: 3, extra: "fill-opacity=\"0.92\"")
-      doc.text(label, x: mx, y: my + 3.8, size: labelFont, anchor: .middle, fill: "#222222")
+
+    // Labels, nudged down until they overlap no earlier label.
+    var placed: [(Double, Double, Double, Double)] = []
+    for item in labelItems {
+      let w = SVGDocument.textWidth(item.text, size: labelFont) + 8, h = 16.0
+      var y = item.y
+      for _ in 0..<12 {
+        let overlaps = placed.contains { r in
+          abs(r.0 - item.x) < (r.2 + w) / 2 && abs(r.1 - y) < (r.3 + h) / 2
+        }
+        if !overlaps { break }
+        y += h + 2
+      }
+      placed.append((item.x, y, w, h))
+      doc.rect(x: item.x - w / 2, y: y - h / 2, width: w, height: h, fill: "#ffffff",
+               stroke: item.color, strokeWidth: 0.6, rx: 3, extra: "fill-opacity=\"0.92\"")
+      doc.text(item.text, x: item.x, y: y + 3.8, size: labelFont, anchor: .middle, fill: "#222222")
     }
 
     // Nodes.
     for v in nodes.indices {
-      doc.rect(x: cx[v] - nodeWidths[v] / 2, y: cy[v] - nodeHeight / 2, width: nodeWidths[v],
+      doc.rect(x: cx[v] - vertexWidth[v] / 2, y: cy[v] - nodeHeight / 2, width: vertexWidth[v],
                height: nodeHeight, fill: "#eef3fb", stroke: "#3a5a8c", strokeWidth: 1.4, rx: 6)
       doc.text(nodes[v].label, x: cx[v], y: cy[v] + 4.3, size: font, anchor: .middle, fill: "#1a2a40")
     }

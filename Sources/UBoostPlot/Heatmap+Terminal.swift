@@ -1,10 +1,11 @@
 // MARK: - Heatmap terminal rendering
 //
 // One text row per matrix row. With colour, cells are 256-colour backgrounds (values printed on
-// top when they fit); without colour, cells are shade characters " ░▒▓█".
+// top when they fit); without colour, cells are shade characters "·░▒▓█" followed by the value
+// when it fits, with a blank column between cells.
 
 extension Heatmap {
-  static let shades: [Character] = [" ", "░", "▒", "▓", "█"]
+  static let shades: [Character] = ["·", "░", "▒", "▓", "█"]
 
   static func shade(_ t: Double?) -> Character {
     guard let t else { return "?" }
@@ -40,8 +41,9 @@ extension Heatmap {
 
     var grid = TextGrid(width: width, height: height)
     var row = 0
+    let contentWidth = min(width, column0 + cellWidth * columnCount)
     if !title.isEmpty {
-      grid.writeCentered(TextGrid.clean(title), start: 0, span: width, row: row, style: "1")
+      grid.writeCentered(TextGrid.clean(title), start: 0, span: contentWidth, row: row, style: "1")
       row += 1
     }
     if !yLabel.isEmpty {
@@ -75,7 +77,12 @@ extension Heatmap {
             : String(repeating: t == nil ? "?" : " ", count: cellWidth)
           grid.write(inner, column: x, row: row, style: style)
         } else {
-          grid.write(String(repeating: Heatmap.shade(t), count: cellWidth), column: x, row: row)
+          // Shade, then " value" when it fits; one blank column separates cells.
+          let body = cellWidth >= 3 ? cellWidth - 1 : cellWidth
+          let text = valueText(value)
+          let shadeCount = showValues && body >= text.count + 3 ? body - text.count - 1 : body
+          grid.write(String(repeating: Heatmap.shade(t), count: shadeCount), column: x, row: row)
+          if shadeCount < body { grid.write(" " + text, column: x + shadeCount, row: row) }
         }
       }
       row += 1
