@@ -40,7 +40,7 @@ extension BarChart {
     let barColumns = max(1, width - column0 - valueWidth - 2)
     let scale = valueScale(targetTicks: max(2, min(barColumns / 8, 8)))
     let eighths = Double(barColumns * 8)
-    func position(_ v: Double) -> Int { Int((scale.fraction(v) * eighths).rounded()) }
+    func position(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths) }
     // The baseline sits on a cell boundary so partial blocks always start at a bar's base.
     let zero = Int((Double(position(0)) / 8).rounded()) * 8
 
@@ -131,7 +131,7 @@ extension BarChart {
     let barWidth = slot >= 3 ? slot - 1 : slot
     let eighths = Double(plotRows * 8)
     // Eighth-rows measured from the bottom of the plot area.
-    func level(_ v: Double) -> Int { Int((scale.fraction(v) * eighths).rounded()) }
+    func level(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths) }
     let zero = Int((Double(level(0)) / 8).rounded()) * 8
 
     for r in 0..<plotRows { grid.put("│", column: gutter, row: row + r) }

@@ -42,9 +42,9 @@ public struct BarChart: Equatable, Sendable {
   /// The value axis: always includes zero.
   func valueScale(targetTicks: Int) -> NiceScale {
     let (lo, hi) = finiteBounds(values) ?? (0, 1)
-    var a = min(0, lo), b = max(0, hi)
+    let a = min(0, lo)
+    var b = max(0, hi)
     if a == b { b = 1 }
-    if !(b - a).isFinite { a = 0; b = 1 }
     return NiceScale(min: a, max: b, targetTicks: targetTicks)
   }
 

@@ -48,25 +48,34 @@ struct BrailleCanvas {
     }
   }
 
-  /// Liang-Barsky clipping to [0, dotWidth-1] x [0, dotHeight-1].
+  /// Cohen-Sutherland clipping to [0, dotWidth-1] x [0, dotHeight-1]. Intersections are
+  /// computed from the slope with the boundary coordinate set exactly, which stays accurate even
+  /// for endpoints of magnitude 1e300.
   private func clip(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double)
     -> ((Double, Double), (Double, Double))? {
     guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, dotWidth > 0, dotHeight > 0 else {
       return nil
     }
     let xmax = Double(dotWidth - 1), ymax = Double(dotHeight - 1)
-    var t0 = 0.0, t1 = 1.0
-    let dx = x1 - x0, dy = y1 - y0
-    for (p, q) in [(-dx, x0), (dx, xmax - x0), (-dy, y0), (dy, ymax - y0)] {
-      if p == 0 {
-        if q < 0 { return nil }
-      } else {
-        let r = q / p
-        if p < 0 { if r > t1 { return nil }; if r > t0 { t0 = r } }
-        else { if r < t0 { return nil }; if r < t1 { t1 = r } }
-      }
+    func code(_ x: Double, _ y: Double) -> Int {
+      (x < 0 ? 1 : 0) | (x > xmax ? 2 : 0) | (y < 0 ? 4 : 0) | (y > ymax ? 8 : 0)
     }
-    return ((x0 + t0 * dx, y0 + t0 * dy), (x0 + t1 * dx, y0 + t1 * dy))
+    var (ax, ay, bx, by) = (x0, y0, x1, y1)
+    for _ in 0..<8 {
+      let ca = code(ax, ay), cb = code(bx, by)
+      if ca | cb == 0 { return ((ax, ay), (bx, by)) }
+      if ca & cb != 0 { return nil }
+      let outside = ca != 0 ? ca : cb
+      var x = 0.0, y = 0.0
+      // Fractions are formed before multiplying so huge differences cannot overflow.
+      if outside & 1 != 0 { x = 0; y = ay + (by - ay) * ((0 - ax) / (bx - ax)) }
+      else if outside & 2 != 0 { x = xmax; y = ay + (by - ay) * ((xmax - ax) / (bx - ax)) }
+      else if outside & 4 != 0 { y = 0; x = ax + (bx - ax) * ((0 - ay) / (by - ay)) }
+      else { y = ymax; x = ax + (bx - ax) * ((ymax - ay) / (by - ay)) }
+      guard x.isFinite, y.isFinite else { return nil }
+      if outside == ca { ax = x; ay = y } else { bx = x; by = y }
+    }
+    return nil
   }
 
   /// The character for a cell, or nil when no dot is lit.

@@ -4,7 +4,7 @@
 ///
 /// ```swift
 /// let s = NiceScale(min: 0.3, max: 9.1, targetTicks: 5)
-/// s.ticks      // [0, 2, 4, 6, 8, 10]
+/// s.ticks      // [0, 2, 4, 6, 8, 10]  (raw step 2.2 rounds to 2)
 /// s.label(4)   // "4"
 /// ```
 public struct NiceScale: Equatable, Sendable {
@@ -27,6 +27,10 @@ public struct NiceScale: Equatable, Sendable {
       let pad = a == 0 ? 1 : abs(a) * 0.1
       a -= pad; b += pad
     }
+    // Keep the range and its nice rounding representable (data beyond is clipped when drawn).
+    let limit = 4e307
+    a = Swift.max(-limit, Swift.min(limit, a)); b = Swift.max(-limit, Swift.min(limit, b))
+    if a == b { a = b - limit * 0.1 }
     let intervals = Double(Swift.max(1, targetTicks - 1))
     let step = NiceScale.niceStep((b - a) / intervals)
     var lowerTick = (a / step).rounded(.down) * step
@@ -38,22 +42,23 @@ public struct NiceScale: Equatable, Sendable {
     self.step = step
   }
 
-  /// The smallest 1-2-5 value that is at least `raw`.
+  /// The 1-2-5 value nearest to `raw` (geometrically: thresholds 1.5, 3 and 7).
   static func niceStep(_ raw: Double) -> Double {
     guard raw.isFinite, raw > 0 else { return 1 }
     let exponent = Int(NumberFormat.log10Approx(raw).rounded(.down))
     let base = NumberFormat.pow10(exponent)
     let fraction = raw / base
     let nice: Double
-    if fraction <= 1.0000001 { nice = 1 } else if fraction <= 2.0000001 { nice = 2 }
-    else if fraction <= 5.0000001 { nice = 5 } else { nice = 10 }
+    if fraction < 1.5 { nice = 1 } else if fraction < 3 { nice = 2 }
+    else if fraction < 7 { nice = 5 } else { nice = 10 }
     return nice * base
   }
 
   /// Tick values from `lower` to `upper` inclusive.
   public var ticks: [Double] {
-    let count = Int(((upper - lower) / step).rounded()) + 1
-    guard count > 0, count < 10_000 else { return [lower, upper] }
+    let intervals = ((upper - lower) / step).rounded()
+    guard intervals.isFinite, intervals >= 0, intervals < 10_000 else { return [lower, upper] }
+    let count = Int(intervals) + 1
     return (0..<count).map { i in
       let v = lower + Double(i) * step
       return abs(v) < step * 1e-9 ? 0 : v

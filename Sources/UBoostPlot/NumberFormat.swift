@@ -1,3 +1,12 @@
+// MARK: - Safe conversion
+
+/// Rounds to the nearest integer, mapping NaN to 0 and clamping to +-1e9, so data-derived
+/// positions can never trap when converted to `Int`.
+func clampedInt(_ value: Double) -> Int {
+  guard !value.isNaN else { return 0 }
+  return Int(max(-1e9, min(1e9, value.rounded())))
+}
+
 // MARK: - Number formatting
 //
 // Locale-independent number formatting used for tick labels, bar values, heat map cells and SVG

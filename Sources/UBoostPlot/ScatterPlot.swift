@@ -83,7 +83,7 @@ extension ScatterPlot {
         }
         let onFront = Set(front)
         for i in finitePoints {
-          let px = Int(map.x(x[i]).rounded()), py = Int(map.y(y[i]).rounded())
+          let px = clampedInt(map.x(x[i])), py = clampedInt(map.y(y[i]))
           let series = onFront.contains(i) ? ScatterPlot.frontSeries : 0
           canvas.set(x: px, y: py, series: series)
           canvas.set(x: px + 1, y: py, series: series)
@@ -97,8 +97,8 @@ extension ScatterPlot {
         for i in finitePoints {
           let text = TextGrid.clean(labels[i])
           guard !text.isEmpty else { continue }
-          let c = column0 + Int(map.x(x[i]).rounded()) / 2 + 1
-          let r = row0 + Int(map.y(y[i]).rounded()) / 4
+          let c = column0 + clampedInt(map.x(x[i])) / 2 + 1
+          let r = row0 + clampedInt(map.y(y[i])) / 4
           // Only write where every target cell is blank, so labels never hide data.
           let cells = (c..<(c + text.count))
           guard c + text.count <= plotEnd,

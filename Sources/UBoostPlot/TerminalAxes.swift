@@ -91,7 +91,7 @@ enum TerminalAxes {
     for r in 0..<plotRows { grid.put("│", column: gutter, row: row0 + r) }
     var usedRows = Set<Int>()
     for (value, label) in zip(yTicks, yTickLabels) {
-      let r = Int(mapping.y(value).rounded()) / 4
+      let r = clampedInt(mapping.y(value)) / 4
       guard r >= 0, r < plotRows, !usedRows.contains(r) else { continue }
       usedRows.insert(r)
       grid.put("┤", column: gutter, row: row0 + r)
@@ -105,7 +105,7 @@ enum TerminalAxes {
     for c in 0..<plotColumns { grid.put("─", column: column0 + c, row: axisRow) }
     var lastLabelEnd = -1
     for (value, label) in zip(xTicks, xTickLabels) {
-      let c = Int(mapping.x(value).rounded()) / 2
+      let c = clampedInt(mapping.x(value)) / 2
       guard c >= 0, c < plotColumns else { continue }
       grid.put("┬", column: column0 + c, row: axisRow)
       let start = max(0, column0 + c - (label.count - 1) / 2)
