@@ -67,9 +67,10 @@ public struct Heatmap: Equatable, Sendable {
   }
 
   /// Position of `value` on the colour scale in [0, 1], or nil for non-finite values.
-  func position(_ value: Double) -> Double? {
+  /// `bounds` is `valueBounds`, computed once per rendering by the caller.
+  func position(_ value: Double, in bounds: (Double, Double)) -> Double? {
     guard value.isFinite else { return nil }
-    let (lo, hi) = valueBounds
+    let (lo, hi) = bounds
     guard hi > lo else { return 0.5 }
     return max(0, min(1, (value - lo) / (hi - lo)))
   }

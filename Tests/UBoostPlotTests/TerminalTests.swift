@@ -134,7 +134,7 @@ final class TerminalTests: XCTestCase {
       LinePlot(),
       LinePlot(series: [try Series(name: "empty", x: [], y: [])]),
       LinePlot(series: [try Series(name: "nan", x: [0, 1, 2, 3], y: [1, .nan, .infinity, 2])]),
-      LinePlot(series: [try Series(name: "const", y: [5, 5, 5])]),
+      LinePlot(series: [Series(name: "const", y: [5, 5, 5])]),
       LinePlot(series: [try Series(name: "one", x: [2], y: [7])]),
       LinePlot(series: [try Series(x: [.nan], y: [.nan])]),
       LinePlot(series: [try Series(x: [0, 1e308], y: [-1e308, 1e308])]),
@@ -222,7 +222,7 @@ final class TerminalTests: XCTestCase {
   }
 
   func testControlCharactersInLabelsDoNotBreakLines() throws {
-    let plot = LinePlot(series: [try Series(name: "a\nb\u{1B}[31m", y: [1, 2])], title: "t\ritle")
+    let plot = LinePlot(series: [Series(name: "a\nb\u{1B}[31m", y: [1, 2])], title: "t\ritle")
     let text = plot.renderTerminal(width: 40, height: 10, color: false)
     XCTAssertFalse(text.contains("\u{1B}"))
     XCTAssertFalse(text.contains("\r"))
