@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import UBoostPlot
 
 final class ModelTests: XCTestCase {
@@ -151,5 +152,19 @@ final class ModelTests: XCTestCase {
       assertFits(text, width: 64, height: 18)
       XCTAssertTrue(text.contains(chart.title))
     }
+  }
+
+  // MARK: Environment
+
+  func testTerminalEnvironmentDefaults() {
+    if !TerminalEnvironment.isTTY {
+      XCTAssertEqual(TerminalEnvironment.width(), 80)
+      XCTAssertEqual(TerminalEnvironment.width(fallback: 100), 100)
+      XCTAssertFalse(TerminalEnvironment.colorEnabled())
+    }
+    let saved = getenv("NO_COLOR").map { String(cString: $0) }
+    setenv("NO_COLOR", "1", 1)
+    XCTAssertFalse(TerminalEnvironment.colorEnabled())
+    if let saved { setenv("NO_COLOR", saved, 1) } else { unsetenv("NO_COLOR") }
   }
 }

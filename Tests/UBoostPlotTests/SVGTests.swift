@@ -97,7 +97,7 @@ final class SVGTests: XCTestCase {
   func testTextIsEscaped() throws {
     let nasty = "a<b & \"c\" 'd' > e\u{07}"
     let plot = LinePlot(series: [Series(name: nasty, y: [1, 2])], title: nasty, xLabel: nasty)
-    let svg = plot.renderSVG(width: 400, height: 300)
+    let svg = plot.renderSVG(width: 640, height: 300)
     XCTAssertTrue(svg.contains("a&lt;b &amp; &quot;c&quot; &apos;d&apos; &gt; e"))
     let probe = parseSVG(svg)
     // The parser decodes entities back; the bell control character is dropped.
