@@ -41,7 +41,7 @@ public struct Series: Equatable, Sendable {
     return try Series(name: name, x: xs, y: ys)
   }
 
-  /// Finite points only, in order, with `nil` where a non-finite point breaks the line.
+  /// Runs of consecutive finite points; a non-finite point ends one run and starts the next.
   var segments: [[(Double, Double)]] {
     var pieces: [[(Double, Double)]] = []
     var current: [(Double, Double)] = []
