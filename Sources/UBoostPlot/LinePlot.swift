@@ -90,8 +90,8 @@ extension LinePlot {
             if piece.count == 1, let p = piece.first {
               doc.circle(cx: area.px(p.0), cy: area.py(p.1), r: 2.5, fill: color)
             } else {
-              doc.polyline(piece.map { (area.px($0.0), area.py($0.1)) }, stroke: color,
-                           clip: SVGPlotArea.clipID)
+              let pixels = Decimation.columns(piece.map { (area.px($0.0), area.py($0.1)) })
+              doc.polyline(pixels, stroke: color, clip: SVGPlotArea.clipID)
             }
           }
         }

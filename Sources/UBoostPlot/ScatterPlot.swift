@@ -130,8 +130,10 @@ extension ScatterPlot {
                        width: 2, clip: SVGPlotArea.clipID)
         }
         let onFront = Set(front)
-        for i in finitePoints where !onFront.contains(i) {
-          doc.circle(cx: area.px(x[i]), cy: area.py(y[i]), r: 3.5, fill: pointColor,
+        let others = finitePoints.filter { !onFront.contains($0) }
+        let pixels = others.map { (area.px(x[$0]), area.py(y[$0])) }
+        for k in Decimation.distinctPixels(pixels) {
+          doc.circle(cx: pixels[k].0, cy: pixels[k].1, r: 3.5, fill: pointColor,
                      stroke: "#ffffff", strokeWidth: 0.8)
         }
         for i in front {

@@ -167,4 +167,31 @@ final class ModelTests: XCTestCase {
     XCTAssertFalse(TerminalEnvironment.colorEnabled())
     if let saved { setenv("NO_COLOR", saved, 1) } else { unsetenv("NO_COLOR") }
   }
+
+  // MARK: Decimation
+
+  func testDecimationKeepsExtremesAndOrder() {
+    // 10 points per pixel column, a spike in column 3 and a cliff between columns 5 and 6.
+    let points = (0..<100).map { i -> (Double, Double) in
+      let x = Double(i) / 10
+      let y: Double = i == 34 ? 50 : (x < 6 ? 1 : 9)
+      return (x, y)
+    }
+    let out = Decimation.columns(points)
+    XCTAssertLessThanOrEqual(out.count, 40)
+    XCTAssertEqual(out.first?.0, 0)
+    XCTAssertEqual(out.last?.0, 9.9)
+    XCTAssertTrue(out.contains { $0 == (3.4, 50) }, "spike kept")
+    XCTAssertTrue(out.contains { $0 == (5.9, 1) } && out.contains { $0 == (6.0, 9) }, "cliff kept")
+    XCTAssertEqual(out.map(\.0), out.map(\.0).sorted(), "order kept")
+  }
+
+  func testLargeSeriesGiveCompactSVG() throws {
+    let s = try Series.sample({ ($0 / 128).rounded(.up) }, from: 1, to: 1024, points: 100_000)
+    let svg = LinePlot(series: [s]).renderSVG(width: 640, height: 400)
+    XCTAssertLessThan(svg.utf8.count, 60_000)
+    parseSVG(svg)
+    let sc = try ScatterPlot(x: s.x, y: s.y)
+    XCTAssertLessThan(sc.renderSVG().utf8.count, 400_000)
+  }
 }
