@@ -11,17 +11,25 @@
 public struct ScatterPlot: Equatable, Sendable {
   /// Which direction is better on each axis; the front is drawn connected.
   public struct Pareto: Equatable, Sendable {
+    /// Better direction along x (default: minimize, e.g. latency).
     public var x: Objective
+    /// Better direction along y (default: maximize, e.g. accuracy).
     public var y: Objective
+    /// Creates front directions.
     public init(x: Objective = .minimize, y: Objective = .maximize) { self.x = x; self.y = y }
   }
 
+  /// Point x coordinates; points with a non-finite coordinate are skipped.
   public private(set) var x: [Double]
+  /// Point y coordinates.
   public private(set) var y: [Double]
   /// One label per point, or empty for no labels.
   public private(set) var labels: [String]
+  /// Title above the chart; empty for none.
   public var title: String
+  /// Label under the x axis; empty for none.
   public var xLabel: String
+  /// Label of the y axis; empty for none.
   public var yLabel: String
   /// Highlight the Pareto front; nil draws points only.
   public var pareto: Pareto?

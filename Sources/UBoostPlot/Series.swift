@@ -10,8 +10,11 @@
 /// let f = try Series.sample({ $0 * $0 }, from: 0, to: 2, points: 50, name: "x^2")
 /// ```
 public struct Series: Equatable, Sendable {
+  /// Legend name; empty names show as "series N".
   public var name: String
+  /// X values.
   public private(set) var x: [Double]
+  /// Y values, same count as `x`.
   public private(set) var y: [Double]
 
   /// Creates a series; throws `PlotError.lengthMismatch` when `x` and `y` differ in length.
