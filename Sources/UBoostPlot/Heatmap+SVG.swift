@@ -15,7 +15,8 @@ extension Heatmap {
     let bounds = valueBounds
     let (lo, hi) = bounds
     let barScale = NiceScale(min: lo, max: hi, targetTicks: 6)
-    let barTicks = barScale.ticks.filter { $0 >= lo - 1e-12 * abs(lo) && $0 <= hi + 1e-12 * abs(hi) }
+    let inside = barScale.ticks.filter { $0 >= lo - 1e-12 * abs(lo) && $0 <= hi + 1e-12 * abs(hi) }
+    let barTicks = inside.isEmpty ? [lo] : inside
     let barLabelWidth = barTicks.map { SVGDocument.textWidth(barScale.label($0), size: labelSize) }.max() ?? 20
 
     let left = 12 + rowLabelWidth + 8 + (yLabel.isEmpty ? 0 : 22)

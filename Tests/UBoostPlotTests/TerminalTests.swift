@@ -228,4 +228,22 @@ final class TerminalTests: XCTestCase {
     XCTAssertFalse(text.contains("\r"))
     assertFits(text, width: 40, height: 10)
   }
+
+  func testEveryKindFitsEverySize() throws {
+    var charts = try Samples.all().map(\.1)
+    charts.append(.heatmap(try Heatmap(matrix: [[1]], rowLabels: ["a very long row label indeed"],
+                                       columnLabels: ["a very long column label"])))
+    charts.append(.bars(try BarChart(labels: ["x"], values: [1e300], orientation: .vertical)))
+    charts.append(.scatter(try ScatterPlot(x: [-1e308, 1e308], y: [1e-300, 2e-300])))
+    for chart in charts {
+      for width in [1, 2, 5, 9, 17, 33, 80, 150] {
+        for height in [1, 2, 4, 7, 13, 40] {
+          for color in [false, true] {
+            assertFits(chart.renderTerminal(width: width, height: height, color: color),
+                       width: width, height: height)
+          }
+        }
+      }
+    }
+  }
 }
