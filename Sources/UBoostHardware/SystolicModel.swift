@@ -15,7 +15,7 @@ public struct SystolicModel: CostModel {
   /// Receives ceiling saturation warnings of the reference form.
   public var onWarning: WarningHandler?
 
-  public init(config: HardwareConfig = HardwareConfig(), ceiling: CeilingKind = .corrected(temperature: 32),
+  public init(config: HardwareConfig = HardwareConfig(), ceiling: CeilingKind = .corrected(temperature: 64),
               compatibility: Compatibility = .corrected, onWarning: WarningHandler? = nil) {
     self.config = config
     self.ceiling = ceiling
