@@ -127,6 +127,23 @@ public enum HardwareValidation {
       lines.append("| \(key) | \(acc.n) | " + acc.e[0..<4].map { String(format: "%.2f%%", $0 / d) }.joined(separator: " | ")
                    + String(format: " | %.4f |", acc.uErr / d))
     }
+    // The corrected (search) forms against the physical simulator, same layers.
+    let overC = OverheadModel(config: config, compatibility: .corrected)
+    var corr: [String: (n: Int, e: Double)] = [:]
+    for row in rows {
+      guard let l = layer(row) else { continue }
+      let p = try simP.simulate(l).cycles
+      let e = 100 * abs(try overC.cost(l).cycles - p) / p
+      let key = row.layer == "Conv2d" ? "conv" : "depthwise"
+      corr[key, default: (0, 0)].n += 1
+      corr[key, default: (0, 0)].e += e
+    }
+    lines.append("")
+    lines.append("| rows | n | overhead model (corrected) vs simulator (physical) |")
+    lines.append("|---|---|---|")
+    for key in ["conv", "depthwise"] {
+      if let c = corr[key] { lines.append("| \(key) all | \(c.n) | " + String(format: "%.2f%% |", c.e / Double(max(c.n, 1)))) }
+    }
     let b = SimulatorOptions.csim.bytesPerCycle ?? 0
     lines.append("")
     lines.append(String(format: "simulator (csim) parameters: %.3f DRAM bytes/cycle, tail %.0f cycles, chunk bubble %.0f, swap %.0f",
