@@ -5,14 +5,14 @@
 /// stride 1 the output row is processed in SIMD8 chunks whose accumulators stay in registers over
 /// all taps; other strides use a scalar loop over the same padded plane.
 enum Depthwise {
-  /// Padded scratch geometry: rows/cols cover every tap of every output, plus 8 spare columns
-  /// so SIMD8 loads/stores of a last partial chunk stay inside the buffer.
+  /// Padded scratch geometry: rows/cols cover every tap of every output, with the output row
+  /// rounded up to 16 columns so the two SIMD8 loads of a last partial chunk stay inside.
   struct Pad {
-    let hp: Int, wp: Int, wo8: Int
+    let hp: Int, wp: Int, wo16: Int
     init(_ g: ConvGeometry) {
       hp = (g.ho - 1) * g.stride + (g.kh - 1) * g.dilation + 1
-      wo8 = (g.wo + 7) / 8 * 8
-      wp = Swift.max((g.wo - 1) * g.stride + (g.kw - 1) * g.dilation + 1, (wo8 - 1) * g.stride + (g.kw - 1) * g.dilation + 1) + 8
+      wo16 = (g.wo + 15) / 16 * 16
+      wp = (wo16 - 1) * g.stride + (g.kw - 1) * g.dilation + 1 + 8
     }
     var size: Int { hp * wp }
   }
@@ -38,6 +38,52 @@ enum Depthwise {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
   }
 
+  // MARK: Row kernel
+
+  /// One output row of a stride-1 correlation: `out[ow] = bias + sum_{ki,kj} w[ki*kw+kj] *
+  /// src[ki*rowStep + kj*colStep + ow]` for `ow in 0..<n` (steps may be negative: the flipped
+  /// kernel of the input gradient). Works 16 columns at a time with four independent FMA chains
+  /// (two column halves x even/odd kernel rows); `src` must be readable up to column
+  /// `roundUp(n, 16) - 1` (+ offsets) and `scratch` must hold 16 floats.
+  @inline(__always)
+  static func correlateRow(_ src: UnsafePointer<Float>, rowStep: Int, colStep: Int, _ wk: UnsafePointer<Float>,
+                           kh: Int, kw: Int, bias: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                           _ scratch: UnsafeMutablePointer<Float>) {
+    var ow0 = 0
+    while ow0 < n {
+      var a0 = SIMD8<Float>(repeating: bias), a1 = SIMD8<Float>(repeating: bias)
+      var b0 = SIMD8<Float>(repeating: 0), b1 = SIMD8<Float>(repeating: 0)
+      var ki = 0
+      while ki &+ 1 < kh {
+        let r0 = src + (ki &* rowStep &+ ow0), r1 = r0 + rowStep
+        let w0 = wk + ki &* kw, w1 = w0 + kw
+        for kj in 0..<kw {
+          let c = kj &* colStep
+          let wa = SIMD8<Float>(repeating: w0[kj]), wb = SIMD8<Float>(repeating: w1[kj])
+          a0.addProduct(wa, load8(r0 + c)); a1.addProduct(wa, load8(r0 + (c &+ 8)))
+          b0.addProduct(wb, load8(r1 + c)); b1.addProduct(wb, load8(r1 + (c &+ 8)))
+        }
+        ki &+= 2
+      }
+      if ki < kh {
+        let r0 = src + (ki &* rowStep &+ ow0), w0 = wk + ki &* kw
+        for kj in 0..<kw {
+          let c = kj &* colStep
+          let wa = SIMD8<Float>(repeating: w0[kj])
+          a0.addProduct(wa, load8(r0 + c)); b1.addProduct(wa, load8(r0 + (c &+ 8)))
+        }
+      }
+      let lo = a0 + b0, hi = a1 + b1
+      if ow0 &+ 16 <= n {
+        store8(lo, out + ow0); store8(hi, out + (ow0 &+ 8))
+      } else {
+        store8(lo, scratch); store8(hi, scratch + 8)
+        for j in 0..<(n &- ow0) { out[ow0 &+ j] = scratch[j] }
+      }
+      ow0 &+= 16
+    }
+  }
+
   // MARK: Forward
 
   static func forward(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
@@ -47,7 +93,7 @@ enum Depthwise {
     let taps = kh * kw
     Parallel.forRanges(g.n * c, grain: 4) { r in
       let p = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
-      let orow = UnsafeMutablePointer<Float>.allocate(capacity: pd.wo8)
+      let orow = UnsafeMutablePointer<Float>.allocate(capacity: pd.wo16)
       defer { p.deallocate(); orow.deallocate() }
       for t in r {
         let ch = t % c
@@ -57,26 +103,17 @@ enum Depthwise {
         for oh in 0..<ho {
           let prow = p + oh * s * pd.wp
           if s == 1 {
-            var ow0 = 0
-            while ow0 < wo {
-              var acc = SIMD8<Float>(repeating: bv)
-              for ki in 0..<kh {
-                let rowp = prow + ki * d * pd.wp + ow0
-                for kj in 0..<kw { acc += SIMD8(repeating: wk[ki * kw + kj]) * load8(rowp + kj * d) }
-              }
-              store8(acc, orow + ow0)
-              ow0 += 8
-            }
+            correlateRow(prow, rowStep: d * pd.wp, colStep: d, wk, kh: kh, kw: kw, bias: bv, dst + oh * wo, wo, orow)
           } else {
             orow.update(repeating: bv, count: wo)
             for ki in 0..<kh {
               for kj in 0..<kw {
-                let wv = wk[ki * kw + kj], src = prow + ki * d * pd.wp + kj * d
-                for ow in 0..<wo { orow[ow] += wv * src[ow * s] }
+                let wv = wk[ki * kw + kj], src = prow + (ki * d * pd.wp + kj * d)
+                for ow in 0..<wo { orow[ow] += wv * src[ow &* s] }
               }
             }
+            (dst + oh * wo).update(from: orow, count: wo)
           }
-          (dst + oh * wo).update(from: orow, count: wo)
         }
       }
     }
@@ -95,64 +132,59 @@ enum Depthwise {
     }
   }
 
-  /// Stride 1: dW as one register accumulator per tap over the padded input and a zero-padded
+  /// Stride 1: dW per tap with register accumulators over the padded input and a zero-padded
   /// copy of dy; dx as a forward-style correlation of a margin-padded dy with the flipped kernel.
   static func backwardStride1(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
     let pd = Pad(g)
     let (kh, kw, d, c, h, w, ho, wo) = (g.kh, g.kw, g.dilation, g.cin, g.h, g.w, g.ho, g.wo)
     let taps = kh * kw
-    // dy with margins: mr rows above/below, mc columns left/right (+8 spare for SIMD8 chunks).
+    // dy with margins: mr rows above/below, mc columns left/right, rows rounded to 16 columns.
     let mr = (kh - 1) * d, mc = (kw - 1) * d
-    let w8 = (w + 7) / 8 * 8
+    let w16 = (w + 15) / 16 * 16
     let gRows = Swift.max(ho, h + g.padT) + 2 * mr + 1
-    let gCols = Swift.max(wo, w8 + g.padL) + 2 * mc + 8
+    let gCols = Swift.max(pd.wo16, w16 + g.padL) + 2 * mc + 16
     Parallel.forRanges(c, grain: 1) { r in
       let p = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
       let gz = UnsafeMutablePointer<Float>.allocate(capacity: gRows * gCols)
-      let xrow = UnsafeMutablePointer<Float>.allocate(capacity: w8)
-      defer { p.deallocate(); gz.deallocate(); xrow.deallocate() }
+      let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 16)
+      let dwAcc = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+      defer { p.deallocate(); gz.deallocate(); scratch.deallocate(); dwAcc.deallocate() }
       gz.update(repeating: 0, count: gRows * gCols)
       for ch in r {
         let wk = wt + ch * taps
-        var dwAcc = [Float](repeating: 0, count: taps)
+        dwAcc.update(repeating: 0, count: taps)
         for img in 0..<g.n {
           let t = img * c + ch
-          // dy plane into the margins-padded scratch (the margins stay zero).
+          // dy plane into the margin-padded scratch (margins and the columns past wo stay zero).
           for oh in 0..<ho { (gz + (oh + mr) * gCols + mc).update(from: gy + t * g.hwOut + oh * wo, count: wo) }
           if dw != nil {
             fillPadded(x + t * g.hwIn, p, g, pd)
-            for tap in 0..<taps {
-              let ki = tap / kw, kj = tap - (tap / kw) * kw
-              var acc = SIMD8<Float>(repeating: 0)
-              for oh in 0..<ho {
-                let grow = gz + (oh + mr) * gCols + mc, prow = p + (oh + ki * d) * pd.wp + kj * d
-                var ow0 = 0
-                // Lanes past wo read dy's zero margin, so the partial chunk adds nothing extra.
-                while ow0 < wo {
-                  acc += load8(grow + ow0) * load8(prow + ow0)
-                  ow0 += 8
+            for ki in 0..<kh {
+              for kj in 0..<kw {
+                var a0 = SIMD8<Float>(repeating: 0), a1 = SIMD8<Float>(repeating: 0)
+                var b0 = SIMD8<Float>(repeating: 0), b1 = SIMD8<Float>(repeating: 0)
+                for oh in 0..<ho {
+                  let grow = gz + ((oh &+ mr) &* gCols &+ mc), prow = p + ((oh &+ ki &* d) &* pd.wp &+ kj &* d)
+                  var ow0 = 0
+                  // Lanes past wo read dy's zero columns, so partial chunks add nothing extra.
+                  while ow0 < wo {
+                    a0.addProduct(load8(grow + ow0), load8(prow + ow0))
+                    a1.addProduct(load8(grow + (ow0 &+ 8)), load8(prow + (ow0 &+ 8)))
+                    swap(&a0, &b0); swap(&a1, &b1)
+                    ow0 &+= 16
+                  }
                 }
+                dwAcc[ki * kw + kj] += (a0 + a1 + b0 + b1).sum()
               }
-              dwAcc[tap] += acc.sum()
             }
           }
           if let dx = dx {
             // dx[ih][iw] = sum_taps w[ki,kj] * dy[ih + padT - ki*d][iw + padL - kj*d]
             let plane = dx + t * g.hwIn
             for ih in 0..<h {
-              var iw0 = 0
-              while iw0 < w {
-                var acc = SIMD8<Float>(repeating: 0)
-                for ki in 0..<kh {
-                  let rowp = gz + (ih + g.padT - ki * d + mr) * gCols + (iw0 + g.padL + mc)
-                  for kj in 0..<kw { acc += SIMD8(repeating: wk[ki * kw + kj]) * load8(rowp - kj * d) }
-                }
-                store8(acc, xrow + iw0)
-                iw0 += 8
-              }
-              let dst = plane + ih * w
-              for j in 0..<w { dst[j] += xrow[j] }
+              let src = gz + ((ih + g.padT + mr) * gCols + g.padL + mc)
+              correlateRow(src, rowStep: -d * gCols, colStep: -d, wk, kh: kh, kw: kw, bias: 0, plane + ih * w, w, scratch)
             }
           }
         }
