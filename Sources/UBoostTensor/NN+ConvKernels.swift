@@ -85,7 +85,7 @@ enum ConvKernels {
     let cols = nb * g.hwOut, (ho, wo) = (g.ho, g.wo)
     let pd = Depthwise.Pad(g)
     Parallel.forRanges(g.cinG * nb, grain: 2) { r in
-      let p = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
+      let p = Depthwise.allocatePadded(pd)
       defer { p.deallocate() }
       for t in r {
         let c = t / nb, img = t - (t / nb) * nb
