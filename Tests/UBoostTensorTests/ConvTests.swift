@@ -105,6 +105,15 @@ final class ConvTests: XCTestCase {
     try gradCheck([x4, w1, try randomTensor([3], seed: 28)]) { t in try conv2d(t[0], t[1], bias: t[2]) }  // pointwise
   }
 
+  func testEmptyBatch() throws {
+    let y = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([2, 3, 3, 3]))
+    XCTAssertEqual(y.shape, [0, 2, 4, 4])
+    let d = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([3, 1, 3, 3]), groups: 3)
+    XCTAssertEqual(d.shape, [0, 3, 4, 4])
+    let l = try linear(try Tensor.zeros([2, 0]), try Tensor.zeros([3, 0]), try Tensor.ones([3]))
+    XCTAssertEqual(l.data, [1, 1, 1, 1, 1, 1])
+  }
+
   func testConvErrors() throws {
     let x = try Tensor.zeros([1, 3, 4, 4])
     XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 2, 3, 3]))) { e in
