@@ -65,10 +65,7 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
         guard let gb = gp.baseAddress else { return }
         for img in 0..<g.n {
           for co in 0..<g.cout {
-            let row = gb + (img * g.cout + co) * g.hwOut
-            var s: Float = 0
-            for j in 0..<g.hwOut { s += row[j] }
-            db[co] += s
+            db[co] += VecOps.sum(gb + (img * g.cout + co) * g.hwOut, g.hwOut)
           }
         }
       }
