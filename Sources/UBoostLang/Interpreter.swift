@@ -21,7 +21,7 @@ public final class Interpreter {
   /// Directories searched by `import` after the importing file's own directory.
   public var searchPaths: [URL] = []
   /// Maximum number of nested function calls.
-  public var maxCallDepth = 4000
+  public var maxCallDepth = 10_000
   /// Receives everything the script prints.
   public var output: (String) -> Void
 

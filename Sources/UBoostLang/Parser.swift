@@ -406,7 +406,7 @@ public struct Parser {
     let t = advance()
     switch t.kind {
     case .leftParen:
-      return .call(left, try arguments(), t.pos)
+      return .call(left, try arguments(), left.pos)
     case .leftBracket:
       var lo: Expr?
       if peekKind != .colon { lo = try expression() }

@@ -18,7 +18,7 @@ extension Value: CustomStringConvertible {
   public static func formatNumber(_ d: Double) -> String {
     if d.isNaN { return "nan" }
     if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-    if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+    if d == d.rounded(), abs(d) <= 9_007_199_254_740_992 { return String(Int64(d)) }  // exact integers up to 2^53
     return "\(d)"
   }
 
