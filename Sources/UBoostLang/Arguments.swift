@@ -94,12 +94,18 @@ public struct Arguments {
     return l
   }
 
-  /// Elements of a list, range, string (characters), record (`[key, value]` pairs) or iterable
-  /// host object.
+  /// Elements of a list, range or iterable host object (strings and records are rejected; use
+  /// `chars(s)` or `keys(r)`).
   public func sequence(_ name: String) throws -> [Value] {
     let v = try value(name)
-    guard let items = try Interpreter.elements(of: v) else { throw typeError(name, expected: "list", got: v) }
-    return items
+    switch v {
+    case .list(let l): return l.items
+    case .range, .object:
+      if let items = try Interpreter.elements(of: v) { return items }
+    case .nil_, .number, .bool, .string, .record, .function, .builtin:
+      break
+    }
+    throw typeError(name, expected: "list", got: v)
   }
 
   public func record(_ name: String) throws -> RecordBox {

@@ -39,8 +39,12 @@ public struct Lexer {
   /// All tokens up to and including `.eof`.
   public mutating func scanAll() -> [Token] {
     var tokens: [Token] = []
+    var lastEnd: Pos?
     while true {
-      let t = next()
+      var t = next()
+      // End of input is reported just after the last real token, not on a trailing blank line.
+      if t.kind == .eof, let end = lastEnd { t.pos = end }
+      if t.kind != .newline { lastEnd = Pos(line: line, column: column) }
       if t.kind == .newline, let last = tokens.last, last.kind == .newline { continue }
       tokens.append(t)
       if t.kind == .eof { return tokens }

@@ -64,7 +64,9 @@ public enum CoreLibraries {
       .range(try RangeValue(start: try a.number("from"), end: try a.number("to"), step: try a.number("by"), inclusive: true))
     },
     B("list", "xs", "A new list of the elements of xs (a list, range, string, record or iterable engine value).") { a in
-      .list(try a.sequence("xs"))
+      let v = try a.value("xs")
+      guard let items = try Interpreter.elements(of: v) else { throw a.typeError("xs", expected: "list", got: v) }
+      return .list(items)
     },
     B("enumerate", "xs, start: number = 0", "List of [index, element] pairs.") { a in
       let s = try a.number("start")
