@@ -231,7 +231,8 @@ extension Compiler {
       case .global(let i):
         let g = interp.globalTable
         let targetLoc = loc(vp)
-        if let known = g.values[i], !g.mutable[i] { _ = known; throw constError(name, vp) }
+        // Mutability of globals is checked when the assignment runs: in the REPL a later input
+        // may redeclare a `let` as a `var` before this code executes.
         return { f in
           let n = try v(f)
           guard let old = g.values[i] else {
