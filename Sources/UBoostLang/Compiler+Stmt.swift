@@ -208,10 +208,10 @@ extension Compiler {
         guard mutable else { throw constError(name, vp) }
         switch kind {
         case .slot(let s):
-          if op == nil { return { f in f.slots[s] = try v(f); return .normal } }
+          if op == nil { return { f in f[slot: s] = try v(f); return .normal } }
           return { f in
             let n = try v(f)
-            f.slots[s] = try combine(f.slots[s], n)
+            f[slot: s] = try combine(f[slot: s], n)
             return .normal
           }
         case .cell(let c):
