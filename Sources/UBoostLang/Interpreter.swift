@@ -56,9 +56,10 @@ public final class Interpreter {
   // MARK: Running code
 
   /// Runs a program; returns the value of its last statement when that is an expression.
+  /// `firstLine` numbers the source's first line (for a notebook cell inside a larger file).
   @discardableResult
-  public func run(source: String, file: String) throws -> Value {
-    let src = SourceFile(name: file, text: source)
+  public func run(source: String, file: String, firstLine: Int = 1) throws -> Value {
+    let src = SourceFile(name: file, text: source, firstLine: firstLine)
     return try onEvaluationThread {
       let code = try self.compileProgram(src)
       let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])

@@ -25,6 +25,7 @@ public struct Parser {
   private var depth = 0
   static let maxDepth = 200
   static let maxErrors = 20
+  static let maxChain = 10_000
 
   /// Parses a whole file.
   public static func parse(_ file: SourceFile) -> Result {
@@ -210,6 +211,8 @@ public struct Parser {
   }
 
   private mutating func parsePattern() throws -> Pattern {
+    try enter()
+    defer { depth -= 1 }
     let t = peek
     if match(.leftParen) {
       var items: [Pattern] = []
@@ -291,7 +294,11 @@ public struct Parser {
     try enter()
     defer { depth -= 1 }
     var left = try prefix()
+    var operators = 0
     while true {
+      // Left-associative chains build deep trees; bound them so later passes stay shallow.
+      operators += 1
+      if operators > Parser.maxChain { throw failure("expression is too long (more than \(Parser.maxChain) operators in a row)") }
       // A line starting with `|>`, `.`, `&&`, `||` or `??` continues the expression.
       if peekKind == .newline {
         var k = current
@@ -359,6 +366,8 @@ public struct Parser {
   }
 
   private mutating func ifRest(_ t: Token) throws -> Expr {
+    try enter()  // `else if` chains recurse here
+    defer { depth -= 1 }
     let cond = try expression()
     let then = try block("after the if condition")
     skipNewlinesBefore(.kwElse)

@@ -177,6 +177,9 @@ public enum Interrupt {
   /// Whether a request is pending.
   public static var isRequested: Bool { flag.load(ordering: .relaxed) }
 
+  /// For long-running builtins: throws `interrupted` (consuming the request) when one is pending.
+  public static func checkpoint() throws { try check() }
+
   /// Throws (and consumes the request) when one is pending.
   @inline(__always) static func check() throws {
     if flag.load(ordering: .relaxed) {
