@@ -184,11 +184,10 @@ extension Compiler {
       return { f in f.cells[c].value }
     case .capture(let i, _):
       return { f in f.captures[i].value }
-    case .global(let i):
-      let g = interp.globalTable
+    case .global(let g):
       let location = loc(p)
       return { _ in
-        if let v = g.values[i] { return v }
+        if let v = g.value { return v }
         throw LangError(.name, "undefined variable '\(name)'", at: location)
       }
     }
