@@ -46,6 +46,9 @@ extension Compiler {
     if labels.isEmpty, argc == 1 || argc == 2 {
       let a0 = positional[0].run
       let a1 = argc == 2 ? positional[1].run : a0
+      // Argument buffer reused by this call site for builtin calls (saves an allocation per call;
+      // copy-on-write keeps it safe if a builtin holds on to the array).
+      var scratch: [Value] = []
       return { f in
         let fn = try calleeCode(f)
         if case .function(let c) = fn {
@@ -59,8 +62,20 @@ extension Compiler {
             return try interp.run(c, frame, at: location)
           }
         }
-        let args = argc == 2 ? [try a0(f), try a1(f)] : [try a0(f)]
-        return try interp.callValue(fn, args, [:], at: location)
+        // Evaluate first: an argument may re-enter this same call site.
+        let v0 = try a0(f)
+        let v1 = argc == 2 ? try a1(f) : .nil_
+        // Take the buffer (a re-entrant call through the builtin then starts from an empty one)
+        // and give it back emptied.
+        var buf = scratch
+        scratch = []
+        defer {
+          buf.removeAll(keepingCapacity: true)
+          scratch = buf
+        }
+        buf.append(v0)
+        if argc == 2 { buf.append(v1) }
+        return try interp.callValue(fn, buf, [:], at: location)
       }
     }
     if labels.isEmpty {

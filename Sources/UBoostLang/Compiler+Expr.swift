@@ -105,9 +105,10 @@ extension Compiler {
     case .field(let x, let name, let p):
       let c = try compile(x)
       let location = loc(p)
+      var hint = 0  // per-site cache of the field's position
       return { f in
         let v = try c(f)
-        if case .record(let r) = v, let x = r[name] { return x }
+        if case .record(let r) = v, let x = r.value(name, hint: &hint) { return x }
         return try Compiler.at(location) { try Access.field(v, name) }
       }
     case .index(let x, let i, let p):
