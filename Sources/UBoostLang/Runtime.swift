@@ -59,7 +59,10 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
   }
 
   deinit {
-    withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.slotCount) }
+    withUnsafeMutablePointers { h, e in
+      // Element-wise: cheaper than the generic array destroy for the usual handful of slots.
+      for i in 0..<h.pointee.slotCount { (e + i).deinitialize(count: 1) }
+    }
   }
 
   @inline(__always) subscript(slot slot: Int) -> Value {
@@ -72,12 +75,15 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
     set { header.ret = newValue }
   }
 
+  // Borrowing accessors: reading a cell does not copy (retain) the array.
   @inline(__always) var cells: ContiguousArray<Cell> {
-    get { header.cells }
+    _read { yield header.cells }
     _modify { yield &header.cells }
   }
 
-  @inline(__always) var captures: ContiguousArray<Cell> { header.captures }
+  @inline(__always) var captures: ContiguousArray<Cell> {
+    _read { yield header.captures }
+  }
 }
 
 /// Where a local lives in its frame.
