@@ -40,8 +40,8 @@ public final class History {
   /// Appends a line. Blank lines are ignored, an earlier identical entry is removed, a line
   /// with a newline is stored as its separate lines.
   public func add(_ line: String) {
-    for part in line.split(separator: "\n", omittingEmptySubsequences: true) {
-      let entry = String(part).trimmingTrailingWhitespace()
+    for part in TextFile.lines(line) {
+      let entry = part.trimmingTrailingWhitespace()
       guard !entry.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
       entries.removeAll { $0 == entry }
       entries.append(entry)
@@ -61,16 +61,9 @@ public final class History {
       entries = []
       return
     }
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw REPLError.cannotRead(path: path, reason: error.localizedDescription)
-    }
+    let text = try TextFile.read(path)
     entries = []
-    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      add(String(line))
-    }
+    for line in TextFile.lines(text) { add(line) }
   }
 
   /// Writes the entries to the file (atomically: a temporary file is renamed over it).
@@ -80,7 +73,7 @@ public final class History {
     do {
       try text.write(toFile: path, atomically: true, encoding: .utf8)
     } catch {
-      throw REPLError.cannotWrite(path: path, reason: error.localizedDescription)
+      throw REPLError.cannotWrite(path: path, reason: ReportWriter.reason(error))
     }
   }
 }

@@ -47,13 +47,7 @@ public struct Notebook: Equatable, Sendable {
 
   /// Reads and splits a file.
   public init(contentsOf path: String) throws {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw REPLError.cannotRead(path: path, reason: Self.reason(error))
-    }
-    self.init(source: text, path: path)
+    self.init(source: try TextFile.read(path), path: path)
   }
 
   /// The cell with 1-based `index`.
@@ -72,8 +66,7 @@ public struct Notebook: Equatable, Sendable {
   // MARK: Splitting
 
   private static func split(_ source: String) -> [NotebookCell] {
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-      .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+    let lines = TextFile.lines(source)
     var cells: [NotebookCell] = []
     var title: String?
     var body: [String] = []
@@ -106,15 +99,5 @@ public struct Notebook: Equatable, Sendable {
     }
     flush()
     return cells
-  }
-
-  static func reason(_ error: Error) -> String {
-    let ns = error as NSError
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
-       underlying.domain == NSPOSIXErrorDomain,
-       let message = strerror(Int32(underlying.code)) {
-      return String(cString: message)
-    }
-    return ns.localizedDescription
   }
 }

@@ -215,11 +215,7 @@ public final class REPLSession {
   // MARK: Helpers
 
   static func read(_ path: String) throws -> String {
-    do {
-      return try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw REPLError.cannotRead(path: path, reason: Notebook.reason(error))
-    }
+    try TextFile.read(path)
   }
 
   static func line(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }

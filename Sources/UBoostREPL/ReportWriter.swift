@@ -32,8 +32,28 @@ public enum ReportWriter {
     do {
       try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw REPLError.cannotWrite(path: path, reason: Notebook.reason(error))
+      throw REPLError.cannotWrite(path: path, reason: reason(error))
     }
+  }
+
+  /// A short reason for a Foundation file error.
+  static func reason(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
+       underlying.domain == NSPOSIXErrorDomain, let message = strerror(Int32(underlying.code)) {
+      return String(cString: message)
+    }
+    if ns.domain == NSCocoaErrorDomain {
+      switch ns.code {
+      case NSFileNoSuchFileError, NSFileWriteNoPermissionError, NSFileWriteFileExistsError:
+        break
+      default:
+        return ns.localizedDescription
+      }
+      if ns.code == NSFileWriteNoPermissionError { return "Permission denied" }
+      if ns.code == NSFileNoSuchFileError { return "No such file or directory" }
+    }
+    return ns.localizedDescription
   }
 }
 
