@@ -26,6 +26,9 @@ final class TerminalLineEditor {
   private var prompt = "> "
   private var promptBuffer: UnsafeMutablePointer<CChar>?
   private var cancelled = false
+  // A line submitted by one of our key functions. libedit's returned buffer is only
+  // terminated correctly when its own newline function ends the line, so this is used instead.
+  private var submitted: String?
 
   /// Returns nil when libedit cannot drive this terminal.
   init?(history: History, completer: @escaping CompletionProvider) {
@@ -59,9 +62,11 @@ final class TerminalLineEditor {
     state.reset()
     state.history = history.entries
     cancelled = false
+    submitted = nil
     var count: Int32 = 0
     let raw = el_gets(el, &count)
     if cancelled { return .interrupted }
+    if let submitted { return .line(submitted) }
     guard let raw else {
       return count == -1 && errno == EINTR ? .interrupted : .endOfInput
     }
@@ -148,8 +153,9 @@ final class TerminalLineEditor {
     case .bell:
       pushLine()
       return UInt8(CC_REFRESH_BEEP)
-    case .submit:
+    case let .submit(line):
       pushLine()
+      submitted = line
       return UInt8(CC_NEWLINE)
     case .cancel:
       cancelled = true
@@ -184,6 +190,9 @@ final class TerminalLineEditor {
         if !state.isSearching { break }
       }
     }
+    // Show the final line with the normal prompt before libedit goes on (or ends the line).
+    pushLine()
+    redraw()
     return finish(action)
   }
 
