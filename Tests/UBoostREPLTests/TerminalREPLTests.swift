@@ -33,16 +33,16 @@ final class TerminalREPLTests: XCTestCase {
       "HOME": directory,
     ])
     addTeardownBlock { tmux.close() }
-    try tmux.waitFor("uboost> ")
+    try tmux.waitFor("uboost>")
     return tmux
   }
 
   /// Types a line, presses Return and waits for the next prompt.
   private func enter(_ tmux: TmuxDriver, _ line: String) throws {
-    let prompts = tmux.screen().components(separatedBy: "uboost> ").count - 1
+    let prompts = tmux.screen().components(separatedBy: "uboost>").count - 1
     tmux.type(line)
     tmux.keys("Enter")
-    try tmux.waitFor("uboost> ", count: prompts + 1)
+    try tmux.waitFor("uboost>", count: prompts + 1)
   }
 
   private func lines(_ screen: String) -> [String] {
@@ -61,7 +61,7 @@ final class TerminalREPLTests: XCTestCase {
     tmux.keys("Delete")
     tmux.type("r")
     tmux.keys("Enter")
-    let screen = try tmux.waitFor("uboost> ", count: 2)
+    let screen = try tmux.waitFor("uboost>", count: 2)
     // print(12) -> print(2) -> print(52) -> pint(52) -> print(52)
     XCTAssertTrue(screen.contains("uboost> print(52)\n52\n"), screen)
   }
@@ -81,13 +81,13 @@ final class TerminalREPLTests: XCTestCase {
     tmux.keys("Up")
     try tmux.waitFor("uboost> print(777)")
     tmux.keys("Enter")
-    var screen = try tmux.waitFor("uboost> ", count: 2)
+    var screen = try tmux.waitFor("uboost>", count: 2)
     XCTAssertTrue(lines(screen).contains("777"), screen)
     tmux.keys("C-r")
     tmux.type("42")
     try tmux.waitFor("(reverse-i-search)`42': print(4242)")
     tmux.keys("Enter")
-    screen = try tmux.waitFor("uboost> ", count: 3)
+    screen = try tmux.waitFor("uboost>", count: 3)
     XCTAssertTrue(lines(screen).contains("4242"), screen)
   }
 
@@ -99,7 +99,7 @@ final class TerminalREPLTests: XCTestCase {
     try tmux.waitFor("uboost> print(uniquely_named_value")
     tmux.type(")")
     tmux.keys("Enter")
-    let screen = try tmux.waitFor("uboost> ", count: 3)
+    let screen = try tmux.waitFor("uboost>", count: 3)
     XCTAssertTrue(lines(screen).contains("5"), screen)
   }
 
@@ -111,7 +111,7 @@ final class TerminalREPLTests: XCTestCase {
     usleep(500_000)
     let before = Date()
     tmux.keys("C-c")
-    try tmux.waitFor("uboost> ", count: 3, timeout: 5)
+    try tmux.waitFor("uboost>", count: 3, timeout: 5)
     XCTAssertLessThan(Date().timeIntervalSince(before), 2.5)
     try enter(tmux, "print(keep)")
     XCTAssertTrue(lines(tmux.screen()).contains("31"), tmux.screen())
@@ -121,9 +121,9 @@ final class TerminalREPLTests: XCTestCase {
     let tmux = try start()
     tmux.type("garbage")
     tmux.keys("C-c")
-    try tmux.waitFor("uboost> ", count: 2)
+    try tmux.waitFor("uboost>", count: 2)
     tmux.keys("Enter")   // the abandoned text must not run
-    try tmux.waitFor("uboost> ", count: 3)
+    try tmux.waitFor("uboost>", count: 3)
     XCTAssertFalse(tmux.screen().contains("error"), tmux.screen())
     tmux.keys("C-d")
     try tmux.waitFor("[exit 0]")

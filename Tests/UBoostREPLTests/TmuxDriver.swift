@@ -9,7 +9,7 @@ import Glibc
 ///
 /// ```swift
 /// let tmux = try TmuxDriver(command: [binary], environment: ["UBOOST_HISTORY": path])
-/// try tmux.waitFor("uboost> ")
+/// try tmux.waitFor("uboost>")
 /// tmux.type("print(1)"); tmux.keys("Enter")
 /// ```
 final class TmuxDriver {
@@ -39,7 +39,7 @@ final class TmuxDriver {
     self.tmux = tmux
     let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.sorted().joined(separator: " ")
     let cmd = command.map(Self.quote).joined(separator: " ")
-    let shell = "env TERM=xterm \(env) \(cmd); echo \"[exit $?]\"; sleep 600"
+    let shell = "env \(env) \(cmd); echo \"[exit $?]\"; sleep 600"
     try run(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell])
   }
 
@@ -64,7 +64,8 @@ final class TmuxDriver {
 
   // MARK: Screen
 
-  /// The visible screen, trailing blank lines removed.
+  /// The visible screen, trailing blank lines removed (tmux also drops trailing spaces, so an
+  /// empty prompt `uboost> ` reads `uboost>`).
   func screen() -> String {
     let text = (try? run(["capture-pane", "-p", "-t", session])) ?? ""
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
