@@ -1,0 +1,237 @@
+import Synchronization
+
+// MARK: - Compiled code and activation records
+
+/// Compiled expression: evaluates in a frame.
+typealias ExprCode = (Frame) throws -> Value
+/// Compiled statement: runs in a frame and says how control continues.
+typealias StmtCode = (Frame) throws -> Flow
+
+/// Compiled code kept in arrays or optionals is wrapped in these structs so the closures stay at
+/// their natural abstraction: a bare closure in a generic container is called through a
+/// reabstraction thunk (an extra call plus retain/release) every time.
+struct ExprBox {
+  let run: ExprCode
+}
+struct StmtBox {
+  let run: StmtCode
+}
+
+/// How control leaves a statement.
+enum Flow {
+  case normal, breakLoop, continueLoop, returnValue
+}
+
+/// Carries `break`/`continue`/`return` out of a block used as an expression
+/// (`let y = if c { return 1 } else { 2 }`); loops and calls catch it.
+struct ControlTransfer: Error {
+  let flow: Flow
+}
+
+/// A variable captured by a closure; a fresh cell is made each time its declaration runs, so a
+/// closure created in a loop body sees that iteration's value.
+final class Cell {
+  var value: Value
+  init(_ value: Value) { self.value = value }
+  static let unset = Cell(.nil_)
+}
+
+/// The fixed part of a frame.
+struct FrameHeader {
+  var ret: Value
+  var cells: ContiguousArray<Cell>
+  var captures: ContiguousArray<Cell>
+  let slotCount: Int
+}
+
+/// One activation: plain locals in tail-allocated slots (one allocation per call), captured
+/// locals in `cells`, the closure's `captures`, and `ret`, the value of the last expression of a
+/// value block or the returned value. Slot indexes come from the compiler, never from scripts.
+final class Frame: ManagedBuffer<FrameHeader, Value> {
+  static func make(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) -> Frame {
+    let buffer = Frame.create(minimumCapacity: slotCount) { _ in
+      FrameHeader(ret: .nil_, cells: cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount),
+                  captures: captures, slotCount: slotCount)
+    }
+    let frame = unsafeDowncast(buffer, to: Frame.self)
+    frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .nil_, count: slotCount) }
+    return frame
+  }
+
+  deinit {
+    withUnsafeMutablePointers { h, e in
+      // Element-wise: cheaper than the generic array destroy for the usual handful of slots.
+      for i in 0..<h.pointee.slotCount { (e + i).deinitialize(count: 1) }
+    }
+  }
+
+  /// Drops everything the frame refers to so it can be reused for another call.
+  @inline(__always) func clear() {
+    withUnsafeMutablePointers { h, e in
+      for i in 0..<h.pointee.slotCount { e[i] = .nil_ }
+      h.pointee.ret = .nil_
+      h.pointee.captures = []
+      for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
+    }
+  }
+
+  @inline(__always) subscript(slot slot: Int) -> Value {
+    get { withUnsafeMutablePointerToElements { $0[slot] } }
+    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+  }
+
+  @inline(__always) var ret: Value {
+    get { header.ret }
+    set { header.ret = newValue }
+  }
+
+  // Borrowing accessors: reading a cell does not copy (retain) the array.
+  @inline(__always) var cells: ContiguousArray<Cell> {
+    _read { yield header.cells }
+    _modify { yield &header.cells }
+  }
+
+  @inline(__always) var captures: ContiguousArray<Cell> {
+    _read { yield header.captures }
+  }
+}
+
+/// Where a local lives in its frame.
+enum LocalKind {
+  case slot(Int)
+  case cell(Int)
+}
+
+/// Where a closure takes each capture from when it is created.
+enum CaptureSource {
+  case cell(Int)      // a captured local of the enclosing frame
+  case capture(Int)   // a capture of the enclosing closure
+}
+
+/// The compiled form of a function literal.
+final class FunctionProto {
+  let name: String
+  let paramNames: [String]
+  let paramTargets: [LocalKind]
+  var defaults: [ExprBox?] = []
+  let paramIndex: [String: Int]
+  var slotCount = 0
+  var cellCount = 0
+  var body: StmtCode = { _ in .normal }
+  /// Set for `= expr` bodies: the value is returned directly instead of through `Frame.ret`.
+  var expressionBody: ExprBox?
+  var captureSources: [CaptureSource] = []
+  let location: SourceLocation
+
+  init(name: String, paramNames: [String], paramTargets: [LocalKind], location: SourceLocation) {
+    self.name = name
+    self.paramNames = paramNames
+    self.paramTargets = paramTargets
+    self.location = location
+    var idx: [String: Int] = [:]
+    for (i, n) in paramNames.enumerated() { idx[n] = i }
+    self.paramIndex = idx
+  }
+
+  /// Frames of finished calls, reused by later calls. Frames never outlive their call: closures
+  /// capture cells, not frames.
+  private var pool: ContiguousArray<Frame> = []
+
+  @inline(__always) func frame(captures: ContiguousArray<Cell>) -> Frame {
+    if let f = pool.popLast() {
+      f.header.captures = captures
+      return f
+    }
+    return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+  }
+
+  @inline(__always) func recycle(_ f: Frame) {
+    guard pool.count < 64 else { return }
+    f.clear()
+    pool.append(f)
+  }
+
+  @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
+    switch paramTargets[i] {
+    case .slot(let s): frame[slot: s] = v
+    case .cell(let c): frame.cells[c] = Cell(v)
+    }
+  }
+}
+
+/// A function value written in uboost: compiled code plus captured variables.
+public final class Closure {
+  let proto: FunctionProto
+  let captures: ContiguousArray<Cell>
+  init(proto: FunctionProto, captures: ContiguousArray<Cell>) {
+    self.proto = proto
+    self.captures = captures
+  }
+  /// The declared name, or `<anonymous>`.
+  public var name: String { proto.name }
+  /// Parameter names in order.
+  public var parameterNames: [String] { proto.paramNames }
+  /// `name(a, b: default)` summary.
+  public var signature: String {
+    "\(proto.name)(" + proto.paramNames.enumerated().map { i, n in
+      proto.defaults.indices.contains(i) && proto.defaults[i] != nil ? "\(n): …" : n
+    }.joined(separator: ", ") + ")"
+  }
+}
+
+// MARK: - Globals
+
+/// One global binding. Compiled code holds the slot itself, so reading a global is one load.
+final class GlobalSlot {
+  let name: String
+  /// nil while undefined.
+  var value: Value?
+  var mutable = false
+  init(name: String) { self.name = name }
+}
+
+/// Top-level bindings by name.
+final class GlobalTable {
+  private(set) var slots: [String: GlobalSlot] = [:]
+
+  /// The slot for `name`, created (undefined) on first use.
+  func slot(_ name: String) -> GlobalSlot {
+    if let s = slots[name] { return s }
+    let s = GlobalSlot(name: name)
+    slots[name] = s
+    return s
+  }
+
+  func lookup(_ name: String) -> Value? { slots[name]?.value }
+}
+
+// MARK: - Interruption
+
+/// A thread-safe request to stop the running evaluation (the REPL's Ctrl-C). Loops and calls poll
+/// it; the evaluation then throws an `interrupted` error (not catchable by `try`), leaving every
+/// global binding intact.
+///
+/// ```swift
+/// signal(SIGINT) { _ in Interrupt.request() }
+/// ```
+public enum Interrupt {
+  private static let flag = Atomic<Bool>(false)
+
+  /// Asks the running evaluation to stop. Safe from any thread or a signal handler.
+  public static func request() { flag.store(true, ordering: .relaxed) }
+  /// Withdraws a pending request.
+  public static func clear() { flag.store(false, ordering: .relaxed) }
+  /// Whether a request is pending.
+  public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+  /// For long-running builtins: throws `interrupted` (consuming the request) when one is pending.
+  public static func checkpoint() throws { try check() }
+
+  /// Throws (and consumes the request) when one is pending.
+  @inline(__always) static func check() throws {
+    if flag.load(ordering: .relaxed) {
+      flag.store(false, ordering: .relaxed)
+      throw LangError(.interrupted, "interrupted")
+    }
+  }
+}
