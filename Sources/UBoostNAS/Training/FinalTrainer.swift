@@ -42,7 +42,7 @@ public final class FinalTrainer {
                                 augmentation: config.augmentation)
     let steps = loader.batchCount
     guard steps > 0 else { throw NASError.invalidConfig("final: no training batches") }
-    let schedule = try OneCycle(maxLR: config.lr, totalSteps: max(1, steps * config.epochs))
+    let schedule = try OneCycle(maxLR: config.lr, totalSteps: max(2, steps * config.epochs))
     let weights = net.weights
     for epoch in start..<max(start, config.epochs) {
       let t0 = Date()
