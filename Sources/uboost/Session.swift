@@ -22,12 +22,7 @@ final class Session {
     Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }
     backend.plotsProvider = { capture.take() }
     backend.lessonHook = { [unowned backend] name, output, pause in
-      do {
-        try LessonRunner(backend: backend, output: output, pause: pause).run(name: name)
-        return nil
-      } catch {
-        return "\(error)"
-      }
+      LessonRunner.runFromREPL(name, backend: backend, output: output, pause: pause)
     }
     backend.refreshBaseline()
   }
