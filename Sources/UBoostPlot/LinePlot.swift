@@ -1,0 +1,100 @@
+// MARK: - LinePlot
+
+/// A line chart of one or several series with title, axis labels and legend.
+///
+/// ```swift
+/// var plot = LinePlot(title: "ceil vs smooth", xLabel: "x", yLabel: "y")
+/// plot.add(try Series.sample({ $0.rounded(.up) }, from: 0, to: 4, name: "ceil"))
+/// print(plot.renderTerminal(width: 72, height: 18, color: false))
+/// let svg = plot.renderSVG(width: 640, height: 400)
+/// ```
+public struct LinePlot: Equatable, Sendable {
+  public var series: [Series]
+  public var title: String
+  public var xLabel: String
+  public var yLabel: String
+  /// Show the legend; by default it is shown when at least one series has a name.
+  public var showLegend: Bool?
+
+  public init(series: [Series] = [], title: String = "", xLabel: String = "", yLabel: String = "",
+              showLegend: Bool? = nil) {
+    self.series = series
+    self.title = title
+    self.xLabel = xLabel
+    self.yLabel = yLabel
+    self.showLegend = showLegend
+  }
+
+  /// Appends a series; it gets the next palette colour.
+  public mutating func add(_ s: Series) { series.append(s) }
+
+  var legendVisible: Bool { showLegend ?? series.contains { !$0.name.isEmpty } }
+
+  func legendName(_ index: Int) -> String {
+    series[index].name.isEmpty ? "series \(index + 1)" : series[index].name
+  }
+
+  var xBounds: (Double, Double)? {
+    series.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.1.isFinite }.map(\.0))) }
+  }
+  var yBounds: (Double, Double)? {
+    series.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.0.isFinite }.map(\.1))) }
+  }
+}
+
+// MARK: - Terminal
+
+extension LinePlot {
+  /// Renders with braille lines; no output line is longer than `width` and there are at most
+  /// `height` lines. `color` adds ANSI colours per series.
+  public func renderTerminal(width: Int = TerminalEnvironment.width(), height: Int = 20,
+                             color: Bool = TerminalEnvironment.colorEnabled()) -> String {
+    let legend = legendVisible
+      ? series.indices.map { LegendEntry(name: legendName($0), marker: "──", series: $0) } : []
+    return TerminalAxes.render(
+      title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
+      xBounds: xBounds, yBounds: yBounds, width: width, height: height, color: color,
+      draw: { canvas, map in
+        for (index, s) in series.enumerated() {
+          for piece in s.segments {
+            guard var previous = piece.first else { continue }
+            canvas.line(x0: map.x(previous.0), y0: map.y(previous.1),
+                        x1: map.x(previous.0), y1: map.y(previous.1), series: index)
+            for point in piece.dropFirst() {
+              canvas.line(x0: map.x(previous.0), y0: map.y(previous.1),
+                          x1: map.x(point.0), y1: map.y(point.1), series: index)
+              previous = point
+            }
+          }
+        }
+      })
+  }
+}
+
+// MARK: - SVG
+
+extension LinePlot {
+  /// Renders a standalone SVG document of `width` x `height` pixels.
+  public func renderSVG(width: Int = 640, height: Int = 400) -> String {
+    let legend = legendVisible
+      ? series.indices.map {
+        SVGLegendEntry(name: legendName($0), color: SeriesPalette.color($0).hex, marker: .line)
+      } : []
+    return SVGAxes.render(
+      title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
+      xBounds: xBounds, yBounds: yBounds, width: width, height: height,
+      draw: { doc, area in
+        for (index, s) in series.enumerated() {
+          let color = SeriesPalette.color(index).hex
+          for piece in s.segments {
+            if piece.count == 1, let p = piece.first {
+              doc.circle(cx: area.px(p.0), cy: area.py(p.1), r: 2.5, fill: color)
+            } else {
+              doc.polyline(piece.map { (area.px($0.0), area.py($0.1)) }, stroke: color,
+                           clip: SVGPlotArea.clipID)
+            }
+          }
+        }
+      })
+  }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostPlotTestsPlaceholder: XCTestCase { func testBuilds() {} }
