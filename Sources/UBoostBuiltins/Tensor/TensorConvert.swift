@@ -1,3 +1,4 @@
+import Foundation
 import UBoostLang
 import UBoostTensor
 
@@ -130,7 +131,13 @@ enum TensorConvert {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x < 0 ? "-inf" : "inf" }
     if x == x.rounded(), Swift.abs(x) < 1e7 { return String(Int(x)) }
-    return "\(x)"
+    // Six significant digits, like NumPy's default print precision for float32.
+    var s = String(format: "%.6g", Double(x))
+    if s.contains("."), !s.contains("e") {
+      while s.hasSuffix("0") { s.removeLast() }
+      if s.hasSuffix(".") { s.removeLast() }
+    }
+    return s
   }
 }
 
