@@ -28,7 +28,7 @@ public struct BuiltinOptions {
 public enum Builtins {
   /// Every engine library, in registration order (one table per domain).
   public static var libraries: [BuiltinLibrary] {
-    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library]
+    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, PlotLibrary.library]
   }
 
   /// Registers all engine libraries into `interpreter` and loads the stdlib.
