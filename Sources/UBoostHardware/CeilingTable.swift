@@ -11,7 +11,7 @@ import Foundation
 /// ```swift
 /// print(ceilingErrorTable())
 /// ```
-public func ceilingErrorTable(temperatures: [Double] = [8, 16, 32, 64, 128, 512], away: Double = 0.1,
+public func ceilingErrorTable(temperatures: [Double] = [8, 16, 32, 64, 128, 512, 2048], away: Double = 0.1,
                               upTo: Int = 12) -> String {
   var kinds: [CeilingKind] = [.reference]
   for t in temperatures { kinds.append(.sigmoidSum(temperature: t)) }

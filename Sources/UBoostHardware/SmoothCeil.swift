@@ -111,10 +111,34 @@ public enum SmoothCeil {
     stepSum(x, temperature: temperature, shift: 0, count: count)
   }
 
-  /// Corrected form: step `i` sits at `i + 4/T` (just above the integer), so `f(k) ~ k` and
+  /// Corrected form: step `i >= 1` sits at `i + 4/T` (just above the integer), so `f(k) ~ k` and
   /// `f(k + 8/T) ~ k + 1`; no upper bound. Only steps within `40/T` of `x` are evaluated.
+  ///
+  /// The first step is exact (`f(x) = 1` on `(0, 1]`): a layer of any positive size occupies one tile,
+  /// so small layers (e.g. a 3x3 depthwise, `x = 9/128`) are not under-charged.
   public static func corrected(_ x: Double, temperature: Double) -> (value: Double, grad: Double) {
-    stepSum(x, temperature: temperature, shift: correctedShift / temperature, count: nil)
+    guard x > 0 else { return (x.isNaN ? .nan : 0, 0) }
+    let rest = stepSum(x - 1, temperature: temperature, shift: correctedShift / temperature, count: nil)
+    return (1 + rest.value, rest.grad)
+  }
+
+  /// Samples `(x, value, grad, ceil)` of a ceiling on `[from, to]` for inspection and plotting.
+  ///
+  /// ```swift
+  /// let pts = SmoothCeil.samples(.reference, from: 0, to: 4, step: 0.01)
+  /// ```
+  public static func samples(_ kind: CeilingKind, from: Double, to: Double, step: Double)
+    -> [(x: Double, value: Double, grad: Double, ceil: Double)] {
+    guard step > 0, from <= to, from.isFinite, to.isFinite, (to - from) / step <= 1e7 else { return [] }
+    var out: [(x: Double, value: Double, grad: Double, ceil: Double)] = []
+    let n = Int(((to - from) / step).rounded(.down))
+    out.reserveCapacity(n + 1)
+    for i in 0...n {
+      let x = from + Double(i) * step
+      let (v, g) = kind.evaluate(x)
+      out.append((x, v, g, x.rounded(.up)))
+    }
+    return out
   }
 
   // MARK: - Implementation

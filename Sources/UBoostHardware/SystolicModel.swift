@@ -15,10 +15,16 @@ public struct SystolicModel: CostModel {
   /// Receives ceiling saturation warnings of the reference form.
   public var onWarning: WarningHandler?
 
-  public init(config: HardwareConfig = HardwareConfig(), ceiling: CeilingKind = .corrected(temperature: 32),
+  /// `ceiling` defaults to `.reference` under `.reference` compatibility and to `.corrected(temperature: 64)`
+  /// otherwise. (The reference's systolic defects are all in its ceiling; dilated convs cost the same as
+  /// plain ones under the im2col lowering in both settings.)
+  public init(config: HardwareConfig = HardwareConfig(), ceiling: CeilingKind? = nil,
               compatibility: Compatibility = .corrected, onWarning: WarningHandler? = nil) {
     self.config = config
-    self.ceiling = ceiling
+    switch compatibility {
+    case .reference: self.ceiling = ceiling ?? .reference
+    case .corrected: self.ceiling = ceiling ?? .corrected(temperature: 64)
+    }
     self.compatibility = compatibility
     self.onWarning = onWarning
   }

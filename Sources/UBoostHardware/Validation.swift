@@ -73,6 +73,11 @@ public enum HardwareValidation {
     return best
   }
 
+  /// Loads the table at `path` and returns `report(table:calibrate:)`.
+  public static func report(path: String, calibrate: Bool = false) throws -> String {
+    try report(table: LookupTable(path: path), calibrate: calibrate)
+  }
+
   /// The validation table: mean |runtime error| (%) per layer type and input size for the reference
   /// analytic model (exact ceil), the simulator (csim-matched and physical options) and the smooth
   /// overhead model; then calibration vs held-out summaries. `calibrate` also refits the free parameters.
@@ -103,26 +108,41 @@ public enum HardwareValidation {
       let type = row.layer == "Conv2d" ? "conv" : "depthwise"
       add("\(type) size \(row.inputSize)", errs, u)
       add("\(type) all", errs, u)
-      if !calibrationSizes.contains(row.inputSize) { add("\(type) held-out sizes 1,4,16", errs, u) }
-      if calibrationSizes.contains(row.inputSize) { add("__cal \(type)", errs, u) }
+      add(calibrationSizes.contains(row.inputSize) ? "\(type) calibration sizes 2,8,32" : "\(type) held-out sizes 1,4,16",
+          errs, u)
     }
     var lines = [
       "| rows | n | analytic exact-ceil | simulator (csim) | simulator (physical) | overhead model (smooth) | util abs err (sim) |",
       "|---|---|---|---|---|---|---|",
     ]
-    for key in order where !key.hasPrefix("__") {
-      guard let a = groups[key] else { continue }
-      let acc = a
+    // Per-size rows first, then the summaries of each layer type.
+    let sizeKeys = order.filter { $0.contains(" size ") }
+    let summaryKeys = order.filter { !$0.contains(" size ") }.sorted { a, b in
+      let rank = { (k: String) -> Int in k.hasSuffix("all") ? 0 : (k.contains("calibration") ? 1 : 2) }
+      return (a.hasPrefix("conv") ? 0 : 1, rank(a)) < (b.hasPrefix("conv") ? 0 : 1, rank(b))
+    }
+    for key in sizeKeys + summaryKeys {
+      guard let acc = groups[key] else { continue }
       let d = Double(max(acc.n, 1))
       lines.append("| \(key) | \(acc.n) | " + acc.e[0..<4].map { String(format: "%.2f%%", $0 / d) }.joined(separator: " | ")
                    + String(format: " | %.4f |", acc.uErr / d))
     }
-    for type in ["conv", "depthwise"] {
-      guard let a = groups["__cal \(type)"] else { continue }
-      let d = Double(max(a.n, 1))
-      lines.append("| \(type) calibration sizes 2,8,32 | \(a.n) | "
-                   + a.e[0..<4].map { String(format: "%.2f%%", $0 / d) }.joined(separator: " | ")
-                   + String(format: " | %.4f |", a.uErr / d))
+    // The corrected (search) forms against the physical simulator, same layers.
+    let overC = OverheadModel(config: config, compatibility: .corrected)
+    var corr: [String: (n: Int, e: Double)] = [:]
+    for row in rows {
+      guard let l = layer(row) else { continue }
+      let p = try simP.simulate(l).cycles
+      let e = 100 * abs(try overC.cost(l).cycles - p) / p
+      let key = row.layer == "Conv2d" ? "conv" : "depthwise"
+      corr[key, default: (0, 0)].n += 1
+      corr[key, default: (0, 0)].e += e
+    }
+    lines.append("")
+    lines.append("| rows | n | overhead model (corrected) vs simulator (physical) |")
+    lines.append("|---|---|---|")
+    for key in ["conv", "depthwise"] {
+      if let c = corr[key] { lines.append("| \(key) all | \(c.n) | " + String(format: "%.2f%% |", c.e / Double(max(c.n, 1)))) }
     }
     let b = SimulatorOptions.csim.bytesPerCycle ?? 0
     lines.append("")

@@ -40,9 +40,12 @@ extension BarChart {
     let barColumns = max(1, width - column0 - valueWidth - 2)
     let scale = valueScale(targetTicks: max(2, min(barColumns / 8, 8)))
     let eighths = Double(barColumns * 8)
-    func position(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths) }
-    // The baseline sits on a cell boundary so partial blocks always start at a bar's base.
-    let zero = Int((Double(position(0)) / 8).rounded()) * 8
+    // The mapping is shifted so zero sits on a cell boundary: partial blocks then always start
+    // at a bar's base, and a tick labels the cell its value falls in.
+    let rawZero = scale.fraction(0) * eighths
+    let shift = (rawZero / 8).rounded() * 8 - rawZero
+    func position(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths + shift) }
+    let zero = position(0)
 
     var row = firstRow
     if !categoryLabel.isEmpty {
@@ -91,7 +94,7 @@ extension BarChart {
     for c in 0..<barColumns { grid.put("─", column: column0 + c, row: row) }
     var lastEnd = -1
     for tick in scale.ticks {
-      let c = min(barColumns - 1, Int((Double(position(tick)) / 8).rounded()))
+      let c = max(0, min(barColumns - 1, position(tick) / 8))
       grid.put("┬", column: column0 + c, row: row)
       let text = scale.label(tick)
       let start = max(0, column0 + c - (text.count - 1) / 2)
@@ -131,13 +134,16 @@ extension BarChart {
     let barWidth = slot >= 3 ? slot - 1 : slot
     let eighths = Double(plotRows * 8)
     // Eighth-rows measured from the bottom of the plot area.
-    func level(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths) }
-    let zero = Int((Double(level(0)) / 8).rounded()) * 8
+    // Shifted so zero sits on a cell boundary (see the horizontal case).
+    let rawZero = scale.fraction(0) * eighths
+    let shift = (rawZero / 8).rounded() * 8 - rawZero
+    func level(_ v: Double) -> Int { clampedInt(scale.fraction(v) * eighths + shift) }
+    let zero = level(0)
 
     for r in 0..<plotRows { grid.put("│", column: gutter, row: row + r) }
     var usedRows = Set<Int>()
     for (tick, text) in zip(scale.ticks, tickLabels) {
-      let r = plotRows - 1 - min(plotRows - 1, Int((Double(level(tick)) / 8).rounded()))
+      let r = plotRows - 1 - max(0, min(plotRows - 1, level(tick) / 8))
       guard !usedRows.contains(r) else { continue }
       usedRows.insert(r)
       grid.put("┤", column: gutter, row: row + r)

@@ -11,15 +11,20 @@
 /// print(bars.renderTerminal(width: 60, height: 10, color: false))
 /// ```
 public struct BarChart: Equatable, Sendable {
+  /// Bars growing to the right (labels at the left) or upwards (labels below).
   public enum Orientation: Equatable, Sendable { case horizontal, vertical }
 
+  /// One label per bar.
   public private(set) var labels: [String]
+  /// Bar values; NaN and infinite values are shown as missing bars.
   public private(set) var values: [Double]
+  /// Title above the chart; empty for none.
   public var title: String
   /// Label of the value axis (e.g. "latency (ms)").
   public var valueLabel: String
   /// Label of the category axis (e.g. "layer").
   public var categoryLabel: String
+  /// Direction the bars grow.
   public var orientation: Orientation
 
   /// Throws `PlotError.labelCountMismatch` when `labels` (if non-empty) and `values` differ in

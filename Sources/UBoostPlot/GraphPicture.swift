@@ -12,25 +12,38 @@
 /// let dot = g.renderDOT()
 /// ```
 public struct GraphPicture: Equatable, Sendable {
+  /// A node: `id` is referenced by edges, `label` is drawn (defaults to the id).
   public struct Node: Equatable, Sendable {
+    /// Unique identifier referenced by edges.
     public var id: String
+    /// Text drawn in the node box.
     public var label: String
+    /// Creates a node; `label` defaults to `id`.
     public init(id: String, label: String? = nil) { self.id = id; self.label = label ?? id }
   }
 
+  /// A directed edge between node ids, labelled e.g. with the chosen operation.
   public struct Edge: Equatable, Sendable {
+    /// Source node id.
     public var from: String
+    /// Target node id.
     public var to: String
+    /// Text drawn on the edge; empty for none.
     public var label: String
+    /// Creates an edge description (validated when added to a graph).
     public init(from: String, to: String, label: String = "") {
       self.from = from; self.to = to; self.label = label
     }
   }
 
+  /// Nodes in declaration order.
   public private(set) var nodes: [Node] = []
+  /// Edges in declaration order.
   public private(set) var edges: [Edge] = []
+  /// Title above the picture; empty for none.
   public var title: String
 
+  /// Creates an empty graph.
   public init(title: String = "") { self.title = title }
 
   /// Builds a graph at once; throws `PlotError.duplicateNode` or `PlotError.unknownNode`.

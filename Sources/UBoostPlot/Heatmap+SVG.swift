@@ -12,9 +12,11 @@ extension Heatmap {
     let rowLabelWidth = min(W * 0.3, rowLabels.map { SVGDocument.textWidth($0, size: labelSize) }.max() ?? 0)
     let rowChars = max(1, Int(rowLabelWidth / (labelSize * 0.6)))
     let barWidth = 16.0
-    let (lo, hi) = valueBounds
+    let bounds = valueBounds
+    let (lo, hi) = bounds
     let barScale = NiceScale(min: lo, max: hi, targetTicks: 6)
-    let barTicks = barScale.ticks.filter { $0 >= lo - 1e-12 * abs(lo) && $0 <= hi + 1e-12 * abs(hi) }
+    let inside = barScale.ticks.filter { $0 >= lo - 1e-12 * abs(lo) && $0 <= hi + 1e-12 * abs(hi) }
+    let barTicks = inside.isEmpty ? [lo] : inside
     let barLabelWidth = barTicks.map { SVGDocument.textWidth(barScale.label($0), size: labelSize) }.max() ?? 20
 
     let left = 12 + rowLabelWidth + 8 + (yLabel.isEmpty ? 0 : 22)
@@ -38,7 +40,7 @@ extension Heatmap {
       for c in 0..<columnCount {
         let value = values[r][c]
         let x = left + Double(c) * cellWidth, y = top + Double(r) * cellHeight
-        guard let t = position(value) else {
+        guard let t = position(value, in: bounds) else {
           doc.rect(x: x, y: y, width: cellWidth, height: cellHeight, fill: "#d9d9d9",
                    stroke: "#ffffff", strokeWidth: 1)
           continue

@@ -25,6 +25,7 @@ extension Heatmap {
                              color: Bool = TerminalEnvironment.colorEnabled()) -> String {
     let width = max(1, width), height = max(1, height)
     let rows = rowLabels.map(TextGrid.clean), cols = columnLabels.map(TextGrid.clean)
+    let bounds = valueBounds
     let labelWidth = min(rows.map(\.count).max() ?? 1, max(1, width / 3))
     let column0 = labelWidth + 1
     let cellWidth = max(1, min(8, (width - column0) / max(1, columnCount)))
@@ -67,7 +68,7 @@ extension Heatmap {
       grid.write(label, column: labelWidth - label.count, row: row)
       for c in 0..<columnCount {
         let value = values[r][c]
-        let t = position(value)
+        let t = position(value, in: bounds)
         let x = column0 + c * cellWidth
         if color {
           let style = cellStyle(t)
@@ -98,7 +99,7 @@ extension Heatmap {
     }
 
     // Colour scale: "lo ░▒▓█ hi".
-    let (lo, hi) = valueBounds
+    let (lo, hi) = bounds
     let loText = NumberFormat.general(lo, significant: 3), hiText = NumberFormat.general(hi, significant: 3)
     grid.write("scale " + loText + " ", column: 0, row: row)
     var x = 7 + loText.count

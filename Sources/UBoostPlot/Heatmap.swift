@@ -10,14 +10,19 @@
 /// print(hm.renderTerminal(width: 60, height: 12, color: true))
 /// ```
 public struct Heatmap: Equatable, Sendable {
+  /// The matrix, row-major; NaN and infinite cells are drawn grey / "?".
   public private(set) var values: [[Double]]
+  /// One label per row (drawn at the left).
   public private(set) var rowLabels: [String]
+  /// One label per column (drawn on top).
   public private(set) var columnLabels: [String]
+  /// Title above the chart; empty for none.
   public var title: String
   /// Label for the column axis (shown below the cells).
   public var xLabel: String
   /// Label for the row axis (shown at the left).
   public var yLabel: String
+  /// Colour scale mapping the value range to colours.
   public var scale: ColorScale
   /// Fixed colour range; by default the finite minimum and maximum of the matrix.
   public var range: ClosedRange<Double>?
@@ -55,7 +60,9 @@ public struct Heatmap: Equatable, Sendable {
     self.showValues = showValues
   }
 
+  /// Number of matrix rows.
   public var rowCount: Int { values.count }
+  /// Number of matrix columns.
   public var columnCount: Int { values.first?.count ?? 0 }
 
   /// The colour range actually used: `range` if finite and non-empty, else the data bounds.
@@ -67,9 +74,10 @@ public struct Heatmap: Equatable, Sendable {
   }
 
   /// Position of `value` on the colour scale in [0, 1], or nil for non-finite values.
-  func position(_ value: Double) -> Double? {
+  /// `bounds` is `valueBounds`, computed once per rendering by the caller.
+  func position(_ value: Double, in bounds: (Double, Double)) -> Double? {
     guard value.isFinite else { return nil }
-    let (lo, hi) = valueBounds
+    let (lo, hi) = bounds
     guard hi > lo else { return 0.5 }
     return max(0, min(1, (value - lo) / (hi - lo)))
   }

@@ -9,13 +9,18 @@
 /// let svg = plot.renderSVG(width: 640, height: 400)
 /// ```
 public struct LinePlot: Equatable, Sendable {
+  /// The series, drawn in order with palette colours.
   public var series: [Series]
+  /// Title above the chart; empty for none.
   public var title: String
+  /// Label under the x axis; empty for none.
   public var xLabel: String
+  /// Label of the y axis; empty for none.
   public var yLabel: String
   /// Show the legend; by default it is shown when at least one series has a name.
   public var showLegend: Bool?
 
+  /// Creates a line plot; series can also be added later with `add(_:)`.
   public init(series: [Series] = [], title: String = "", xLabel: String = "", yLabel: String = "",
               showLegend: Bool? = nil) {
     self.series = series
@@ -90,8 +95,8 @@ extension LinePlot {
             if piece.count == 1, let p = piece.first {
               doc.circle(cx: area.px(p.0), cy: area.py(p.1), r: 2.5, fill: color)
             } else {
-              doc.polyline(piece.map { (area.px($0.0), area.py($0.1)) }, stroke: color,
-                           clip: SVGPlotArea.clipID)
+              let pixels = Decimation.columns(piece.map { (area.px($0.0), area.py($0.1)) })
+              doc.polyline(pixels, stroke: color, clip: SVGPlotArea.clipID)
             }
           }
         }

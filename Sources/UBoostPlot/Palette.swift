@@ -2,10 +2,14 @@
 
 /// A colour with 8-bit channels, used by SVG output and 256-colour terminal output.
 public struct RGB: Equatable, Sendable {
+  /// Red channel.
   public var r: UInt8
+  /// Green channel.
   public var g: UInt8
+  /// Blue channel.
   public var b: UInt8
 
+  /// Creates a colour from 8-bit channels.
   public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }
 
   /// `#rrggbb` text for SVG.

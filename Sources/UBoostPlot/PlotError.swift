@@ -26,6 +26,7 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
   /// A graph declares the same node id twice.
   case duplicateNode(String)
 
+  /// A one-line message naming the offending input.
   public var description: String {
     switch self {
     case let .lengthMismatch(series, xCount, yCount):

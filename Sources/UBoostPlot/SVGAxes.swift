@@ -93,7 +93,8 @@ enum SVGAxes {
         case .dot:
           doc.circle(cx: lx + 10, cy: y, r: 4, fill: entry.color)
         }
-        doc.text(entry.name, x: lx + 26, y: y + 4, size: 12)
+        let chars = max(1, Int((right - 20 - 26) / (12 * 0.6)))
+        doc.text(TextGrid.truncate(entry.name, to: chars), x: lx + 26, y: y + 4, size: 12)
       }
     }
     return doc.render()

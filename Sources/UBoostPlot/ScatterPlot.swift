@@ -11,17 +11,25 @@
 public struct ScatterPlot: Equatable, Sendable {
   /// Which direction is better on each axis; the front is drawn connected.
   public struct Pareto: Equatable, Sendable {
+    /// Better direction along x (default: minimize, e.g. latency).
     public var x: Objective
+    /// Better direction along y (default: maximize, e.g. accuracy).
     public var y: Objective
+    /// Creates front directions.
     public init(x: Objective = .minimize, y: Objective = .maximize) { self.x = x; self.y = y }
   }
 
+  /// Point x coordinates; points with a non-finite coordinate are skipped.
   public private(set) var x: [Double]
+  /// Point y coordinates.
   public private(set) var y: [Double]
   /// One label per point, or empty for no labels.
   public private(set) var labels: [String]
+  /// Title above the chart; empty for none.
   public var title: String
+  /// Label under the x axis; empty for none.
   public var xLabel: String
+  /// Label of the y axis; empty for none.
   public var yLabel: String
   /// Highlight the Pareto front; nil draws points only.
   public var pareto: Pareto?
@@ -130,8 +138,10 @@ extension ScatterPlot {
                        width: 2, clip: SVGPlotArea.clipID)
         }
         let onFront = Set(front)
-        for i in finitePoints where !onFront.contains(i) {
-          doc.circle(cx: area.px(x[i]), cy: area.py(y[i]), r: 3.5, fill: pointColor,
+        let others = finitePoints.filter { !onFront.contains($0) }
+        let pixels = others.map { (area.px(x[$0]), area.py(y[$0])) }
+        for k in Decimation.distinctPixels(pixels) {
+          doc.circle(cx: pixels[k].0, cy: pixels[k].1, r: 3.5, fill: pointColor,
                      stroke: "#ffffff", strokeWidth: 0.8)
         }
         for i in front {

@@ -10,8 +10,11 @@
 /// let f = try Series.sample({ $0 * $0 }, from: 0, to: 2, points: 50, name: "x^2")
 /// ```
 public struct Series: Equatable, Sendable {
+  /// Legend name; empty names show as "series N".
   public var name: String
+  /// X values.
   public private(set) var x: [Double]
+  /// Y values, same count as `x`.
   public private(set) var y: [Double]
 
   /// Creates a series; throws `PlotError.lengthMismatch` when `x` and `y` differ in length.
@@ -41,7 +44,7 @@ public struct Series: Equatable, Sendable {
     return try Series(name: name, x: xs, y: ys)
   }
 
-  /// Finite points only, in order, with `nil` where a non-finite point breaks the line.
+  /// Runs of consecutive finite points; a non-finite point ends one run and starts the next.
   var segments: [[(Double, Double)]] {
     var pieces: [[(Double, Double)]] = []
     var current: [(Double, Double)] = []

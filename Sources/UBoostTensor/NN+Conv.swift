@@ -86,7 +86,7 @@ func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
 func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                  _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
   if g.isDepthwise {
-    ConvKernels.depthwiseForward(x, w, bias, y, g)
+    Depthwise.forward(x, w, bias, y, g)
     return
   }
   if g.isPointwise {
@@ -129,7 +129,7 @@ func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Floa
 func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
   if g.isDepthwise {
-    ConvKernels.depthwiseBackward(x, w, gy, dx, dw, g)
+    Depthwise.backward(x, w, gy, dx, dw, g)
     return
   }
   if g.isPointwise {

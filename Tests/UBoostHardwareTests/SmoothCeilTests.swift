@@ -79,6 +79,15 @@ final class SmoothCeilTests: XCTestCase {
     }
   }
 
+  func testSamples() {
+    let pts = SmoothCeil.samples(.corrected(temperature: 64), from: 0.5, to: 2.5, step: 0.5)
+    XCTAssertEqual(pts.map(\.x), [0.5, 1, 1.5, 2, 2.5])
+    XCTAssertEqual(pts.map(\.ceil), [1, 1, 2, 2, 3])
+    for p in pts { XCTAssertEqual(p.value, p.ceil, accuracy: 0.02) }
+    XCTAssertTrue(SmoothCeil.samples(.exact, from: 1, to: 0, step: 0.1).isEmpty)
+    XCTAssertTrue(SmoothCeil.samples(.exact, from: 0, to: 1, step: 0).isEmpty)
+  }
+
   func testTableText() {
     let t = ceilingErrorTable(temperatures: [16, 64])
     XCTAssertTrue(t.contains("corrected(T=64)"))

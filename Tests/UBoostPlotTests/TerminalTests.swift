@@ -134,7 +134,7 @@ final class TerminalTests: XCTestCase {
       LinePlot(),
       LinePlot(series: [try Series(name: "empty", x: [], y: [])]),
       LinePlot(series: [try Series(name: "nan", x: [0, 1, 2, 3], y: [1, .nan, .infinity, 2])]),
-      LinePlot(series: [try Series(name: "const", y: [5, 5, 5])]),
+      LinePlot(series: [Series(name: "const", y: [5, 5, 5])]),
       LinePlot(series: [try Series(name: "one", x: [2], y: [7])]),
       LinePlot(series: [try Series(x: [.nan], y: [.nan])]),
       LinePlot(series: [try Series(x: [0, 1e308], y: [-1e308, 1e308])]),
@@ -222,10 +222,28 @@ final class TerminalTests: XCTestCase {
   }
 
   func testControlCharactersInLabelsDoNotBreakLines() throws {
-    let plot = LinePlot(series: [try Series(name: "a\nb\u{1B}[31m", y: [1, 2])], title: "t\ritle")
+    let plot = LinePlot(series: [Series(name: "a\nb\u{1B}[31m", y: [1, 2])], title: "t\ritle")
     let text = plot.renderTerminal(width: 40, height: 10, color: false)
     XCTAssertFalse(text.contains("\u{1B}"))
     XCTAssertFalse(text.contains("\r"))
     assertFits(text, width: 40, height: 10)
+  }
+
+  func testEveryKindFitsEverySize() throws {
+    var charts = try Samples.all().map(\.1)
+    charts.append(.heatmap(try Heatmap(matrix: [[1]], rowLabels: ["a very long row label indeed"],
+                                       columnLabels: ["a very long column label"])))
+    charts.append(.bars(try BarChart(labels: ["x"], values: [1e300], orientation: .vertical)))
+    charts.append(.scatter(try ScatterPlot(x: [-1e308, 1e308], y: [1e-300, 2e-300])))
+    for chart in charts {
+      for width in [1, 2, 5, 9, 17, 33, 80, 150] {
+        for height in [1, 2, 4, 7, 13, 40] {
+          for color in [false, true] {
+            assertFits(chart.renderTerminal(width: width, height: height, color: color),
+                       width: width, height: height)
+          }
+        }
+      }
+    }
   }
 }
