@@ -1,0 +1,164 @@
+// MARK: - Builtin functions
+
+/// The declared type of a builtin parameter; used for argument checks and documentation.
+public enum ParamType: String {
+  case any, number, int, string, bool, list, record, function, range, sequence, object
+}
+
+/// One parameter of a builtin signature.
+public struct BuiltinParam {
+  public var name: String
+  public var type: ParamType
+  /// Default when omitted; nil means required (unless `variadic`).
+  public var defaultValue: Value?
+  /// `...name` collects all remaining positional arguments.
+  public var variadic: Bool
+}
+
+/// A function implemented in Swift. Declared with a compact signature string:
+///
+/// ```swift
+/// let clamp = BuiltinFunction("clamp", "x: number, lo: number = 0, hi: number = 1",
+///                             "Limits x to [lo, hi].") { a in
+///   .number(min(max(try a.number("x"), try a.number("lo")), try a.number("hi")))
+/// }
+/// ```
+/// Signature grammar: `param, param, ...` with `param := ['...'] name [':' type] ['=' literal]`;
+/// literals are numbers, `inf`, strings, `true`, `false`, `nil`, `[]`, `{}`. A class (not a
+/// struct) so `Value` stays small.
+public final class BuiltinFunction {
+  public let name: String
+  public let params: [BuiltinParam]
+  public let doc: String
+  public let signatureText: String
+  /// Non-nil when `signatureText` could not be parsed (checked by the test suite).
+  public let signatureError: String?
+  let paramIndex: [String: Int]
+  let variadicIndex: Int?
+  let body: (Arguments) throws -> Value
+
+  public init(_ name: String, _ signature: String, _ doc: String,
+              _ body: @escaping (Arguments) throws -> Value) {
+    self.name = name
+    self.doc = doc
+    self.signatureText = signature
+    self.body = body
+    var problem: String?
+    var params: [BuiltinParam]
+    do { params = try BuiltinFunction.parseSignature(signature) } catch {
+      params = [BuiltinParam(name: "args", type: .any, defaultValue: nil, variadic: true)]
+      problem = "cannot parse signature '\(signature)' of \(name)"
+    }
+    self.signatureError = problem
+    self.params = params
+    var index: [String: Int] = [:]
+    for (i, p) in params.enumerated() { index[p.name] = i }
+    self.paramIndex = index
+    self.variadicIndex = params.firstIndex { $0.variadic }
+  }
+
+  /// `name(a: number, b = 1)`
+  public var signature: String { "\(name)(\(signatureText))" }
+
+  // MARK: Calling
+
+  /// Checks arity and argument names, lets a host object among the arguments take over, then runs.
+  public func invoke(_ args: Arguments) throws -> Value {
+    if variadicIndex == nil, args.positional.count > params.count {
+      throw LangError(.argument, "\(name)() takes at most \(params.count) argument\(params.count == 1 ? "" : "s"), got \(args.positional.count)")
+    }
+    if !args.named.isEmpty {
+      for key in args.named.keys {
+        guard let i = paramIndex[key], !params[i].variadic else {
+          let names = params.map { $0.name }.joined(separator: ", ")
+          throw LangError(.argument, "\(name)() has no parameter '\(key)' (parameters: \(names))")
+        }
+        if i < args.positional.count, variadicIndex == nil || i < variadicIndex! {
+          throw LangError(.argument, "\(name)(): argument '\(key)' given both by position and by name")
+        }
+      }
+    }
+    for v in args.positional {
+      if case .object(let o) = v, let r = try o.builtin(name, args) { return r }
+    }
+    return try body(args)
+  }
+
+  // MARK: Signature parsing
+
+  struct SignatureError: Error {}
+
+  static func parseSignature(_ text: String) throws -> [BuiltinParam] {
+    var parts: [String] = []
+    var depth = 0
+    var cur = ""
+    var inString = false
+    for c in text {
+      if c == "\"" { inString.toggle() }
+      if !inString {
+        if c == "[" || c == "{" || c == "(" { depth += 1 }
+        if c == "]" || c == "}" || c == ")" { depth -= 1 }
+        if c == ",", depth == 0 { parts.append(cur); cur = ""; continue }
+      }
+      cur.append(c)
+    }
+    if !cur.trimmingSpaces.isEmpty { parts.append(cur) }
+    return try parts.map { raw in
+      var s = raw.trimmingSpaces
+      var variadic = false
+      if s.hasPrefix("...") { variadic = true; s.removeFirst(3) }
+      var def: Value?
+      if let eq = s.firstIndex(of: "=") {
+        def = try literal(String(s[s.index(after: eq)...]).trimmingSpaces)
+        s = String(s[..<eq]).trimmingSpaces
+      }
+      var type = ParamType.any
+      if let colon = s.firstIndex(of: ":") {
+        guard let t = ParamType(rawValue: String(s[s.index(after: colon)...]).trimmingSpaces) else { throw SignatureError() }
+        type = t
+        s = String(s[..<colon]).trimmingSpaces
+      }
+      guard !s.isEmpty, Value.isPlainName(s) else { throw SignatureError() }
+      return BuiltinParam(name: s, type: type, defaultValue: def, variadic: variadic)
+    }
+  }
+
+  static func literal(_ s: String) throws -> Value {
+    switch s {
+    case "nil": return .nil_
+    case "true": return .bool(true)
+    case "false": return .bool(false)
+    case "inf": return .number(.infinity)
+    case "-inf": return .number(-.infinity)
+    case "[]": return .list([])
+    case "{}": return .record([])
+    default:
+      if let d = Double(s) { return .number(d) }
+      if s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\"") {
+        var out = ""
+        var escaped = false
+        for c in s.dropFirst().dropLast() {
+          if escaped {
+            switch c {
+            case "n": out += "\n"
+            case "t": out += "\t"
+            default: out.append(c)
+            }
+            escaped = false
+          } else if c == "\\" { escaped = true } else { out.append(c) }
+        }
+        return .string(out)
+      }
+      throw SignatureError()
+    }
+  }
+}
+
+extension String {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while let f = s.first, f == " " { s.removeFirst() }
+    while let l = s.last, l == " " { s.removeLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+// MARK: - IO library
+
+extension CoreLibraries {
+  public static let io = BuiltinLibrary(name: "io", doc: "Files (paths relative to the working directory) and JSON.", entries: [
+    B("read_file", "path: string", "The text of a file.") { a in
+      let p = try a.string("path")
+      do { return .string(try String(contentsOfFile: p, encoding: .utf8)) } catch {
+        throw LangError(.io, "read_file(): cannot read '\(p)'")
+      }
+    },
+    B("write_file", "path: string, text", "Writes str(text) to a file, replacing it.") { a in
+      let p = try a.string("path")
+      do { try (try a.value("text")).description.write(toFile: p, atomically: true, encoding: .utf8) } catch {
+        throw LangError(.io, "write_file(): cannot write '\(p)'")
+      }
+      return .nil_
+    },
+    B("append_file", "path: string, text", "Appends str(text) to a file, creating it if needed.") { a in
+      let p = try a.string("path")
+      let data = Data((try a.value("text")).description.utf8)
+      if let h = FileHandle(forWritingAtPath: p) {
+        defer { try? h.close() }
+        do {
+          try h.seekToEnd()
+          try h.write(contentsOf: data)
+        } catch { throw LangError(.io, "append_file(): cannot write '\(p)'") }
+      } else if !FileManager.default.createFile(atPath: p, contents: data) {
+        throw LangError(.io, "append_file(): cannot create '\(p)'")
+      }
+      return .nil_
+    },
+    B("exists", "path: string", "Whether a file or directory exists.") { a in
+      .bool(FileManager.default.fileExists(atPath: try a.string("path")))
+    },
+    B("parse_json", "text: string", "The value a JSON text describes (objects become records).") { a in
+      let t = try a.string("text")
+      guard let obj = try? JSONSerialization.jsonObject(with: Data(t.utf8), options: [.fragmentsAllowed]) else {
+        throw LangError(.value, "parse_json(): malformed JSON")
+      }
+      return fromJSON(obj, depth: 0)
+    },
+    B("to_json", "x", "JSON text for numbers, strings, bools, nil, lists and records.") { a in
+      .string(try toJSON(try a.value("x"), depth: 0))
+    },
+  ])
+
+  static func fromJSON(_ o: Any, depth: Int) -> Value {
+    guard depth < Value.maxDepth else { return .nil_ }
+    switch o {
+    case let b as Bool where !(o is Int) && !(o is Double):
+      return .bool(b)
+    case let n as NSNumber:
+      // Booleans arrive as NSNumber with objCType "c".
+      if String(cString: n.objCType) == "c" { return .bool(n.boolValue) }
+      return .number(n.doubleValue)
+    case let s as String: return .string(s)
+    case let xs as [Any]: return .list(xs.map { fromJSON($0, depth: depth + 1) })
+    case let d as [String: Any]:
+      return .record(d.keys.sorted().map { ($0, fromJSON(d[$0] ?? NSNull(), depth: depth + 1)) })
+    default: return .nil_
+    }
+  }
+
+  static func toJSON(_ v: Value, depth: Int) throws -> String {
+    guard depth < Value.maxDepth else { throw LangError(.limit, "to_json(): value nested too deeply (or cyclic)") }
+    switch v {
+    case .nil_: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .number(let d):
+      guard d.isFinite else { throw LangError(.value, "to_json(): \(Value.formatNumber(d)) has no JSON form") }
+      return Value.formatNumber(d)
+    case .string(let s): return Value.quote(s)
+    case .list(let l): return "[" + (try l.items.map { try toJSON($0, depth: depth + 1) }).joined(separator: ", ") + "]"
+    case .range(let r): return "[" + r.elements.map { Value.formatNumber($0.asNumber ?? 0) }.joined(separator: ", ") + "]"
+    case .record(let r):
+      return "{" + (try r.fields.map { "\(Value.quote($0.0)): \(try toJSON($0.1, depth: depth + 1))" }).joined(separator: ", ") + "}"
+    case .function, .builtin, .object:
+      throw LangError(.type, "to_json(): \(v.typeName) has no JSON form")
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import Synchronization
+
+// MARK: - Compiled code and activation records
+
+/// Compiled expression: evaluates in a frame.
+typealias ExprCode = (Frame) throws -> Value
+/// Compiled statement: runs in a frame and says how control continues.
+typealias StmtCode = (Frame) throws -> Flow
+
+/// How control leaves a statement.
+enum Flow {
+  case normal, breakLoop, continueLoop, returnValue
+}
+
+/// Carries `break`/`continue`/`return` out of a block used as an expression
+/// (`let y = if c { return 1 } else { 2 }`); loops and calls catch it.
+struct ControlTransfer: Error {
+  let flow: Flow
+}
+
+/// A variable captured by a closure; a fresh cell is made each time its declaration runs, so a
+/// closure created in a loop body sees that iteration's value.
+final class Cell {
+  var value: Value
+  init(_ value: Value) { self.value = value }
+  static let unset = Cell(.nil_)
+}
+
+/// One activation: plain locals in `slots`, captured locals in `cells`, the closure's captures.
+final class Frame {
+  var slots: ContiguousArray<Value>
+  var cells: ContiguousArray<Cell>
+  let captures: ContiguousArray<Cell>
+  /// The value of the last expression of a value block / the returned value.
+  var ret: Value = .nil_
+
+  init(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) {
+    slots = ContiguousArray(repeating: .nil_, count: slotCount)
+    cells = cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount)
+    self.captures = captures
+  }
+}
+
+/// Where a local lives in its frame.
+enum LocalKind {
+  case slot(Int)
+  case cell(Int)
+}
+
+/// Where a closure takes each capture from when it is created.
+enum CaptureSource {
+  case cell(Int)      // a captured local of the enclosing frame
+  case capture(Int)   // a capture of the enclosing closure
+}
+
+/// The compiled form of a function literal.
+final class FunctionProto {
+  let name: String
+  let paramNames: [String]
+  let paramTargets: [LocalKind]
+  var defaults: [ExprCode?] = []
+  let paramIndex: [String: Int]
+  var slotCount = 0
+  var cellCount = 0
+  var body: StmtCode = { _ in .normal }
+  var captureSources: [CaptureSource] = []
+  let location: SourceLocation
+
+  init(name: String, paramNames: [String], paramTargets: [LocalKind], location: SourceLocation) {
+    self.name = name
+    self.paramNames = paramNames
+    self.paramTargets = paramTargets
+    self.location = location
+    var idx: [String: Int] = [:]
+    for (i, n) in paramNames.enumerated() { idx[n] = i }
+    self.paramIndex = idx
+  }
+
+  @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
+    switch paramTargets[i] {
+    case .slot(let s): frame.slots[s] = v
+    case .cell(let c): frame.cells[c] = Cell(v)
+    }
+  }
+}
+
+/// A function value written in uboost: compiled code plus captured variables.
+public final class Closure {
+  let proto: FunctionProto
+  let captures: ContiguousArray<Cell>
+  init(proto: FunctionProto, captures: ContiguousArray<Cell>) {
+    self.proto = proto
+    self.captures = captures
+  }
+  /// The declared name, or `<anonymous>`.
+  public var name: String { proto.name }
+  /// Parameter names in order.
+  public var parameterNames: [String] { proto.paramNames }
+  /// `name(a, b: default)` summary.
+  public var signature: String {
+    "\(proto.name)(" + proto.paramNames.enumerated().map { i, n in
+      proto.defaults.indices.contains(i) && proto.defaults[i] != nil ? "\(n): …" : n
+    }.joined(separator: ", ") + ")"
+  }
+}
+
+// MARK: - Globals
+
+/// Top-level bindings, addressed by slot so compiled code avoids dictionary lookups.
+final class GlobalTable {
+  var values: ContiguousArray<Value?> = []
+  var mutable: ContiguousArray<Bool> = []
+  var names: [String] = []
+  var index: [String: Int] = [:]
+
+  func slot(_ name: String) -> Int {
+    if let i = index[name] { return i }
+    let i = values.count
+    index[name] = i
+    names.append(name)
+    values.append(nil)
+    mutable.append(false)
+    return i
+  }
+
+  func lookup(_ name: String) -> Value? {
+    guard let i = index[name] else { return nil }
+    return values[i]
+  }
+}
+
+// MARK: - Interruption
+
+/// A thread-safe request to stop the running evaluation (the REPL's Ctrl-C). Loops and calls poll
+/// it; the evaluation then throws an `interrupted` error (not catchable by `try`), leaving every
+/// global binding intact.
+///
+/// ```swift
+/// signal(SIGINT) { _ in Interrupt.request() }
+/// ```
+public enum Interrupt {
+  private static let flag = Atomic<Bool>(false)
+
+  /// Asks the running evaluation to stop. Safe from any thread or a signal handler.
+  public static func request() { flag.store(true, ordering: .relaxed) }
+  /// Withdraws a pending request.
+  public static func clear() { flag.store(false, ordering: .relaxed) }
+  /// Whether a request is pending.
+  public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+  /// Throws (and consumes the request) when one is pending.
+  @inline(__always) static func check() throws {
+    if flag.load(ordering: .relaxed) {
+      flag.store(false, ordering: .relaxed)
+      throw LangError(.interrupted, "interrupted")
+    }
+  }
+}

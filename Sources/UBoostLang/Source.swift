@@ -1,0 +1,54 @@
+// MARK: - Source text and positions
+
+/// A named piece of program text. Every position in tokens, the AST and errors refers into one.
+///
+/// ```swift
+/// let src = SourceFile(name: "demo.uboost", text: "let a = 1")
+/// src.line(1)   // "let a = 1"
+/// ```
+public final class SourceFile: @unchecked Sendable {
+  /// Display name (a path, or `<repl>`).
+  public let name: String
+  /// The full text.
+  public let text: String
+  private let lineTexts: [String]
+
+  public init(name: String, text: String) {
+    self.name = name
+    self.text = text
+    self.lineTexts = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+  }
+
+  /// The text of 1-based line `n`, or "" when out of range.
+  public func line(_ n: Int) -> String {
+    guard n >= 1, n <= lineTexts.count else { return "" }
+    return lineTexts[n - 1]
+  }
+}
+
+/// A 1-based line and column (in Unicode scalars) inside a `SourceFile`.
+public struct SourceLocation: CustomStringConvertible {
+  public let file: SourceFile
+  public let line: Int
+  public let column: Int
+
+  public init(file: SourceFile, line: Int, column: Int) {
+    self.file = file
+    self.line = line
+    self.column = column
+  }
+
+  /// `file:line:column`
+  public var description: String { "\(file.name):\(line):\(column)" }
+}
+
+/// A position inside the file being parsed; the file is implied by the compilation unit.
+public struct Pos: Equatable {
+  public var line: Int32
+  public var column: Int32
+  public init(line: Int, column: Int) {
+    self.line = Int32(clamping: line)
+    self.column = Int32(clamping: column)
+  }
+  static let none = Pos(line: 0, column: 0)
+}

@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+
+// MARK: - Golden fixtures (copied from /work/shared/golden with their headers)
+
+enum Fixture {
+  static func url(_ name: String) throws -> URL {
+    guard let u = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
+      throw XCTSkip("fixture \(name).json missing")
+    }
+    return u
+  }
+  static func json(_ name: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: try url(name))
+    guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw NSError(domain: "fixture", code: 1)
+    }
+    return o
+  }
+}
+
+func num(_ v: Any?) -> Double? { (v as? NSNumber)?.doubleValue }
+
+/// Asserts |a - b| <= rel * |b| + abs.
+func assertClose(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0, _ msg: @autoclosure () -> String = "",
+                 file: StaticString = #filePath, line: UInt = #line) {
+  if !(abs(a - b) <= rel * abs(b) + absTol) {
+    XCTFail("\(a) != \(b) (rel \(rel)) \(msg())", file: file, line: line)
+  }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostHardwareTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostLangTestsPlaceholder: XCTestCase { func testBuilds() {} }

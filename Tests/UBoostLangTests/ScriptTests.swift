@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+@testable import UBoostLang
+
+/// Runs every golden script in Tests/scripts (those marked `# requires: engine` are skipped).
+final class ScriptTests: XCTestCase {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let scriptsDir = root.appendingPathComponent("Tests/scripts")
+  static let stdlibDir = root.appendingPathComponent("stdlib")
+
+  static func makeInterpreter(_ out: @escaping (String) -> Void) -> Interpreter {
+    let interp = Interpreter(output: out, loadStdlib: false)
+    interp.searchPaths.append(stdlibDir)
+    try? interp.loadStdlib(from: stdlibDir, includeEngine: false)
+    return interp
+  }
+
+  func testGoldenScripts() {
+    let runner = ScriptTestRunner(engineAvailable: false, makeInterpreter: ScriptTests.makeInterpreter)
+    let outcomes = runner.runAll(in: ScriptTests.scriptsDir)
+    XCTAssertGreaterThanOrEqual(outcomes.count, 120, "expected at least 120 golden scripts")
+    var failed = 0
+    for o in outcomes where !o.passed {
+      failed += 1
+      XCTFail(o.report)
+    }
+    let skipped = outcomes.filter { $0.skipped }.count
+    print("golden scripts: \(outcomes.count) run, \(failed) failed, \(skipped) skipped")
+  }
+
+  func testRunnerDetectsMismatch() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uboost-runner-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let bad = dir.appendingPathComponent("bad.uboost")
+    try "print(1)\n# expect: 2\n".write(to: bad, atomically: true, encoding: .utf8)
+    let runner = ScriptTestRunner(engineAvailable: false, makeInterpreter: ScriptTests.makeInterpreter)
+    let o = runner.run(file: bad)
+    XCTAssertFalse(o.passed)
+    XCTAssertTrue(o.report.contains("- 2") && o.report.contains("+ 1"), o.report)
+    let err = dir.appendingPathComponent("err.uboost")
+    try "print(1)\n# expect: 1\nlet x = nope\n# expect error: undefined variable 'nope'\n".write(to: err, atomically: true, encoding: .utf8)
+    XCTAssertTrue(runner.run(file: err).passed, runner.run(file: err).report)
+    let eng = dir.appendingPathComponent("eng.uboost")
+    try "# requires: engine\nprint(tensor([1]))\n".write(to: eng, atomically: true, encoding: .utf8)
+    XCTAssertTrue(runner.run(file: eng).skipped)
+  }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostREPLTestsPlaceholder: XCTestCase { func testBuilds() {} }
