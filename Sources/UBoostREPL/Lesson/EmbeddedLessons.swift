@@ -88,18 +88,22 @@ let exact_ms = hw.cost(dw, exact: true).latency_ms
 print("3x3 depthwise: reference \(fixed(ref_ms, 3)) ms, exact \(fixed(exact_ms, 3)) ms, ratio \(fixed(ref_ms / exact_ms, 2))")
 
 #%% A corrected form
-# uboost's default ceiling keeps the sigmoid steps but fixes both defects: the first step
-# is exact (anything in (0, 1] costs one tile, so small layers pay in full) and step i >= 1
-# sits at i + 4/T, just past the integer, so f(k) = k + 0.018 at a multiple of the array
-# size instead of k + 0.5.
+# uboost's default ceiling (`form: "corrected"`) keeps the sigmoid steps and fixes what the
+# reference gets wrong. The first step is exact: anything in (0, 1] costs one tile, so
+# small layers pay in full. Step i >= 1 sits at i + 4/T, just past the integer, so
+# f(k) = k + 0.018 at a multiple of the array size (the paper's form charged k + 0.5), and
+# there is no upper bound (the reference saturates at 300).
 #
-# No smooth function can jump between 128/128 and 129/128; the temperature decides how
-# soon after the integer the step is taken: f(129/128) is 1.02 at T = 32, 1.5 at T = 512
-# and 2 at T = 2048. A search needs a gradient it can follow, so moderate temperatures
-# (32 to 64) are the default; the next step shows what a search sees with them.
-fn corrected(x) = smooth_ceil(x, form: "corrected")
-plot([ceil, smooth_ceil, corrected], from: 0, to: 3, points: 301,
-     title: "corrected form (T = 32) against the reference and ceil", xlabel: "x", ylabel: "f(x)")
+# At T = 32 the later steps sit about where the reference's do (i + 0.125): 129 channels
+# still cost about one tile. No smooth function can jump between 128/128 and 129/128; the
+# temperature decides how soon after the integer the step is taken: f(129/128) is 1.02 at
+# T = 32, 1.5 at T = 512 and 2 at T = 2048. A search needs a gradient it can follow, so the
+# default is moderate; the next step shows what a search sees with it.
+fn reference(x) = smooth_ceil(x)
+fn corrected_T32(x) = smooth_ceil(x, form: "corrected", temp: 32)
+fn corrected_T512(x) = smooth_ceil(x, form: "corrected", temp: 512)
+plot([ceil, reference, corrected_T32, corrected_T512], from: 0, to: 2.5, points: 501,
+     title: "corrected form against the reference and ceil", xlabel: "x", ylabel: "f(x)")
 for T in [32, 512, 2048] {
   print("T = \(T): f(9/128) = \(fixed(smooth_ceil(9 / 128, form: "corrected", temp: T), 3)), f(1) = \(fixed(smooth_ceil(1, form: "corrected", temp: T), 3)), f(129/128) = \(fixed(smooth_ceil(129 / 128, form: "corrected", temp: T), 3))")
 }
@@ -122,15 +126,16 @@ for c in [120, 136, 144, 200, 250] {
 
 #%% A tiny channel search
 # Now let gradient descent choose the channel count. The loss rewards utilization and
-# charges a small price per channel: `loss(c) = -util(c) + 0.003 c`. Starting from a few
-# counts, 40 steps of `c -= 1000 * d loss / d c` move each start to a multiple of 128:
-# starts just past 128 fall back to it (after overshooting once), starts further on climb
-# towards 256. They stop a little short, where the smooth curve starts to bend, and the
-# channel grid of the search space (multiples of 8) rounds them onto the multiple.
+# charges a small price per channel: `loss(c) = -soft_util(c) + 0.003 c`. Starting from a
+# few counts, 40 steps of `c -= 1000 * d loss / d c` move each start to a multiple of 128:
+# 150 falls back to 128 (after overshooting once), 240 climbs to 256, and 280, just past
+# 256, falls back to it. They stop a little short of the multiple, where the smooth curve
+# bends, and the channel grid of the search space (multiples of 8) rounds them onto it.
 #
-# With the exact ceiling the same loop only sees the per-channel price and the linear
-# growth of utilization, and never finds the cliff.
+# With the exact ceiling (`exact_from_150`) the same loop only sees the per-channel price
+# and the linear growth of utilization: it drifts upwards and never finds the cliff.
 fn loss(c) = -soft_util(c) + 0.003 * c
+fn exact_loss(c) = -util(c) + 0.003 * c
 fn descend(f, c0, steps: 40, lr: 1000) {
   var c = c0
   var path = [c]
@@ -140,15 +145,14 @@ fn descend(f, c0, steps: 40, lr: 1000) {
   }
   path
 }
-let path = descend(loss, 150)
-plot(path, title: "channel count during the search (start 150)", xlabel: "step",
-     ylabel: "channels")
+plot({smooth_from_150: descend(loss, 150), smooth_from_240: descend(loss, 240),
+      exact_from_150: descend(exact_loss, 150)},
+     title: "channel count during the search", xlabel: "step", ylabel: "channels")
 for c0 in [100, 150, 240, 280] {
   let found = last(descend(loss, c0))
   let on_grid = 8 * round(found / 8)
   print("start \(c0) -> \(fixed(found, 1)) channels, on the grid of 8: \(on_grid), exact utilization \(fixed(util(on_grid), 3))")
 }
-fn exact_loss(c) = -util(c) + 0.003 * c
 print("with the exact ceiling, start 150 ->", fixed(last(descend(exact_loss, 150)), 1))
 
 """##),
