@@ -40,6 +40,7 @@ public enum Builtins {
   /// every other call to the stdlib definition.
   public static func install(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
     let files = options.loadStdlib ? try Stdlib.sources(options) : []
+    if options.loadStdlib, let dir = options.stdlibDirectory { interpreter.searchPaths.append(dir) }
     try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
     for lib in libraries { interpreter.register(Shadowing.wrap(lib, in: interpreter)) }
     try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)

@@ -6,14 +6,17 @@ import UBoostLang
 enum TestSupport {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-  static let scriptsDir = root.appendingPathComponent("Tests/scripts")
+  static let scriptsDir = root.appendingPathComponent("Tests/scripts").resolvingSymlinksInPath()
   static let stdlibDir = root.appendingPathComponent("stdlib")
   static let docsFile = root.appendingPathComponent("docs/builtins.md")
 
   /// A fresh interpreter with the engine installed, writing to `out`.
   static func interpreter(_ out: @escaping (String) -> Void) -> Interpreter {
     Builtins.showProgress = false
+    PlotCapture.color = false
     if let i = try? Builtins.makeInterpreter(output: out, options: BuiltinOptions(loadStdlib: true, stdlibDirectory: nil)) {
+      // `import "core.uboost"` finds the stdlib, as in the language's own script tests.
+      i.searchPaths.append(stdlibDir)
       return i
     }
     return Interpreter(output: out, loadStdlib: false)
