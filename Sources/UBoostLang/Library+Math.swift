@@ -22,7 +22,12 @@ extension CoreLibraries {
   public static let math = BuiltinLibrary(name: "math", doc: "Numeric functions. One-argument functions also map over lists. Division by zero follows IEEE 754 (inf/nan).", entries: [
     unary("abs", "Absolute value.") { Swift.abs($0) },
     unary("sqrt", "Square root (nan for negative x).") { Foundation.sqrt($0) },
-    unary("cbrt", "Cube root.") { Foundation.cbrt($0) },
+    unary("cbrt", "Cube root.") { x in
+      // One Newton step makes perfect cubes exact (glibc's cbrt(27) is 3.0000000000000004).
+      let y = Foundation.cbrt(x)
+      guard y.isFinite, y != 0 else { return y }
+      return y - (y * y * y - x) / (3 * y * y)
+    },
     unary("exp", "e raised to x.") { Foundation.exp($0) },
     unary("log2", "Base-2 logarithm.") { Foundation.log2($0) },
     unary("log10", "Base-10 logarithm.") { Foundation.log10($0) },
