@@ -1,5 +1,6 @@
 import Foundation
 import UBoostLang
+import UBoostNAS
 import UBoostTensor
 
 // MARK: - Installing the engine into the language
@@ -32,8 +33,45 @@ public enum Builtins {
   }
 
   /// Registers all engine libraries into `interpreter` and loads the stdlib.
+  ///
+  /// Order: the language stdlib (files not marked `# requires: engine`), then the engine
+  /// libraries, then the engine stdlib (presets, losses). An engine builtin whose name the
+  /// language stdlib also defines (`mean`, `argmax`, `flatten`, `softmax`) takes tensors and hands
+  /// every other call to the stdlib definition.
   public static func install(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
-    for lib in libraries { interpreter.register(lib) }
+    let files = options.loadStdlib ? try Stdlib.sources(options) : []
+    if options.loadStdlib, let dir = options.stdlibDirectory { interpreter.searchPaths.append(dir) }
+    try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+    for lib in libraries { interpreter.register(Shadowing.wrap(lib, in: interpreter)) }
+    try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+  }
+
+  /// A fresh interpreter with the engine installed (embedded stdlib, output to `output`).
+  public static func makeInterpreter(output: @escaping (String) -> Void = { print($0, terminator: "") },
+                                     options: BuiltinOptions = BuiltinOptions()) throws -> Interpreter {
+    let interp = Interpreter(output: output, loadStdlib: false)
+    try install(into: interp, options: options)
+    return interp
+  }
+
+  /// The Markdown reference of every builtin (core and engine) and of the stdlib functions:
+  /// the content of docs/builtins.md.
+  public static func markdownReference() -> String {
+    let interp = Interpreter(output: { _ in }, loadStdlib: false)
+    try? install(into: interp, options: BuiltinOptions(loadStdlib: true, stdlibDirectory: nil))
+    var out = interp.registry.markdown()
+    out += "\n## stdlib (written in uboost)\n\nLoaded at start-up from the embedded `stdlib/*.uboost`.\n\n"
+    out += "| function | file | description |\n|---|---|---|\n"
+    for f in Stdlib.documentedFunctions() {
+      out += "| `\(f.signature.replacingOccurrences(of: "|", with: "\\|"))` | \(f.file) | \(f.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
+    }
+    return out
+  }
+
+  /// Whether long builtins (search, train) draw progress on stderr (off in tests and batch jobs).
+  public static var showProgress: Bool {
+    get { Progress.enabled }
+    set { Progress.enabled = newValue }
   }
 
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.

@@ -31,6 +31,11 @@ public struct HardwareConfig: Equatable, Sendable {
 
   /// Throws if any field is out of range.
   public func validate() throws {
+    let cap = 1 << 20
+    if rows > cap || cols > cap || batch > cap {
+      throw HardwareError.invalidParameter(name: "rows/cols/batch", value: "\(rows)/\(cols)/\(batch)",
+                                           reason: "must be at most \(cap)")
+    }
     if rows < 1 { throw HardwareError.invalidParameter(name: "rows", value: String(rows), reason: "must be >= 1") }
     if cols < 1 { throw HardwareError.invalidParameter(name: "cols", value: String(cols), reason: "must be >= 1") }
     if batch < 1 { throw HardwareError.invalidParameter(name: "batch", value: String(batch), reason: "must be >= 1") }

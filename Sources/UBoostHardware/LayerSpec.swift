@@ -45,6 +45,9 @@ public struct LayerSpec: Equatable, Sendable {
     self.stride = stride
   }
 
+  /// Largest kernel side, output side, stride or dilation accepted (keeps all products finite and exact).
+  public static let maxExtent = 1 << 16
+
   /// Kernel as a pair.
   public var kernel: (Int, Int) { (k1, k2) }
 
@@ -79,10 +82,17 @@ public struct LayerSpec: Equatable, Sendable {
     if kind.isFree { return }
     if !(cin > 0) || !cin.isFinite { throw bad("cin", String(cin), "must be a positive finite channel count") }
     if !(cout > 0) || !cout.isFinite { throw bad("cout", String(cout), "must be a positive finite channel count") }
-    if k1 < 1 || k2 < 1 { throw bad("kernel", "\(k1)x\(k2)", "must be at least 1x1") }
-    if outH < 1 || outW < 1 { throw bad("output size", "\(outH)x\(outW)", "must be at least 1x1") }
-    if stride < 1 { throw bad("stride", String(stride), "must be >= 1") }
-    if dilation < 1 { throw bad("dilation", String(dilation), "must be >= 1") }
+    if k1 < 1 || k2 < 1 || k1 > LayerSpec.maxExtent || k2 > LayerSpec.maxExtent {
+      throw bad("kernel", "\(k1)x\(k2)", "must be between 1x1 and \(LayerSpec.maxExtent)x\(LayerSpec.maxExtent)")
+    }
+    if outH < 1 || outW < 1 || outH > LayerSpec.maxExtent || outW > LayerSpec.maxExtent {
+      throw bad("output size", "\(outH)x\(outW)", "must be between 1x1 and \(LayerSpec.maxExtent)x\(LayerSpec.maxExtent)")
+    }
+    if stride < 1 || stride > LayerSpec.maxExtent { throw bad("stride", String(stride), "must be in 1...\(LayerSpec.maxExtent)") }
+    if dilation < 1 || dilation > LayerSpec.maxExtent {
+      throw bad("dilation", String(dilation), "must be in 1...\(LayerSpec.maxExtent)")
+    }
+    if cin > 1e12 || cout > 1e12 { throw bad("channels", "\(cin), \(cout)", "must be at most 1e12") }
   }
 }
 

@@ -35,12 +35,19 @@ public struct PassStats: Equatable, Sendable {
 /// print(pass.tExec)   // 334
 /// ```
 public enum ReferenceSystolic {
+  /// Largest number of chunks the helpers produce (larger requests return no chunks).
+  public static let maxChunks = 10_000_000
+
   /// Folds `input [M, K] x weight [K, N]` into weight chunks of at most `R x C` (reduction inner,
   /// output columns outer, remainders last) and the matching input chunks `[M, r]`.
   public static func foldData(rows: Int, cols: Int, input: ChunkShape, weight: ChunkShape)
     -> (inputChunks: [ChunkShape], weightChunks: [ChunkShape]) {
     var ins: [ChunkShape] = [], ws: [ChunkShape] = []
     guard rows > 0, cols > 0, input.rows > 0, weight.rows > 0, weight.cols > 0 else { return ([], []) }
+    // Refuse absurd fold counts instead of exhausting memory.
+    if (Double(weight.rows) / Double(rows) + 1) * (Double(weight.cols) / Double(cols) + 1) > Double(maxChunks) {
+      return ([], [])
+    }
     var j = 0
     while j < weight.cols {
       let c = min(cols, weight.cols - j)
@@ -62,6 +69,7 @@ public enum ReferenceSystolic {
     -> (inputChunks: [ChunkShape], weightChunks: [ChunkShape]) {
     var ins: [ChunkShape] = [], ws: [ChunkShape] = []
     guard cols > 0 else { return ([], []) }
+    if inputChunks.reduce(0.0, { $0 + Double(max($1.rows / cols, 1)) }) > Double(maxChunks) { return ([], []) }
     for (a, w) in zip(inputChunks, weightChunks) {
       let pieces = max(a.rows / cols - 1, 0)
       for _ in 0..<pieces {
@@ -74,14 +82,17 @@ public enum ReferenceSystolic {
     return (ins, ws)
   }
 
-  /// One tile pass: `t_exec = max(r - lastExec, 0) + (ceil(c/lb) - 1) + n + (ceil(r/lf) - 1)`.
+  /// One tile pass: `t_exec = max(r - lastExec, 0) + (ceil(c/lb) - 1) + n + (ceil(r/lf) - 1)`
+  /// (sizes above 2^50 are clamped).
   public static func pass(rows: Int, cols: Int, inputRows n: Int, weight: ChunkShape, lastExec: Int,
                           localBroadcast: Int = 1, localFanin: Int = 1) -> (tExec: Int, stats: PassStats) {
-    let r = weight.rows, c = weight.cols
+    // Sizes are clamped to 2^50 so the integer arithmetic below cannot overflow.
+    let cap = 1 << 50
+    let r = min(weight.rows, cap), c = min(weight.cols, cap), n = min(n, cap)
     let lb = max(localBroadcast, 1), lf = max(localFanin, 1)
-    let tws = max(r - lastExec, 0)
-    let h = (c + lb - 1) / lb - 1
-    let v = (r + lf - 1) / lf - 1
+    let tws = max(r - min(max(lastExec, -cap), cap), 0)
+    let h = c / lb + (c % lb == 0 ? 0 : 1) - 1
+    let v = r / lf + (r % lf == 0 ? 0 : 1) - 1
     let t = tws + h + n + v
     let R = Double(rows), C = Double(cols), rd = Double(r), cd = Double(c), td = Double(t)
     let corner = 0.5 * td * (R - rd) * (C - cd)

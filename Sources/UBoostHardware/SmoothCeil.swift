@@ -153,6 +153,8 @@ public enum SmoothCeil {
     let lowCount = min(upper, max(0, (x - margin - shift).rounded(.up)))
     var value = lowCount
     var grad = 0.0
+    // Beyond 2^52 consecutive steps cannot be told apart in Double: the staircase is exact there.
+    if lowCount > 4e15 { return (lowCount, 0) }
     var i = lowCount
     while i < upper && i + shift <= x + margin {
       let (s, ds) = sigmoid(t * (x - i - shift))

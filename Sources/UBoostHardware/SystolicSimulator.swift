@@ -149,6 +149,7 @@ public struct SystolicSimulator: Sendable {
     }
     var state = State()
     let parts = layer.gemms(batch: config.batch)
+    try checkSize(parts.map { ($0.m, $0.k, $0.n, $0.groups) })
     for (pi, g) in parts.enumerated() {
       run(m: Int(g.m), k: Int(g.k), n: Int(g.n), groups: Int(g.groups), isLastPart: pi == parts.count - 1,
           state: &state)
@@ -168,6 +169,7 @@ public struct SystolicSimulator: Sendable {
     for (name, v) in [("m", m), ("k", k), ("n", n), ("groups", groups)] where v < 1 {
       throw HardwareError.invalidParameter(name: name, value: String(v), reason: "must be >= 1")
     }
+    try checkSize([(Double(m), Double(k), Double(n), Double(groups))])
     var state = State()
     run(m: m, k: k, n: n, groups: groups, isLastPart: true, state: &state)
     let pes = Double(config.rows) * Double(config.cols)
@@ -176,6 +178,24 @@ public struct SystolicSimulator: Sendable {
                      util: state.end > 0 ? macs / (state.end * pes) : 0,
                      countedUtil: state.end > 0 ? state.bd.active / (state.end * pes) : 0,
                      macs: macs, tiles: state.tiles, breakdown: state.bd)
+  }
+
+  /// Largest number of weight tiles one simulation visits.
+  public static let maxTiles = 10_000_000
+
+  /// Rejects layers whose tile count or row count the timeline cannot handle.
+  func checkSize(_ parts: [(m: Double, k: Double, n: Double, groups: Double)]) throws {
+    var tiles = 0.0
+    for p in parts {
+      if p.m > 1e15 {
+        throw HardwareError.invalidParameter(name: "rows (batch*H*W)", value: fmt(p.m), reason: "must be at most 1e15")
+      }
+      tiles += (p.k / Double(config.rows)).rounded(.up) * (p.n / Double(config.cols)).rounded(.up) * p.groups
+    }
+    if tiles > Double(Self.maxTiles) {
+      throw HardwareError.invalidParameter(name: "layer size", value: "\(fmt(tiles)) tiles",
+                                           reason: "the simulator handles at most \(Self.maxTiles) weight tiles")
+    }
   }
 
   // MARK: - Event timeline

@@ -48,7 +48,7 @@ extension Compiler {
         let fn = try calleeCode(f)
         if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
           let proto = c.proto
-          let frame = Frame(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+          let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
           for i in 0..<argc { proto.setParam(frame, i, try positional[i](f)) }
           if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
           return try interp.run(c, frame, at: location)
@@ -133,7 +133,7 @@ extension Interpreter {
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
-      let frame = Frame(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+      let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
       for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
       var bound: [Bool]?
       if !named.isEmpty {

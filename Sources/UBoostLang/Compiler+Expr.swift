@@ -158,7 +158,7 @@ extension Compiler {
   func compileVariable(_ name: String, _ p: Pos) -> ExprCode {
     switch resolve(name) {
     case .local(.slot(let s), _):
-      return { f in f.slots[s] }
+      return { f in f[slot: s] }
     case .local(.cell(let c), _):
       return { f in f.cells[c].value }
     case .capture(let i, _):

@@ -208,10 +208,10 @@ extension Compiler {
         guard mutable else { throw constError(name, vp) }
         switch kind {
         case .slot(let s):
-          if op == nil { return { f in f.slots[s] = try v(f); return .normal } }
+          if op == nil { return { f in f[slot: s] = try v(f); return .normal } }
           return { f in
             let n = try v(f)
-            f.slots[s] = try combine(f.slots[s], n)
+            f[slot: s] = try combine(f[slot: s], n)
             return .normal
           }
         case .cell(let c):
@@ -231,7 +231,8 @@ extension Compiler {
       case .global(let i):
         let g = interp.globalTable
         let targetLoc = loc(vp)
-        if let known = g.values[i], !g.mutable[i] { _ = known; throw constError(name, vp) }
+        // Mutability of globals is checked when the assignment runs: in the REPL a later input
+        // may redeclare a `let` as a `var` before this code executes.
         return { f in
           let n = try v(f)
           guard let old = g.values[i] else {

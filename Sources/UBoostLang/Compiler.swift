@@ -124,7 +124,7 @@ final class Compiler {
       }
     }
     switch scope.declare(name, mutable: mutable) {
-    case .slot(let s): return { f, v in f.slots[s] = v }
+    case .slot(let s): return { f, v in f[slot: s] = v }
     case .cell(let c): return { f, v in f.cells[c] = Cell(v) }
     }
   }

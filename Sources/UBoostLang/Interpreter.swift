@@ -61,7 +61,7 @@ public final class Interpreter {
     let src = SourceFile(name: file, text: source)
     return try onEvaluationThread {
       let code = try self.compileProgram(src)
-      let frame = Frame(slotCount: code.slots, cellCount: code.cells, captures: [])
+      let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
       do {
         _ = try code.body(frame)
       } catch let t as ControlTransfer {
@@ -181,7 +181,7 @@ public final class Interpreter {
       throw LangError(.importError, "cannot read '\(url.path)'", at: location)
     }
     let code = try compileProgram(SourceFile(name: url.path, text: text))
-    let frame = Frame(slotCount: code.slots, cellCount: code.cells, captures: [])
+    let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
     do { _ = try code.body(frame) } catch let t as ControlTransfer {
       if case .returnValue = t.flow {} else { throw t }
     }

@@ -273,7 +273,7 @@ public enum CoreLibraries {
   // MARK: Helpers
 
   static func extremum(_ a: Arguments, wantMax: Bool) throws -> Value {
-    var xs = a.rest
+    var xs = Array(a.rest)
     if xs.count == 1 {
       switch xs[0] {
       case .list(let l): xs = l.items

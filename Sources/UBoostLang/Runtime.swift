@@ -26,19 +26,48 @@ final class Cell {
   static let unset = Cell(.nil_)
 }
 
-/// One activation: plain locals in `slots`, captured locals in `cells`, the closure's captures.
-final class Frame {
-  var slots: ContiguousArray<Value>
+/// The fixed part of a frame.
+struct FrameHeader {
+  var ret: Value
   var cells: ContiguousArray<Cell>
   let captures: ContiguousArray<Cell>
-  /// The value of the last expression of a value block / the returned value.
-  var ret: Value = .nil_
+  let slotCount: Int
+}
 
-  init(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) {
-    slots = ContiguousArray(repeating: .nil_, count: slotCount)
-    cells = cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount)
-    self.captures = captures
+/// One activation: plain locals in tail-allocated slots (one allocation per call), captured
+/// locals in `cells`, the closure's `captures`, and `ret`, the value of the last expression of a
+/// value block or the returned value. Slot indexes come from the compiler, never from scripts.
+final class Frame: ManagedBuffer<FrameHeader, Value> {
+  static func make(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) -> Frame {
+    let buffer = Frame.create(minimumCapacity: slotCount) { _ in
+      FrameHeader(ret: .nil_, cells: cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount),
+                  captures: captures, slotCount: slotCount)
+    }
+    let frame = unsafeDowncast(buffer, to: Frame.self)
+    frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .nil_, count: slotCount) }
+    return frame
   }
+
+  deinit {
+    withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.slotCount) }
+  }
+
+  @inline(__always) subscript(slot slot: Int) -> Value {
+    get { withUnsafeMutablePointerToElements { $0[slot] } }
+    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+  }
+
+  @inline(__always) var ret: Value {
+    get { header.ret }
+    set { header.ret = newValue }
+  }
+
+  @inline(__always) var cells: ContiguousArray<Cell> {
+    get { header.cells }
+    _modify { yield &header.cells }
+  }
+
+  @inline(__always) var captures: ContiguousArray<Cell> { header.captures }
 }
 
 /// Where a local lives in its frame.
@@ -78,7 +107,7 @@ final class FunctionProto {
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
     switch paramTargets[i] {
-    case .slot(let s): frame.slots[s] = v
+    case .slot(let s): frame[slot: s] = v
     case .cell(let c): frame.cells[c] = Cell(v)
     }
   }

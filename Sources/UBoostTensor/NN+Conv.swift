@@ -3,8 +3,12 @@
 /// Images per im2col chunk: the column buffer stays under ~16 MB (4M floats) so big batches do
 /// not allocate gigabytes, while small layers still get one large GEMM over the whole batch.
 func convChunk(_ g: ConvGeometry) -> Int {
+  guard g.n > 0 else { return 1 }
   let perImage = Swift.max(g.kSize * g.hwOut, 1)
-  return Swift.max(1, Swift.min(g.n, (4 << 20) / perImage))
+  let most = Swift.max(1, Swift.min(g.n, (4 << 20) / perImage))
+  // Balance the chunks (8 images with room for 5 -> 4 + 4, not 5 + 3).
+  let chunks = (g.n + most - 1) / most
+  return (g.n + chunks - 1) / chunks
 }
 
 /// 2-D convolution (cross-correlation, as in PyTorch) of NCHW `x` with weight
@@ -61,10 +65,7 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
         guard let gb = gp.baseAddress else { return }
         for img in 0..<g.n {
           for co in 0..<g.cout {
-            let row = gb + (img * g.cout + co) * g.hwOut
-            var s: Float = 0
-            for j in 0..<g.hwOut { s += row[j] }
-            db[co] += s
+            db[co] += VecOps.sum(gb + (img * g.cout + co) * g.hwOut, g.hwOut)
           }
         }
       }

@@ -68,14 +68,6 @@ struct ConvGeometry {
     _ = try Shape.count([n, cout, ho, wo], op: op)
     _ = try Shape.count([kh * kw * cin, ho, wo], op: op)
   }
-
-  /// Output columns `lo..<hi` whose input column `ow*stride + off` lies inside `0..<w`.
-  @inline(__always)
-  func colRange(off: Int) -> (Int, Int) {
-    let lo = off >= 0 ? 0 : (-off + stride - 1) / stride
-    let hi = w - 1 - off >= 0 ? Swift.min(wo, (w - 1 - off) / stride + 1) : 0
-    return (Swift.min(lo, wo), Swift.max(hi, Swift.min(lo, wo)))
-  }
 }
 
 // MARK: - im2col / col2im over a batch chunk
@@ -84,74 +76,89 @@ struct ConvGeometry {
 /// `c`, columns image-major. Every pointer offset used is inside the buffers (ranges precomputed).
 enum ConvKernels {
   /// Fills `col` from images `n0..<n0+nb`, channels `c0..<c0+cinG` of `x`.
+  ///
+  /// Each (channel, image) plane is first copied into a zero-padded scratch plane, so every
+  /// (tap, output row) is a bounds-free copy (SIMD8 at stride 1) with no per-row clipping.
   static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, c0: Int, n0: Int, nb: Int,
                      _ col: UnsafeMutablePointer<Float>) {
     let (kh, kw, s, d) = (g.kh, g.kw, g.stride, g.dilation)
-    let cols = nb * g.hwOut, hw = g.hwIn, (h, w, ho, wo) = (g.h, g.w, g.ho, g.wo)
-    let rows = g.kSize
-    Parallel.forRanges(rows * nb, grain: 8) { r in
+    let cols = nb * g.hwOut, (ho, wo) = (g.ho, g.wo)
+    let pd = Depthwise.Pad(g)
+    Parallel.forRanges(g.cinG * nb, grain: 2) { r in
+      let p = Depthwise.allocatePadded(pd)
+      defer { p.deallocate() }
       for t in r {
-        let row = t / nb, img = t - (t / nb) * nb
-        let c = row / (kh * kw), ki = (row / kw) % kh, kj = row % kw
-        let src = x + ((n0 + img) * g.cin + c0 + c) * hw
-        let dst = col + row * cols + img * g.hwOut
-        let offW = kj * d - g.padL
-        let (lo, hi) = g.colRange(off: offW)
-        for oh in 0..<ho {
-          let ih = oh * s - g.padT + ki * d
-          let drow = dst + oh * wo
-          if ih < 0 || ih >= h {
-            drow.update(repeating: 0, count: wo)
-            continue
-          }
-          if lo > 0 { drow.update(repeating: 0, count: lo) }
-          if hi > lo {
-            let srow = src + (ih * w + lo * s + offW)
-            let dseg = drow + lo
-            if s == 1 {
-              dseg.update(from: srow, count: hi - lo)
-            } else {
-              for j in 0..<(hi - lo) { dseg[j] = srow[j * s] }
+        let c = t / nb, img = t - (t / nb) * nb
+        Depthwise.fillPadded(x + ((n0 + img) * g.cin + c0 + c) * g.hwIn, p, g, pd)
+        for ki in 0..<kh {
+          for kj in 0..<kw {
+            let row = (c * kh + ki) * kw + kj
+            let dst = col + row * cols + img * g.hwOut
+            for oh in 0..<ho {
+              let src = p + (oh * s + ki * d) * pd.wp + kj * d, drow = dst + oh * wo
+              if s == 1 { copyRow(src, drow, wo) } else { for j in 0..<wo { drow[j] = src[j * s] } }
             }
           }
-          if hi < wo { (drow + hi).update(repeating: 0, count: wo - hi) }
         }
       }
     }
   }
 
-  /// Adds `col` (layout as in `im2col`) back into `dx` (parallel over (channel, image) planes,
-  /// so no two threads write the same plane).
+  /// Adds `col` (layout as in `im2col`) back into `dx`: per (channel, image) plane, the taps are
+  /// summed into a zero-padded scratch plane whose interior is then added to `dx`. Planes are
+  /// disjoint, so the parallel loop has no write conflicts.
   static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, c0: Int, n0: Int, nb: Int,
                      _ dx: UnsafeMutablePointer<Float>) {
     let (kh, kw, s, d) = (g.kh, g.kw, g.stride, g.dilation)
-    let cols = nb * g.hwOut, hw = g.hwIn, (h, w, ho, wo) = (g.h, g.w, g.ho, g.wo)
+    let cols = nb * g.hwOut, (h, w, ho, wo) = (g.h, g.w, g.ho, g.wo)
+    let pd = Depthwise.Pad(g)
     Parallel.forRanges(g.cinG * nb, grain: 2) { r in
+      let p = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
+      defer { p.deallocate() }
       for t in r {
         let c = t / nb, img = t - (t / nb) * nb
-        let plane = dx + ((n0 + img) * g.cin + c0 + c) * hw
+        p.update(repeating: 0, count: pd.size)
         for ki in 0..<kh {
           for kj in 0..<kw {
             let row = (c * kh + ki) * kw + kj
             let src = col + row * cols + img * g.hwOut
-            let offW = kj * d - g.padL
-            let (lo, hi) = g.colRange(off: offW)
-            guard hi > lo else { continue }
             for oh in 0..<ho {
-              let ih = oh * s - g.padT + ki * d
-              if ih < 0 || ih >= h { continue }
-              let drow = plane + (ih * w + lo * s + offW)
-              let srow = src + oh * wo + lo
-              if s == 1 {
-                for j in 0..<(hi - lo) { drow[j] += srow[j] }
-              } else {
-                for j in 0..<(hi - lo) { drow[j * s] += srow[j] }
-              }
+              let drow = p + (oh * s + ki * d) * pd.wp + kj * d, srow = src + oh * wo
+              if s == 1 { addRow(srow, drow, wo) } else { for j in 0..<wo { drow[j * s] += srow[j] } }
             }
           }
         }
+        let plane = dx + ((n0 + img) * g.cin + c0 + c) * g.hwIn
+        let rows = Swift.min(h, pd.hp - g.padT), cw = Swift.min(w, pd.wp - g.padL)
+        if rows > 0 && cw > 0 {
+          for ih in 0..<rows { addRow(p + (ih + g.padT) * pd.wp + g.padL, plane + ih * w, cw) }
+        }
       }
     }
+  }
+
+  /// dst[0..<n] = src[0..<n] with SIMD8 moves (short rows: avoids a memmove call per row).
+  @inline(__always)
+  static func copyRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    var j = 0
+    while j + 8 <= n {
+      UnsafeMutableRawPointer(dst + j).storeBytes(of: UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < n { dst[j] = src[j]; j += 1 }
+  }
+
+  /// dst[0..<n] += src[0..<n] with SIMD8 arithmetic.
+  @inline(__always)
+  static func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    var j = 0
+    while j + 8 <= n {
+      let v = UnsafeRawPointer(src + j).loadUnaligned(as: SIMD8<Float>.self)
+        + UnsafeRawPointer(dst + j).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(dst + j).storeBytes(of: v, as: SIMD8<Float>.self)
+      j += 8
+    }
+    while j < n { dst[j] += src[j]; j += 1 }
   }
 
   /// Copies rows `[img, c0+co, :]` of an NCHW output-shaped buffer into `[coutG, nb*hwOut]`
@@ -165,12 +172,12 @@ enum ConvKernels {
         let a = nchw + ((n0 + img) * g.cout + c0 + co) * hwo
         let b = block + co * cols + img * hwo
         if toBlock {
-          b.update(from: a, count: hwo)
+          copyRow(a, b, hwo)
         } else if let bias = bias {
           let bv = bias[c0 + co]
           for j in 0..<hwo { a[j] = b[j] + bv }
         } else {
-          a.update(from: b, count: hwo)
+          copyRow(b, a, hwo)
         }
       }
     }

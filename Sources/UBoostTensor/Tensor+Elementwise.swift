@@ -64,9 +64,7 @@ func reduceBroadcastGrad(_ g: [Float], plan: BroadcastPlan, forA: Bool, count: I
       for row in 0..<plan.rows {
         let dst = rb + offs[row], src = gb + row * inner
         if s == 0 {
-          var acc: Float = 0
-          for j in 0..<inner { acc += src[j] }
-          dst[0] += acc
+          dst[0] += VecOps.sum(src, inner)
         } else {
           for j in 0..<inner { dst[j] += src[j] }
         }

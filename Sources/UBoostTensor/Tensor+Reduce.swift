@@ -26,13 +26,12 @@ extension Tensor {
     let n = count
     var acc: Double = 0
     data.withUnsafeBufferPointer { p in
-      // Pairwise-ish: float partial sums of 1024-element blocks, accumulated in double.
+      // Float partial sums of 4096-element blocks (SIMD lanes), accumulated in double.
+      guard let b = p.baseAddress else { return }
       var i = 0
       while i < n {
-        let e = Swift.min(i + 1024, n)
-        var s: Float = 0
-        for j in i..<e { s += p[j] }
-        acc += Double(s)
+        let e = Swift.min(i + 4096, n)
+        acc += Double(VecOps.sum(b + i, e - i))
         i = e
       }
     }
@@ -62,10 +61,7 @@ extension Tensor {
         if inner == 1 {
           Parallel.forRanges(outer, grain: Swift.max(1, 4096 / Swift.max(len, 1))) { r in
             for i in r {
-              let row = x + i * len
-              var s: Float = 0
-              for k in 0..<len { s += row[k] }
-              o[i] = s
+              o[i] = VecOps.sum(x + i * len, len)
             }
           }
         } else {

@@ -29,6 +29,28 @@ final class ErrorAndAggregateTests: XCTestCase {
     }
   }
 
+  func testHugeInputsAreRejectedNotTrapped() {
+    XCTAssertThrowsError(try SystolicModel().cost(.conv(k: 1 << 40, cin: 8, cout: 8, out: 4))) {
+      XCTAssertTrue("\($0)".contains("kernel"))
+    }
+    XCTAssertThrowsError(try SystolicModel().cost(.conv(k: 3, cin: 1e300, cout: 8, out: 4))) {
+      XCTAssertTrue("\($0)".contains("channels"))
+    }
+    XCTAssertThrowsError(try SystolicModel(config: HardwareConfig(batch: Int.max)).cost(.linear(in: 4, out: 4))) {
+      XCTAssertTrue("\($0)".contains("batch"))
+    }
+    XCTAssertThrowsError(try SystolicSimulator().simulate(.conv(k: 5, cin: 1e8, cout: 1e8, out: 4))) {
+      XCTAssertTrue("\($0)".contains("tiles"))
+    }
+    XCTAssertEqual(SmoothCeil.corrected(1e300, temperature: 64).grad, 0)
+    XCTAssertEqual(SmoothCeil.sigmoidSum(1e300, temperature: 64).value, 300)
+    XCTAssertTrue(ReferenceSystolic.foldData(rows: 1, cols: 1, input: ChunkShape(1, Int.max),
+                                             weight: ChunkShape(Int.max, Int.max)).inputChunks.isEmpty)
+    let p = ReferenceSystolic.pass(rows: 4, cols: 4, inputRows: Int.max, weight: ChunkShape(Int.max, Int.max),
+                                   lastExec: Int.min, localBroadcast: Int.max, localFanin: 0)
+    XCTAssertGreaterThan(p.tExec, 0)
+  }
+
   func testFreeLayers() throws {
     for kind in [LayerKind.identity, .zero, .pool] {
       let c = try SystolicModel().cost(.free(kind, channels: 64, out: 8))

@@ -68,6 +68,9 @@ final class ConvTests: XCTestCase {
       Case(n: 2, cin: 3, cout: 3, h: 8, w: 7, k: 5, stride: 2, dilation: 1, groups: 3, padding: .same, bias: false),
       Case(n: 1, cin: 4, cout: 4, h: 9, w: 9, k: 3, stride: 1, dilation: 2, groups: 4, padding: .same, bias: false),
       Case(n: 1, cin: 2, cout: 2, h: 7, w: 8, k: 5, stride: 2, dilation: 2, groups: 2, padding: .same, bias: false),
+      Case(n: 2, cin: 2, cout: 2, h: 5, w: 19, k: 3, stride: 1, dilation: 1, groups: 2, padding: .same, bias: true),
+      Case(n: 1, cin: 3, cout: 3, h: 6, w: 33, k: 4, stride: 1, dilation: 1, groups: 3, padding: .same, bias: false),
+      Case(n: 1, cin: 2, cout: 2, h: 11, w: 20, k: 5, stride: 1, dilation: 2, groups: 2, padding: .valid, bias: false),
       // depthwise with channel multiplier (grouped GEMM path)
       Case(n: 1, cin: 2, cout: 4, h: 5, w: 5, k: 3, stride: 1, dilation: 1, groups: 2, padding: .same, bias: false),
     ]
@@ -94,10 +97,21 @@ final class ConvTests: XCTestCase {
     let x4 = try randomTensor([1, 4, 5, 5], seed: 25)
     try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], stride: 2, padding: .same, groups: 4) }  // depthwise
     try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2, groups: 4) }
+    let xw = try randomTensor([1, 2, 3, 18], seed: 29), ww = try randomTensor([2, 1, 2, 3], seed: 30)
+    try gradCheck([xw, ww]) { t in try conv2d(t[0], t[1], padding: .same, groups: 2) }  // wide rows, even kh
     let w2 = try randomTensor([2, 2, 3, 3], seed: 26)
     try gradCheck([x4, w2]) { t in try conv2d(t[0], t[1], padding: .valid, groups: 2) }
     let w1 = try randomTensor([3, 4, 1, 1], seed: 27)
     try gradCheck([x4, w1, try randomTensor([3], seed: 28)]) { t in try conv2d(t[0], t[1], bias: t[2]) }  // pointwise
+  }
+
+  func testEmptyBatch() throws {
+    let y = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([2, 3, 3, 3]))
+    XCTAssertEqual(y.shape, [0, 2, 4, 4])
+    let d = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([3, 1, 3, 3]), groups: 3)
+    XCTAssertEqual(d.shape, [0, 3, 4, 4])
+    let l = try linear(try Tensor.zeros([2, 0]), try Tensor.zeros([3, 0]), try Tensor.ones([3]))
+    XCTAssertEqual(l.data, [1, 1, 1, 1, 1, 1])
   }
 
   func testConvErrors() throws {

@@ -33,6 +33,8 @@ final class ElementwiseTests: XCTestCase {
     let c = try (randomTensor([1, 4], seed: 3, gap: 0.5))
     try gradCheck([a, c]) { t in try t[0] / t[1] }
     try gradCheck([a]) { t in try (2 - t[0] * 3) / 4 }
+    try gradCheck([c]) { t in try 1 / t[0] }
+    try gradCheck([a]) { t in try -(t[0] + 1) }
   }
 
   func testUnaryGradients() throws {

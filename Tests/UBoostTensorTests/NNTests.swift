@@ -23,6 +23,15 @@ final class NNTests: XCTestCase {
     try gradCheck([x]) { t in try maxPool2d(t[0]) }
   }
 
+  func testGlobalAvgPoolAndFlatten() throws {
+    let x = try randomTensor([2, 3, 2, 2], seed: 4)
+    let y = try globalAvgPool2d(x)
+    XCTAssertEqual(y.shape, [2, 3])
+    XCTAssertEqual(y.data[4], (x.data[16] + x.data[17] + x.data[18] + x.data[19]) / 4, accuracy: 1e-6)
+    try gradCheck([x]) { t in try globalAvgPool2d(t[0]) }
+    try gradCheck([x]) { t in try t[0].flatten(from: 1) }
+  }
+
   // MARK: Batch norm
 
   func testBatchNormAgainstDirectLoops() throws {
@@ -150,5 +159,12 @@ final class NNTests: XCTestCase {
     XCTAssertEqual(h.data.filter { $0 == 1 }.count, 2)
     XCTAssertEqual(h.data.reduce(0, +), 2)
     XCTAssertThrowsError(try gumbelSoftmax(a, tau: 0, rng: &r3))
+    // Straight-through: the hard sample's gradient is the soft sample's.
+    let a1 = try randomTensor([2, 5], seed: 61).trainable(), a2 = try Tensor(shape: [2, 5], data: a1.data).trainable()
+    var q1 = RandomSource(seed: 4), q2 = RandomSource(seed: 4)
+    let seed = (0..<10).map { Float($0) / 10 }
+    try gumbelSoftmax(a1, tau: 0.8, rng: &q1, hard: true).backward(seed: seed)
+    try gumbelSoftmax(a2, tau: 0.8, rng: &q2, hard: false).backward(seed: seed)
+    XCTAssertEqual(a1.gradData ?? [], a2.gradData ?? [1])
   }
 }

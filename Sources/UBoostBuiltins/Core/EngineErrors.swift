@@ -29,9 +29,16 @@ enum Engine {
     case let e as TensorError: return convert(e, function: function)
     case let e as HardwareError: return convert(e, function: function)
     case let e as NASError: return convert(e, function: function)
-    case let e as PlotError: return LangError(.value, "\(function)(): \(e.description)")
+    case let e as PlotError: return LangError(.value, prefixed(function, e.description))
     default: return LangError(.internal, "\(function)(): \(error)")
     }
+  }
+
+  /// `fn(): message`, without repeating a name the engine message already starts with and
+  /// without a prefix for operators (whose engine op name says enough).
+  static func prefixed(_ function: String, _ message: String) -> String {
+    if function.hasPrefix("'") || message.hasPrefix(function + ":") { return message }
+    return "\(function)(): \(message)"
   }
 
   static func convert(_ e: TensorError, function: String) -> LangError {
@@ -41,31 +48,31 @@ enum Engine {
       Interrupt.clear()
       return LangError(.interrupted, "interrupted")
     case .shapeMismatch, .invalidShape:
-      return LangError(.value, "\(function)(): \(e.description)")
+      return LangError(.value, prefixed(function, e.description))
     case .invalidArgument:
-      return LangError(.argument, "\(function)(): \(e.description)")
+      return LangError(.argument, prefixed(function, e.description))
     case .tooLarge:
-      return LangError(.limit, "\(function)(): \(e.description)")
+      return LangError(.limit, prefixed(function, e.description))
     case .noGradient:
-      return LangError(.value, "\(function)(): \(e.description)")
+      return LangError(.value, prefixed(function, e.description))
     }
   }
 
   static func convert(_ e: HardwareError, function: String) -> LangError {
     switch e {
     case .unreadableFile:
-      return LangError(.io, "\(function)(): \(e.description)")
+      return LangError(.io, prefixed(function, e.description))
     case .invalidParameter, .missingKey, .outOfRange, .malformedTable, .unsupportedLayer:
-      return LangError(.value, "\(function)(): \(e.description)")
+      return LangError(.value, prefixed(function, e.description))
     }
   }
 
   static func convert(_ e: NASError, function: String) -> LangError {
     switch e {
     case .dataMissing, .io:
-      return LangError(.io, "\(function)(): \(e.description)")
+      return LangError(.io, prefixed(function, e.description))
     case .invalidConfig, .badData, .decompression, .nanLoss, .emptyCell, .badArchState, .badInput:
-      return LangError(.value, "\(function)(): \(e.description)")
+      return LangError(.value, prefixed(function, e.description))
     }
   }
 

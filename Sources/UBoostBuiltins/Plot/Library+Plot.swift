@@ -127,7 +127,7 @@ enum PlotLibrary {
   static func functionName(_ f: Value) -> String {
     switch f {
     case .builtin(let b): return b.name
-    case .function(let c): return c.name
+    case .function(let c): return c.name.hasPrefix("<") ? "" : c.name
     default: return ""
     }
   }

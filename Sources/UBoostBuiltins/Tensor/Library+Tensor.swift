@@ -15,7 +15,7 @@ enum TensorLibrary {
 
   static let library = BuiltinLibrary(
     name: "tensor",
-    doc: "Tensors (Float32, row-major) and reverse-mode gradients. Arithmetic `+ - * / **` works between tensors (broadcasting) and numbers, `@` is the matrix product, `x[i]`/`x[a:b]` index and slice the first axis. The core math functions `exp log sqrt abs relu sigmoid tanh ceil floor round pow clamp` also accept tensors (elementwise, differentiable; `ceil`/`floor`/`round` have zero gradient).",
+    doc: "Tensors (Float32, row-major) and reverse-mode gradients. Arithmetic `+ - * / **` works between tensors (broadcasting) and numbers, `@` is the matrix product, `x[i]`/`x[a:b]` index and slice the first axis. The core math functions `exp log sqrt abs relu sigmoid tanh ceil floor round pow clamp` also accept tensors (elementwise, differentiable; `ceil`/`floor`/`round` have zero gradient). Tensor fields: `shape grad requires_grad rank size T is_leaf name`; methods: `x.sum() x.mean() x.max() x.min() x.argmax() x.reshape(s) x.transpose() x.item() x.tolist() x.detach() x.exp() x.log() x.sqrt() x.abs() x.relu() x.sigmoid() x.tanh() x.pow(p) x.square() x.clamp(lo:, hi:) x.softmax() x.log_softmax() x.flatten() x.backward() x.zero_grad() x.numel() x.matmul(y)`.",
     entries: entries)
 
   static var entries: [BuiltinFunction] {

@@ -1,0 +1,65 @@
+import Foundation
+import UBoostBuiltins
+import UBoostLang
+import XCTest
+
+/// Runs every golden script of Tests/scripts (the language's and the engine's) with the engine
+/// installed. Scripts with a `# slow` line run only when UBOOST_SLOW=1.
+final class EngineScriptTests: XCTestCase {
+  func testAllGoldenScriptsWithEngine() {
+    let runner = ScriptTestRunner(engineAvailable: true, makeInterpreter: TestSupport.interpreter)
+    let slow = ProcessInfo.processInfo.environment["UBOOST_SLOW"] == "1"
+    let only = ProcessInfo.processInfo.environment["UBOOST_SCRIPTS"]  // e.g. "tensor,grad"
+    let folders = only.map { $0.split(separator: ",").map(String.init) }
+    var ran = 0, failed = 0, skipped = 0
+    for file in ScriptTestRunner.scripts(in: TestSupport.scriptsDir, folders: folders) {
+      let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+      if !slow, text.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "# slow" }) {
+        skipped += 1
+        continue
+      }
+      let o = runner.run(file: file)
+      ran += 1
+      if !o.passed {
+        failed += 1
+        XCTFail(o.report)
+      }
+    }
+    print("engine golden scripts: \(ran) run, \(failed) failed, \(skipped) slow skipped")
+    XCTAssertGreaterThan(ran, 0)
+  }
+
+  /// The engine's own script folders hold at least 60 scripts, each marked `# requires: engine`.
+  func testEngineScriptCount() throws {
+    let folders = ["tensor", "grad", "nn", "hardware", "smooth_ceil", "nas", "data", "plot", "contract", "stdlib", "engine_errors"]
+    let files = ScriptTestRunner.scripts(in: TestSupport.scriptsDir, folders: folders)
+    XCTAssertGreaterThanOrEqual(files.count, 60)
+    for f in files {
+      let text = try String(contentsOf: f, encoding: .utf8)
+      XCTAssertTrue(text.hasPrefix("# requires: engine"), "\(f.lastPathComponent) must start with '# requires: engine'")
+    }
+  }
+
+  /// Every engine builtin is exercised by at least one golden script.
+  func testEveryEngineBuiltinHasAScript() throws {
+    var corpus = ""
+    for f in ScriptTestRunner.scripts(in: TestSupport.scriptsDir) { corpus += (try String(contentsOf: f, encoding: .utf8)) + "\n" }
+    for lib in Builtins.libraries {
+      for f in lib.entries {
+        XCTAssertTrue(corpus.contains(f.name + "("), "no golden script calls \(f.name)() (library \(lib.name))")
+      }
+    }
+  }
+
+  /// A mismatch shows as a diff naming expected and actual lines.
+  func testRunnerShowsDiffOnMismatch() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uboost-eng-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let bad = dir.appendingPathComponent("bad.uboost")
+    try "# requires: engine\nprint(tensor([1, 2]).shape)\n# expect: [3]\n".write(to: bad, atomically: true, encoding: .utf8)
+    let o = ScriptTestRunner(engineAvailable: true, makeInterpreter: TestSupport.interpreter).run(file: bad)
+    XCTAssertFalse(o.passed)
+    XCTAssertTrue(o.report.contains("- [3]") && o.report.contains("+ [2]"), o.report)
+  }
+}
