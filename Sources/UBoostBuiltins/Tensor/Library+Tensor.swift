@@ -324,7 +324,7 @@ enum TensorLibrary {
       guard let prev = a.interpreter.registry.previous(name) else { throw LangError(.internal, "\(name): no core version") }
       var named: [String: Value] = [:]
       if let k = a.named["key"] { named["key"] = k }
-      return try prev.invoke(Arguments(function: prev, positional: vals, named: named, interpreter: a.interpreter))
+      return try prev.invoke(Arguments(function: prev, positional: Array(vals), named: named, interpreter: a.interpreter))
     }
     switch vals.count {
     case 1:
