@@ -6,7 +6,24 @@ extension Compiler {
   func compileBlock(_ stmts: [Stmt], valueMode: Bool, scoped: Bool = true) throws -> StmtCode {
     if scoped { pushBlock() }
     defer { if scoped { popBlock() } }
+    // Hoist local function declarations: each gets its slot or cell up front, so functions in
+    // the same block can refer to each other. Captured ones get a fresh cell on block entry.
+    var hoistedCells: [Int] = []
+    if !scope.declaresGlobals {
+      for s in stmts {
+        if case .function(let d) = s, let n = d.name, scope.blocks.last?[n] == nil {
+          if case .cell(let c) = scope.declare(n, mutable: false) { hoistedCells.append(c) }
+        }
+      }
+    }
     var codes: [StmtCode] = []
+    if !hoistedCells.isEmpty {
+      let cells = hoistedCells
+      codes.append { f in
+        for c in cells { f.cells[c] = Cell(.nil_) }
+        return .normal
+      }
+    }
     for (i, s) in stmts.enumerated() {
       codes.append(try compile(s, valueMode: valueMode && i == stmts.count - 1))
     }
@@ -72,7 +89,24 @@ extension Compiler {
       }
     case .function(let decl):
       guard let name = decl.name else { throw compileError("function declaration needs a name", decl.pos) }
-      let store = declare(name, mutable: false)  // declared first so the body can recurse
+      // Local functions were hoisted by `compileBlock` (so they can call each other); global
+      // ones are declared before their body is compiled so they can recurse.
+      if !scope.declaresGlobals, let local = scope.blocks.last?[name] {
+        let c = try compileFunction(decl)
+        switch local.kind {
+        case .cell(let cell):
+          return { f in
+            f.cells[cell].value = try c(f)
+            return .normal
+          }
+        case .slot(let s):
+          return { f in
+            f[slot: s] = try c(f)
+            return .normal
+          }
+        }
+      }
+      let store = declare(name, mutable: false)
       let c = try compileFunction(decl)
       return { f in
         store(f, try c(f))

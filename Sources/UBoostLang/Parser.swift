@@ -199,6 +199,12 @@ public struct Parser {
         let value = try expression()
         return .assign(target, Precedence.compoundAssign[opTok.kind], value, opTok.pos)
       }
+      // `a, b, c` as a statement is the list [a, b, c] (the REPL shows all values).
+      if peekKind == .comma {
+        var items = [target]
+        while match(.comma) { items.append(try expression()) }
+        return .expression(.list(items, target.pos))
+      }
       return .expression(target)
     }
   }
