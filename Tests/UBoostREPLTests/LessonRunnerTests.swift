@@ -172,6 +172,27 @@ final class LessonRunnerTests: XCTestCase {
     XCTAssertEqual(out.errors, "bad.uboost:2:1: error: boom\n  fail\n  ^\n")
   }
 
+  func testInterruptStopsTheLesson() {
+    let lesson = Lesson(name: "loop", path: "loop.uboost",
+                        source: "#%% Set\nlet k = 1\n#%% Spin\nwhile true {}\n#%% Never\nlet never = 1\n")
+    let backend = FakeBackend()
+    let out = CapturedOutput()
+    let runner = LessonRunner(backend: backend, input: ScriptedLessonInput([]), output: out)
+    let done = DispatchSemaphore(value: 0)
+    var run: LessonRun?
+    Thread.detachNewThread {
+      run = try? runner.run(lesson, pause: false)
+      done.signal()
+    }
+    XCTAssertEqual(backend.loopStarted.wait(timeout: .now() + 10), .success)
+    backend.requestInterrupt()
+    XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+    XCTAssertEqual(run?.ending, .interrupted(atStep: 2))
+    XCTAssertEqual(run?.visits, [1, 2])
+    XCTAssertEqual(backend.bindings.map(\.name), ["k"])
+    XCTAssertTrue(out.text.contains("The lesson stopped at step 2 (interrupted)"))
+  }
+
   func testPauseHookInput() {
     var calls = 0
     let input = PauseHookLessonInput(pause: { calls += 1; return calls < 2 })

@@ -81,11 +81,22 @@ final class LessonSmoothCeilTests: XCTestCase {
     XCTAssertEqual(search.split(separator: "\n").filter { $0.hasPrefix("start ") }.count, 4, search)
   }
 
-  func testTerminalModeDrawsChartsAsText() throws {
-    let (run, out) = try runLesson(terminalCharts: true)
+  func testTerminalModeWithPausesAndGoingBack() throws {
+    let backend = try InterpreterLessonBackend(terminalCharts: true)
+    let out = CapturedOutput()
+    // Next through step 3, back to 2, then on to the end.
+    let answers = ["", "", "b", "", "", "", "", "", "", ""]
+    let run = try LessonRunner(backend: backend, input: ScriptedLessonInput(answers), output: out)
+      .run(name: "smooth-ceil", pause: true)
     XCTAssertFalse(run.failed)
+    XCTAssertEqual(run.ending, .finished)
+    XCTAssertEqual(run.visits, [1, 2, 3, 2, 3, 4, 5, 6, 7, 8])
     // Braille dots of the line charts appear in the learner's output.
     XCTAssertTrue(out.text.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
+    XCTAssertEqual(out.errors, "")
+    if let path = ProcessInfo.processInfo.environment["LESSON_TRANSCRIPT"] {
+      try out.text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
   }
 
   // MARK: The REPL's :lesson
@@ -128,8 +139,13 @@ final class LessonSmoothCeilTests: XCTestCase {
     let lesson = try Lessons.load(path)
     XCTAssertEqual(lesson.name, "smooth-ceil")
     XCTAssertEqual(lesson.steps.count, 8)
+    XCTAssertEqual(try Lessons.load("smooth-ceil.uboost").path, "stdlib/lessons/smooth-ceil.uboost")
     XCTAssertThrowsError(try Lessons.load("/no/such/lesson.uboost")) { error in
-      XCTAssertTrue("\(error)".contains("no lesson named '/no/such/lesson.uboost'"), "\(error)")
+      XCTAssertEqual(error as? LessonError,
+                     .cannotRead(path: "/no/such/lesson.uboost", reason: "No such file or directory"))
+    }
+    XCTAssertThrowsError(try Lessons.load("nope")) { error in
+      XCTAssertEqual("\(error)", "no lesson named 'nope' (lessons: smooth-ceil)")
     }
   }
 

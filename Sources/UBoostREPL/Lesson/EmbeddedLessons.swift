@@ -12,8 +12,8 @@ enum EmbeddedLessons {
 # uses instead, where that goes wrong, and what a search sees with a corrected form.
 #
 # Each step explains one idea, shows a small uboost program and runs it in your session:
-# every binding it makes (`hw`, `util`, `c`, ...) stays defined, so you can change a number
-# and run the line again yourself.
+# every binding it makes (`hw`, `util`, `soft_util`, `loss`, ...) stays defined, so you can
+# change a number and run the line again yourself.
 
 #%% Tiles on a 128x128 array
 # A systolic array of 128 x 128 multiply-accumulate units runs a layer as a matrix product:

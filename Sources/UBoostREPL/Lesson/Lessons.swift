@@ -37,13 +37,16 @@ public enum Lessons {
     }
   }
 
-  /// The lesson called `name`, or the lesson file at `name` when it names a `.uboost` file
-  /// (contains `/` or ends in `.uboost`).
+  /// The lesson called `name`; a name containing `/`, or ending in `.uboost` and naming no
+  /// installed lesson, is read as a lesson file instead.
   public static func load(_ name: String) throws -> Lesson {
     let trimmed = name.trimmingCharacters(in: .whitespaces)
+    let all = sources()
+    let key = trimmed.hasSuffix(".uboost") ? String(trimmed.dropLast(".uboost".count)) : trimmed
     let lesson: Lesson
-    if trimmed.contains("/") || trimmed.hasSuffix(".uboost"),
-       FileManager.default.fileExists(atPath: trimmed) {
+    if !trimmed.contains("/"), let entry = all.first(where: { $0.name == key }) {
+      lesson = Lesson(name: entry.name, path: entry.path, source: entry.source)
+    } else if trimmed.contains("/") || trimmed.hasSuffix(".uboost") {
       let source: String
       do {
         source = try TextFile.read(trimmed)
@@ -54,12 +57,7 @@ public enum Lessons {
       let base = ((trimmed as NSString).lastPathComponent as NSString).deletingPathExtension
       lesson = Lesson(name: base, path: trimmed, source: source)
     } else {
-      let all = sources()
-      let key = trimmed.hasSuffix(".uboost") ? String(trimmed.dropLast(".uboost".count)) : trimmed
-      guard let entry = all.first(where: { $0.name == key }) else {
-        throw LessonError.unknownLesson(name: trimmed, available: all.map(\.name))
-      }
-      lesson = Lesson(name: entry.name, path: entry.path, source: entry.source)
+      throw LessonError.unknownLesson(name: trimmed, available: all.map(\.name))
     }
     guard !lesson.steps.isEmpty else { throw LessonError.noSteps(path: lesson.path) }
     return lesson
