@@ -203,6 +203,17 @@ final class LessonRunnerTests: XCTestCase {
     XCTAssertFalse(out.text.contains("[Enter"))
   }
 
+  func testCommandLine() {
+    let out = CapturedOutput()
+    XCTAssertEqual(LessonCommandLine.run(name: nil, pause: true, backend: FakeBackend(), output: out), 0)
+    XCTAssertTrue(out.text.hasPrefix("Lessons (run one with"))
+    XCTAssertTrue(out.text.contains("  smooth-ceil  The smooth ceiling (8 steps)\n"))
+    let bad = CapturedOutput()
+    XCTAssertEqual(LessonCommandLine.run(name: "nope", pause: false, backend: FakeBackend(),
+                                         input: ScriptedLessonInput([]), output: bad), 1)
+    XCTAssertEqual(bad.errors, "no lesson named 'nope' (lessons: smooth-ceil)\n")
+  }
+
   func testRunFromREPLReportsUnknownLessons() {
     let message = LessonRunner.runFromREPL("no-such-lesson", backend: FakeBackend(), output: { _ in },
                                            pause: { true }, input: ScriptedLessonInput([]))

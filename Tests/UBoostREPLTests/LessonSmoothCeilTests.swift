@@ -99,6 +99,25 @@ final class LessonSmoothCeilTests: XCTestCase {
     }
   }
 
+  func testCommandLineRunsTheLessonAndWritesThePage() throws {
+    let out = CapturedOutput()
+    let status = LessonCommandLine.run(name: "smooth-ceil", pause: false,
+                                       backend: try InterpreterLessonBackend(terminalCharts: false),
+                                       input: ScriptedLessonInput([]), output: out)
+    XCTAssertEqual(status, 0)
+    XCTAssertTrue(out.text.contains("Step 8 of 8: A tiny channel search"))
+    let dir = try makeTemporaryDirectory(self)
+    let page = (dir as NSString).appendingPathComponent("page.md")
+    let pageOut = CapturedOutput()
+    XCTAssertEqual(LessonCommandLine.run(name: "smooth-ceil", pause: false,
+                                         backend: try InterpreterLessonBackend(terminalCharts: false),
+                                         markdownPath: page, output: pageOut), 0)
+    XCTAssertEqual(pageOut.text, "wrote \(page)\n")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    XCTAssertTrue(files.contains("page.md"))
+    XCTAssertTrue(files.contains("smooth-ceil-step2-1.svg"))
+  }
+
   // MARK: The REPL's :lesson
 
   func testLessonFromTheREPLKeepsBindingsAfterQuitting() throws {

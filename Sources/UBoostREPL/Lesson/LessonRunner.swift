@@ -8,6 +8,12 @@ import Darwin
 // MARK: - Results
 
 /// What one step did the last time it ran.
+///
+/// ```swift
+/// let run = try runner.run(name: "smooth-ceil", pause: false)
+/// run.results[1].output          // "util(128) = 1  util(129) = 0.504 ...\n"
+/// run.results[1].plots.count     // 1 (when the backend collects plots)
+/// ```
 public struct LessonStepResult: Equatable, Sendable {
   public var step: LessonStep
   /// Text the step's code printed (including charts drawn as text).
@@ -26,6 +32,12 @@ public struct LessonStepResult: Equatable, Sendable {
 }
 
 /// How a lesson run ended and what each step did.
+///
+/// ```swift
+/// let run = try runner.run(name: "smooth-ceil")    // learner typed Enter, b, Enter, q
+/// run.visits     // [1, 2, 1, 2]
+/// run.ending     // .quit(afterStep: 2)
+/// ```
 public struct LessonRun: Equatable, Sendable {
   /// How the run ended.
   public enum Ending: Equatable, Sendable {
@@ -232,6 +244,10 @@ extension LessonRunner {
 }
 
 /// A ``REPLOutput`` that sends program output and errors to one closure.
+///
+/// ```swift
+/// let out = LessonClosureOutput { text in print(text, terminator: "") }
+/// ```
 public final class LessonClosureOutput: REPLOutput {
   private let write: (String) -> Void
 

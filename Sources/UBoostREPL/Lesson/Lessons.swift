@@ -3,6 +3,10 @@ import Foundation
 // MARK: - Catalogue
 
 /// A lesson as listed by `uboost lesson`.
+///
+/// ```swift
+/// Lessons.list().first   // LessonSummary(name: "smooth-ceil", title: "The smooth ceiling", stepCount: 8)
+/// ```
 public struct LessonSummary: Equatable, Sendable {
   /// What to type: `uboost lesson NAME`, `:lesson NAME`.
   public var name: String
