@@ -56,7 +56,8 @@ print("d util/dc at 120:", grad(util, 120), " at 129:", grad(util, 129), " at 20
 # `f(x) = sum_i 1 / (1 + exp(-T (x - i)))`. The temperature `T` sets how sharp the steps
 # are: at T = 4 the staircase is a gentle ramp, at T = 32 it is close to `ceil`, and as
 # T grows f approaches `ceil`. A sharper step is more faithful but its gradient lives in a
-# narrower window around each integer.
+# narrower window around each integer (the slope at the centre of a step is T/4, and it
+# fades within a few 1/T of it).
 #
 # Note where the steps sit: centred on the integers, so f(1) = 1.5 for every T, half a tile
 # more than `ceil(1) = 1`.
@@ -72,8 +73,9 @@ for T in [4, 32, 256] {
 # The reference code uses a generalized logistic per step instead:
 # `sum_i 0.04 / (0.2 + exp(-20 clamp(x - i, -2, 2)))^2`. Its steps are centred at
 # i + 0.1245, not at i. So just above an integer it has hardly risen:
-# f(129/128) = 1.035 where `ceil` gives 2, and a small layer is under-charged:
-# f(9/128) = 0.20 where `ceil` gives 1.
+# f(129/128) = 1.036 where `ceil` gives 2, and a small layer is under-charged:
+# f(9/128) = 0.20 where `ceil` gives 1. At the integers themselves it over-charges a
+# little: f(1) = 1.028.
 #
 # A 3x3 depthwise convolution on a 128-row array fills 9 of 128 rows; priced with the
 # reference form its latency comes out about 5x too small.

@@ -51,7 +51,8 @@ public struct LessonDocument {
       for (k, plot) in result.plots.enumerated() {
         let name = "\(lesson.name)-step\(step.index)-\(k + 1).svg"
         pictures.append(Picture(fileName: name, svg: plot.svg))
-        let alt = plot.name.replacingOccurrences(of: "]", with: "\\]")
+        // The plot's name is a file-friendly form of its title; spaces read better as alt text.
+        let alt = plot.name.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "]", with: "\\]")
         md += "\n![\(alt)](\(name))\n"
       }
     }
