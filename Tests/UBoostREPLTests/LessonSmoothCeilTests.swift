@@ -137,6 +137,28 @@ final class LessonSmoothCeilTests: XCTestCase {
     XCTAssertTrue(out.text.lowercased().hasSuffix("128 : number\n"), out.text)
   }
 
+  func testRunFromREPLWithTypedAnswers() throws {
+    let backend = try InterpreterLessonBackend(terminalCharts: false)
+    var text = ""
+    let message = LessonRunner.runFromREPL("smooth-ceil", backend: backend, output: { text += $0 },
+                                           pause: { true }, input: ScriptedLessonInput(["", "b", "", "q"]))
+    XCTAssertNil(message)
+    XCTAssertEqual(text.components(separatedBy: "Step 1 of 8").count - 1, 2)
+    XCTAssertEqual(text.components(separatedBy: "Step 2 of 8").count - 1, 2)
+    XCTAssertTrue(text.contains("Left the lesson 'smooth-ceil' after step 2 of 8"))
+    // The try-it-yourself of step 8 holds: a sharper ceiling loses the cliff from 150.
+    // (Steps 1 and 2 ran; 7 and 8 define soft_util, loss and descend.)
+    let steps = try Lessons.load("smooth-ceil").steps
+    let outcome = backend.evaluate("""
+      \(steps[6].code)
+      \(steps[7].code)
+      let hw = systolic(temp: 128)
+      last(descend(loss, 150))
+      """, file: "t", line: 1, output: { _ in })
+    let found = try XCTUnwrap(Double(outcome.value ?? ""), outcome.error ?? "")
+    XCTAssertEqual(found, 183, accuracy: 1)
+  }
+
   func testUnknownLessonFromTheREPL() throws {
     let backend = try InterpreterLessonBackend(terminalCharts: false)
     let out = CapturedOutput()

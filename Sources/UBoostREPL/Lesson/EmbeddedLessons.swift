@@ -136,6 +136,10 @@ for c in [120, 136, 144, 200, 250] {
 #
 # With the exact ceiling (`exact_from_150`) the same loop only sees the per-channel price
 # and the linear growth of utilization: it drifts upwards and never finds the cliff.
+#
+# Try it yourself: the functions read `hw` when they run, so after
+# `let hw = systolic(temp: 128)` the call `last(descend(loss, 150))` uses a sharper ceiling.
+# It ends near 183: 150 is now too far from the cliff to feel it, the trade-off of step 6.
 fn loss(c) = -soft_util(c) + 0.003 * c
 fn exact_loss(c) = -util(c) + 0.003 * c
 fn descend(f, c0, steps: 40, lr: 1000) {
