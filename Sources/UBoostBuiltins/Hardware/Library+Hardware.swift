@@ -71,7 +71,13 @@ enum HardwareLibrary {
         let l = try a.layer("layer")
         var spec = l.spec
         spec.cin = spec.cin.rounded(); spec.cout = spec.cout.rounded()
-        let sim = SystolicSimulator(config: hw.config, options: try a.bool("physical") ? .physical : .csim)
+        // The simulator visits every weight tile: refuse layers that would take hours.
+    let kk = Double(spec.k1 * spec.k2)
+    let tiles = (kk * spec.cin / Double(hw.config.rows) + 1) * (spec.cout / Double(hw.config.cols) + 1)
+    guard tiles <= 1e7 else {
+      throw LangError(.value, "simulate(layer:): \(l.describe(width: 80)) needs about \(Value.formatNumber(tiles.rounded())) weight tiles on a \(hw.config.rows)x\(hw.config.cols) array (at most 10 million)")
+    }
+    let sim = SystolicSimulator(config: hw.config, options: try a.bool("physical") ? .physical : .csim)
         let r = try Engine.run("simulate") { try sim.simulate(spec) }
         let b = r.breakdown
         return .record([
@@ -112,6 +118,10 @@ enum HardwareLibrary {
   }
 
   static func ceilingKind(_ a: Arguments, _ name: String, temp: Double, parameter: String = "ceiling") throws -> CeilingKind {
+    // Smooth forms evaluate about 80/temp steps per call: keep the temperature sane.
+    guard temp.isNaN || temp <= 0 || (temp >= 0.01 && temp <= 1e6) else {
+      throw LangError(.value, "\(a.function.name)(temp:): the temperature must be in 0.01...1000000, got \(Value.formatNumber(temp))")
+    }
     let k: CeilingKind
     switch name {
     case "corrected": k = .corrected(temperature: temp)

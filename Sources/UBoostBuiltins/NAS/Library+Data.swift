@@ -42,6 +42,9 @@ enum DataLibrary {
           guard dims.count == 3, dims.allSatisfy({ $0 >= 1 && $0 <= 1024 }) else {
             throw LangError(.value, "dataset(shape:): expected [channels, height, width], got \(try a.value("shape").repr)")
           }
+          guard size * dims[0] * dims[1] * dims[2] <= 50_000_000 else {
+            throw LangError(.value, "dataset(): a synthetic set of \(size) x \(dims) is too large (at most 50 million values)")
+          }
           let classes = try a.int("classes")
           guard classes >= 1, classes <= 10_000 else { throw LangError(.value, "dataset(classes:): must be in 1...10000, got \(classes)") }
           ds = try Engine.run("dataset") {

@@ -9,7 +9,7 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `hw` are settable. Search results: `genotype alphas history net stage widths latency util loss`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `hw` are settable. Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
                       "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in

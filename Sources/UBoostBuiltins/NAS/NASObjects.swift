@@ -178,7 +178,7 @@ public final class SearchResultObject: HostObject {
   init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
 
   public var typeName: String { supernet.net.stage == .micro ? "SearchResult" : "ChannelSearchResult" }
-  public var fieldNames: [String] { ["genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss"] }
+  public var fieldNames: [String] { ["genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
 
   public func getField(_ name: String) throws -> Value? {
     let net = supernet.net
@@ -187,6 +187,7 @@ public final class SearchResultObject: HostObject {
     case "alphas": return .object(try alphaMatrix())
     case "history": return .list(history)
     case "net": return .object(supernet)
+    case "arch_state": return try archStateValue()
     case "stage": return .string(net.stage.rawValue)
     case "widths": return .record(net.chosenWidths.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
     case "latency", "util", "loss":
@@ -200,6 +201,7 @@ public final class SearchResultObject: HostObject {
   /// width choices of each searched conv.
   func alphaMatrix() throws -> TensorObject {
     let net = supernet.net
+    if net.stage == .channel { return try channelAlphaMatrix() }
     let alphas = net.alphas
     guard let first = alphas.first else {
       return TensorObject(Tensor.constant(shape: [0, 0], data: []))
@@ -220,12 +222,34 @@ public final class SearchResultObject: HostObject {
     case .micro:
       obj.rowLabels = alphas.map { $0.name ?? "" }
       obj.columnLabels = net.space.ops.map(\.rawValue)
-    case .channel:
-      obj.columnLabels = net.space.channels.widths.map(String.init)
-    case .final:
+    case .channel, .final:
       break
     }
     return obj
+  }
+
+  /// Channel search: one row per searched conv (`midstageN/conv`), one column per width choice.
+  func channelAlphaMatrix() throws -> TensorObject {
+    let net = supernet.net
+    let blocks = ArchState(net).blocks.compactMap { k, e in e.channelAlphas.map { (k, $0) } }.sorted { $0.0 < $1.0 }
+    let cols = blocks.map(\.1.count).max() ?? 0
+    var data: [Float] = []
+    for (_, a) in blocks {
+      let m = a.max() ?? 0
+      let e = a.map { Foundation.exp($0 - m) }
+      let z = e.reduce(0, +)
+      data += e.map { Float($0 / z) } + [Float](repeating: 0, count: cols - a.count)
+    }
+    let t = try Engine.run("alphas") { try Tensor(shape: [blocks.count, cols], data: data) }
+    let widths = net.space.channels.widths
+    return TensorObject(t, rowLabels: blocks.map(\.0), columnLabels: widths.count == cols ? widths.map(String.init) : nil)
+  }
+
+  /// The arch state (the reference's JSON schema) as a record.
+  func archStateValue() throws -> Value {
+    let data = try Engine.run("arch_state") { try ArchState(supernet.net).jsonData() }
+    let any = try Engine.run("arch_state") { try JSONSerialization.jsonObject(with: data) }
+    return JSONValue.value(any)
   }
 
   public func describe(width: Int) -> String {

@@ -23,6 +23,14 @@ public enum PlotCapture {
   nonisolated(unsafe) static var counter = 0
 }
 
+extension Builtins {
+  /// Receives every chart's SVG (same as `PlotCapture.sink`): the notebook writer's hook.
+  public static var plotSink: ((_ name: String, _ svg: String) -> Void)? {
+    get { PlotCapture.sink }
+    set { PlotCapture.sink = newValue }
+  }
+}
+
 enum PlotOutput {
   /// Shows a chart: to `file` (SVG, or DOT/text for graphs by extension) or as terminal text.
   static func emit(_ chart: Chart, file: String?, a: Arguments) throws -> Value {
