@@ -6,6 +6,12 @@ import UBoostTensor
 // MARK: - Installing the engine into the language
 
 /// Options for `Builtins.install`.
+///
+/// ```swift
+/// // Develop the stdlib without regenerating the embedded copy:
+/// let opts = BuiltinOptions(stdlibDirectory: URL(fileURLWithPath: "stdlib"))
+/// try Builtins.install(into: interp, options: opts)
+/// ```
 public struct BuiltinOptions {
   /// Load the stdlib (`core.uboost` and the engine-level files) after registering the libraries.
   public var loadStdlib: Bool

@@ -67,6 +67,30 @@ final class EngineBindingTests: XCTestCase {
     XCTAssertEqual(try number("1 + 1"), 2)
   }
 
+  /// Ctrl-C while a search runs (requested from another thread) stops it within a step.
+  func testInterruptDuringALongSearch() throws {
+    let src = """
+    let data = dataset("synthetic", size: 64, shape: [1, 8, 8], batch: 8)
+    let net = tiny_supernet(data)
+    search(net, data, epochs: 10000)
+    """
+    final class Box: @unchecked Sendable { var error: Error?; var seconds = 0.0 }
+    let box = Box()
+    let done = expectation(description: "search stopped")
+    let thread = Thread {
+      let start = Date()
+      do { _ = try TestSupport.eval(src) } catch { box.error = error }
+      box.seconds = Date().timeIntervalSince(start)
+      done.fulfill()
+    }
+    thread.start()
+    Thread.sleep(forTimeInterval: 1.0)
+    Builtins.requestInterrupt()
+    wait(for: [done], timeout: 60)
+    Builtins.clearInterrupt()
+    XCTAssertEqual((box.error as? LangError)?.kind, .interrupted, "\(String(describing: box.error))")
+  }
+
   func testPlotSinkReceivesSVG() throws {
     final class Box: @unchecked Sendable { var items: [(String, String)] = [] }
     let box = Box()

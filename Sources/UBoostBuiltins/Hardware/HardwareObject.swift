@@ -8,6 +8,12 @@ import UBoostTensor
 /// A hardware cost model (`systolic(...)`, `flops(...)`, `roofline(...)`, `lookup(path)`).
 /// `hw.cost(layer)` returns `{latency_ms, util, cycles, macs}`; with tensor channel counts the
 /// latency and utilization are tensors differentiable w.r.t. those counts.
+///
+/// ```
+/// let hw = systolic(rows: 128, cols: 128, batch: 64)
+/// hw.cost(conv(k: 3, cin: 64, cout: 129, out: [32, 32]), exact: true).cycles   # 655360
+/// grad(fn(c) => hw.cost(conv(k: 3, cin: 128, cout: c, out: 8)).util, 120)
+/// ```
 public final class HardwareObject: HostObject {
   /// The model kind shown to users.
   public let kind: String

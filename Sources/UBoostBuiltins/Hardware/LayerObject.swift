@@ -46,6 +46,11 @@ enum Channels {
 
 /// One layer as the hardware models see it (`conv(k: 3, cin: 64, cout: 129, out: [32, 32])`).
 /// Channel counts may be tensors; costs then carry gradients into them.
+///
+/// ```
+/// let l = conv(k: 3, cin: 64, cout: 129, out: [32, 32])
+/// print(l.kind, l.cout, l.out)          # conv 129 [32, 32]
+/// ```
 public final class LayerObject: HostObject {
   var kind: LayerKind
   var k: Int

@@ -8,6 +8,11 @@ import UBoostTensor
 /// A data set with its batching: `for (i, batch) in enumerate(data)`, `len(data)` (batches per
 /// epoch), `data.size`, `data.classes`, `data.shape`. Each pass over it is a new epoch with a new
 /// (seeded) shuffle when shuffling is on. Batches build their tensors lazily.
+///
+/// ```
+/// let data = dataset("fashion-mnist", split: "train", limit: 2048, batch: 32)
+/// for (i, batch) in enumerate(data) { print(i, batch.x.shape, batch.y.shape) }
+/// ```
 public final class DatasetObject: HostObject {
   public let dataset: Dataset
   let batchSize: Int
@@ -64,6 +69,11 @@ public final class DatasetObject: HostObject {
 }
 
 /// One mini-batch: `batch.x` (images [N, C, H, W]) and `batch.y` (labels, a tensor [N]).
+///
+/// ```
+/// let b = list(data)[0]
+/// cross_entropy(net.forward(b.x).logits, b.y)
+/// ```
 public final class BatchObject: HostObject {
   let dataset: Dataset
   let indices: [Int]

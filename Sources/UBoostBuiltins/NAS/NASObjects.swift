@@ -5,7 +5,12 @@ import UBoostTensor
 
 // MARK: - Search spaces
 
-/// A cell search space: candidate ops and nodes per cell (`cell_space(ops: [...])`).
+/// A cell search space: candidate ops and nodes per cell.
+///
+/// ```
+/// let space = cell_space(ops: ["conv3x3", "sep3x3", "identity", "zero"], nodes: 3)
+/// print(space.edges)        # ["xp_t1", ..., "t2_t3"]
+/// ```
 public final class SpaceObject: HostObject {
   let ops: [CandidateOp]
   let nodes: Int
@@ -34,6 +39,11 @@ public final class SpaceObject: HostObject {
 // MARK: - Genotypes
 
 /// A found architecture: the op of every edge per cell (and widths after channel search).
+///
+/// ```
+/// print(ms.genotype)                     # cell1: t1_t3=conv3x3 xp_t1=sep3x3 ...
+/// draw(ms.genotype, file: "cell.svg")
+/// ```
 public final class GenotypeObject: HostObject {
   public let genotype: Genotype
 
@@ -74,6 +84,13 @@ public final class GenotypeObject: HostObject {
 
 /// A supernet (micro or channel search) or a derived network: `net.forward(x)` gives
 /// `{logits, latency, util}`; `net.weights`, `net.alphas`, `net.tau` (settable), `net.genotype`.
+///
+/// ```
+/// let net = supernet(space, stem: 32, stacks: [1, 1, 1], classes: 10)
+/// let out = net.forward(batch.x)
+/// sgd_step(net.weights, cross_entropy(out.logits, batch.y) + 0.5 * out.latency)
+/// net.tau = max(net.tau * 0.95, 0.001)
+/// ```
 public final class SupernetObject: HostObject {
   public let net: Supernet
   /// The hardware model pricing the network (nil: latency and util are 0).
@@ -171,6 +188,13 @@ public final class SupernetObject: HostObject {
 
 /// What `search` and `channel_search` return: the searched supernet, its genotype, the alphas
 /// (a labeled matrix for `plot`) and the per-epoch history.
+///
+/// ```
+/// let ms = search(net, data, hw: hw, loss: objective, epochs: 1)
+/// print(ms.genotype, ms.history[0].loss)
+/// plot(ms.alphas)
+/// save(ms, "ms_arch_state.json")
+/// ```
 public final class SearchResultObject: HostObject {
   let supernet: SupernetObject
   var history: [Value]
