@@ -3,9 +3,9 @@
 extension Compiler {
   func compileCall(_ callee: Expr, _ args: [Argument], _ p: Pos) throws -> ExprCode {
     let location = loc(p)
-    let positional = try args.filter { $0.label == nil }.map { try compile($0.value) }
+    let positional = try args.filter { $0.label == nil }.map { ExprBox(run: try compile($0.value)) }
     let labels = args.compactMap { $0.label }
-    let namedCodes = try args.filter { $0.label != nil }.map { try compile($0.value) }
+    let namedCodes = try args.filter { $0.label != nil }.map { ExprBox(run: try compile($0.value)) }
     let interp = self.interp
     let argc = positional.count
 
@@ -19,9 +19,9 @@ extension Compiler {
         let obj = try objCode(f)
         var args: [Value] = []
         args.reserveCapacity(argc + 1)
-        for c in positional { args.append(try c(f)) }
+        for c in positional { args.append(try c.run(f)) }
         var named: [String: Value] = [:]
-        for i in 0..<labels.count { named[labels[i]] = try namedCodes[i](f) }
+        for i in 0..<labels.count { named[labels[i]] = try namedCodes[i].run(f) }
         switch obj {
         case .record(let r):
           if let fn = r[name] { return try interp.callValue(fn, args, named, at: location) }
@@ -42,6 +42,28 @@ extension Compiler {
     }
 
     let calleeCode = try compile(callee)
+    // Specialised fast paths for one and two positional arguments: a uboost closure gets its
+    // frame filled directly, without an argument array.
+    if labels.isEmpty, argc == 1 || argc == 2 {
+      let a0 = positional[0].run
+      let a1 = argc == 2 ? positional[1].run : a0
+      return { f in
+        let fn = try calleeCode(f)
+        if case .function(let c) = fn {
+          let proto = c.proto
+          let n = proto.paramTargets.count
+          if argc <= n {
+            let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+            proto.setParam(frame, 0, try a0(f))
+            if argc == 2 { proto.setParam(frame, 1, try a1(f)) }
+            if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
+            return try interp.run(c, frame, at: location)
+          }
+        }
+        let args = argc == 2 ? [try a0(f), try a1(f)] : [try a0(f)]
+        return try interp.callValue(fn, args, [:], at: location)
+      }
+    }
     if labels.isEmpty {
       // Fast path: a uboost closure called with positional arguments fills its frame directly.
       return { f in
@@ -49,13 +71,13 @@ extension Compiler {
         if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
           let proto = c.proto
           let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
-          for i in 0..<argc { proto.setParam(frame, i, try positional[i](f)) }
+          for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
           if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
           return try interp.run(c, frame, at: location)
         }
         var args: [Value] = []
         args.reserveCapacity(argc)
-        for c in positional { args.append(try c(f)) }
+        for c in positional { args.append(try c.run(f)) }
         return try interp.callValue(fn, args, [:], at: location)
       }
     }
@@ -63,9 +85,9 @@ extension Compiler {
       let fn = try calleeCode(f)
       var args: [Value] = []
       args.reserveCapacity(argc)
-      for c in positional { args.append(try c(f)) }
+      for c in positional { args.append(try c.run(f)) }
       var named: [String: Value] = [:]
-      for i in 0..<labels.count { named[labels[i]] = try namedCodes[i](f) }
+      for i in 0..<labels.count { named[labels[i]] = try namedCodes[i].run(f) }
       return try interp.callValue(fn, args, named, at: location)
     }
   }
@@ -104,7 +126,7 @@ extension Compiler {
     let targets = decl.params.map { scope.declare($0.name, mutable: true) }
     let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
                               paramTargets: targets, location: loc(decl.pos))
-    proto.defaults = try decl.params.map { p in try p.defaultValue.map { try compile($0) } }
+    proto.defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
     switch decl.body {
     case .expression(let e):
       let c = try compile(e)
@@ -180,7 +202,7 @@ extension Interpreter {
       guard let d = proto.defaults[i] else {
         throw LangError(.argument, "\(proto.name)(): missing argument '\(proto.paramNames[i])'", at: location)
       }
-      proto.setParam(frame, i, try d(frame))
+      proto.setParam(frame, i, try d.run(frame))
     }
   }
 

@@ -74,6 +74,14 @@ final class FunctionScope {
   }
 }
 
+/// Boxed binding code (see `ExprBox`).
+struct PatternStore {
+  let run: (Frame, Value) -> Void
+}
+struct ThrowingStore {
+  let run: (Frame, Value) throws -> Void
+}
+
 /// Where a name resolved to.
 enum Resolved {
   case local(LocalKind, mutable: Bool)
@@ -136,7 +144,7 @@ final class Compiler {
       let store = declare(n, mutable: mutable)
       return { f, v in store(f, v) }
     case .tuple(let items, let p):
-      let stores = try items.map { try declare($0, mutable: mutable) }
+      let stores = try items.map { ThrowingStore(run: try declare($0, mutable: mutable)) }
       let location = loc(p)
       let n = items.count
       return { f, v in
@@ -146,7 +154,7 @@ final class Compiler {
         guard elems.count == n else {
           throw LangError(.value, "cannot destructure \(elems.count) values into \(n) names", at: location)
         }
-        for i in 0..<n { try stores[i](f, elems[i]) }
+        for i in 0..<n { try stores[i].run(f, elems[i]) }
       }
     }
   }

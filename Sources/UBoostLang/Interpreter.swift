@@ -45,20 +45,28 @@ public final class Interpreter {
     installCore()
   }
 
+  /// Errors from loading the stdlib at start-up (the REPL shows them; they are not fatal).
+  public private(set) var startupErrors: [LangError] = []
+
   private func installCore() {
     for lib in CoreLibraries.all { register(lib) }
     if loadsStdlib, let dir = Interpreter.stdlibDirectory() {
       searchPaths.append(dir)
-      try? loadStdlib(from: dir, includeEngine: false)
+      do { try loadStdlib(from: dir, includeEngine: false) } catch let e as LangError {
+        startupErrors.append(e)
+      } catch {
+        startupErrors.append(LangError(.internal, "\(error)"))
+      }
     }
   }
 
   // MARK: Running code
 
   /// Runs a program; returns the value of its last statement when that is an expression.
+  /// `firstLine` numbers the source's first line (for a notebook cell inside a larger file).
   @discardableResult
-  public func run(source: String, file: String) throws -> Value {
-    let src = SourceFile(name: file, text: source)
+  public func run(source: String, file: String, firstLine: Int = 1) throws -> Value {
+    let src = SourceFile(name: file, text: source, firstLine: firstLine)
     return try onEvaluationThread {
       let code = try self.compileProgram(src)
       let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
@@ -192,11 +200,19 @@ public final class Interpreter {
   public func loadStdlib(from dir: URL, includeEngine: Bool) throws {
     let fm = FileManager.default
     let files = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".uboost") }.sorted()
+    var errors: [LangError] = []
     for name in files {
       let url = dir.appendingPathComponent(name)
       guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
       if !includeEngine, text.hasPrefix("# requires: engine") { continue }
-      try run(source: "import \(Value.quote(url.path))", file: "<stdlib>")
+      // One broken file does not keep the others from loading.
+      do { try run(source: "import \(Value.quote(url.path))", file: "<stdlib>") } catch let e as LangError {
+        errors.append(e)
+      }
+    }
+    if var first = errors.first {
+      first.more += errors.dropFirst()
+      throw first
     }
   }
 
@@ -208,7 +224,8 @@ public final class Interpreter {
     if let env = ProcessInfo.processInfo.environment["UBOOST_STDLIB"] {
       candidates.append(URL(fileURLWithPath: env))
     }
-    let bin = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+    let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+    let bin = exe.resolvingSymlinksInPath().deletingLastPathComponent()
     candidates.append(bin.appendingPathComponent("../../stdlib"))
     candidates.append(bin.appendingPathComponent("stdlib"))
     candidates.append(bin.appendingPathComponent("../share/uboost/stdlib"))

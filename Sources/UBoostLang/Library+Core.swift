@@ -277,7 +277,7 @@ public enum CoreLibraries {
     if xs.count == 1 {
       switch xs[0] {
       case .list(let l): xs = l.items
-      case .range(let r): xs = r.elements
+      case .range(let r): xs = try r.materialize()
       default: break
       }
     }

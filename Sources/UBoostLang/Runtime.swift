@@ -7,6 +7,16 @@ typealias ExprCode = (Frame) throws -> Value
 /// Compiled statement: runs in a frame and says how control continues.
 typealias StmtCode = (Frame) throws -> Flow
 
+/// Compiled code kept in arrays or optionals is wrapped in these structs so the closures stay at
+/// their natural abstraction: a bare closure in a generic container is called through a
+/// reabstraction thunk (an extra call plus retain/release) every time.
+struct ExprBox {
+  let run: ExprCode
+}
+struct StmtBox {
+  let run: StmtCode
+}
+
 /// How control leaves a statement.
 enum Flow {
   case normal, breakLoop, continueLoop, returnValue
@@ -87,7 +97,7 @@ final class FunctionProto {
   let name: String
   let paramNames: [String]
   let paramTargets: [LocalKind]
-  var defaults: [ExprCode?] = []
+  var defaults: [ExprBox?] = []
   let paramIndex: [String: Int]
   var slotCount = 0
   var cellCount = 0
@@ -176,6 +186,9 @@ public enum Interrupt {
   public static func clear() { flag.store(false, ordering: .relaxed) }
   /// Whether a request is pending.
   public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+  /// For long-running builtins: throws `interrupted` (consuming the request) when one is pending.
+  public static func checkpoint() throws { try check() }
 
   /// Throws (and consumes the request) when one is pending.
   @inline(__always) static func check() throws {

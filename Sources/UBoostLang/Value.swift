@@ -143,5 +143,9 @@ public final class RangeValue {
 
   @inline(__always) public func element(_ i: Int) -> Double { start + Double(i) * step }
 
-  public var elements: [Value] { (0..<count).map { .number(element($0)) } }
+  /// All elements as a list; refuses ranges too large to hold in memory.
+  public func materialize() throws -> [Value] {
+    guard count <= Ops.maxElements else { throw Ops.tooBig() }
+    return (0..<count).map { .number(element($0)) }
+  }
 }

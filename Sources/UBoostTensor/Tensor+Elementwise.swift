@@ -18,9 +18,17 @@ struct BroadcastPlan {
 
   init(_ a: [Int], _ b: [Int], op: String) throws {
     let out = try Shape.broadcast(a, b, op: op)
-    _ = try Shape.count(out, op: op)
+    let total = try Shape.count(out, op: op)
     outShape = out
     let r = out.count
+    if a == b {
+      // Equal shapes: kernels run over the flat range and never read the row offsets.
+      inner = r == 0 ? 1 : out[r - 1]
+      rows = inner == 0 ? 0 : total / inner
+      strideA = 1; strideB = 1
+      offA = []; offB = []
+      return
+    }
     func bstrides(_ s: [Int]) -> [Int] {
       let pad = [Int](repeating: 1, count: r - s.count) + s
       let st = Shape.strides(pad)

@@ -9,6 +9,7 @@ func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
   guard m > 0 && n > 0 else { return }
+  _ = Parallel.threads  // applies UBOOST_THREADS to OpenBLAS before its first call
   guard k > 0 else {
     // An empty sum: C = beta * C (BLAS would reject the zero leading dimensions).
     for i in 0..<m { let row = c + i * ldc; for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] } }

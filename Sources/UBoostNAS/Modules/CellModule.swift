@@ -37,7 +37,7 @@ final class CellModule {
     let (b, cb, k2) = try preXpp.forward(xpp, cinSoft: cXpp, ctx: ctx)
     if let k = k1 { costs.append(k) }
     if let k = k2 { costs.append(k) }
-    guard a.shape == b.shape else {
+    guard a.rank == 4, b.rank == 4, a.shape[0] == b.shape[0], a.shape[2] == b.shape[2], a.shape[3] == b.shape[3] else {
       throw NASError.badInput("\(name): the two cell inputs have shapes \(a.shape) and \(b.shape) after the pre-convs")
     }
     var values: [Int: Tensor] = [0: a, -1: b]
