@@ -128,7 +128,7 @@ public final class BatchObject: HostObject {
 
 // MARK: - Loading
 
-enum DataSource {
+enum DataCache {
   /// Loaded splits by directory (Fashion-MNIST decodes once per process).
   nonisolated(unsafe) static var cache: [String: DataSplits] = [:]
   static let lock = NSLock()

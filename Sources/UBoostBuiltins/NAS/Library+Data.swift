@@ -27,13 +27,13 @@ enum DataLibrary {
         switch name {
         case "fashion-mnist", "fashion_mnist", "fmnist":
           let dir = try a.optionalString("dir") ?? FashionMNIST.defaultDirectory
-          let s = try Engine.run("dataset") { try DataSource.fashionMNIST(directory: dir) }
+          let s = try Engine.run("dataset") { try DataCache.fashionMNIST(directory: dir) }
           ds = split == "train" ? s.train : split == "valid" ? s.valid : s.test
         case "cifar10", "cifar-10":
           guard let dir = try a.optionalString("dir") else {
             throw LangError(.argument, "dataset(dir:): CIFAR-10 needs dir: the folder with data_batch_1.bin ... test_batch.bin")
           }
-          let s = try Engine.run("dataset") { try DataSource.cifar10(directory: dir) }
+          let s = try Engine.run("dataset") { try DataCache.cifar10(directory: dir) }
           ds = split == "train" ? s.train : split == "valid" ? s.valid : s.test
         case "synthetic":
           let size = try a.int("size")
@@ -48,7 +48,7 @@ enum DataLibrary {
           let classes = try a.int("classes")
           guard classes >= 1, classes <= 10_000 else { throw LangError(.value, "dataset(classes:): must be in 1...10000, got \(classes)") }
           ds = try Engine.run("dataset") {
-            try DataSource.synthetic(size: size, shape: InputShape(height: dims[1], width: dims[2], channels: dims[0]),
+            try DataCache.synthetic(size: size, shape: InputShape(height: dims[1], width: dims[2], channels: dims[0]),
                                      classes: classes, seed: seed, split: split)
           }
         default:

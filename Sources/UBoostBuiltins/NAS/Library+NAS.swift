@@ -46,17 +46,17 @@ enum NASLibrary {
         let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
         return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
       },
-      BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, lr: number = 0.025, alpha_lr: number = 3e-4, split: number = 0.8, tau_decay: number = 0.95, tau_min: number = 0.001, verbose: bool = false",
-                      "Micro search: trains weights (first split of each epoch's batches) and edge alphas (the rest) with loss(out, y); returns {genotype, alphas, history, net}.") { a in
+      BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, valid = nil, " + searchOptions,
+                      "Micro search (the engine's loop): per epoch the first split of the batches train the weights (SGD), the rest the edge alphas (Adam), then tau decays; loss(out, y) defaults to cross_entropy + lat_coef * latency - util_coef * util; dir: keeps stats and a resumable checkpoint. Returns {genotype, alphas, history, net}.") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
         guard net.net.stage == .micro else { throw LangError(.value, "search(net:): expected a micro supernet (supernet(...)), got a \(net.net.stage.rawValue) network") }
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         net.setHardware(try optionalHardware(a))
-        let history = try SearchLoop.search(net, data: data, loss: try optionalLoss(a), settings: try settings(a),
-                                            interpreter: a.interpreter, function: "search")
+        let history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                             settings: try settings(a), interpreter: a.interpreter, function: "search")
         return .object(SearchResultObject(supernet: net, history: history))
       },
-      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, lr: number = 0.025, alpha_lr: number = 3e-4, split: number = 0.8, tau_decay: number = 0.95, tau_min: number = 0.001, seed: int = 0, verbose: bool = false",
+      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, " + searchOptions,
                       "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell).") { a in
         let (source, genotype) = try searchSource(a, "ms")
         var cfg = source.net.space
@@ -66,45 +66,37 @@ enum NASLibrary {
         let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
         let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware())
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
-        let history = try SearchLoop.search(obj, data: data, loss: try optionalLoss(a), settings: try settings(a),
-                                            interpreter: a.interpreter, function: "channel_search")
+        let history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                             settings: try settings(a), interpreter: a.interpreter, function: "channel_search")
         return .object(SearchResultObject(supernet: obj, history: history))
       },
       BuiltinFunction("derive", "result, seed: int = 0",
                       "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
-        let (source, found) = try searchSource(a, "result")
-        var genotype = found
-        // A cell adds its two pre-conv outputs, so both get the wider of the two searched widths.
-        for i in genotype.cells.indices {
-          if let p = genotype.cells[i].widths["xp_pre"], let q = genotype.cells[i].widths["xpp_pre"], p != q {
-            genotype.cells[i].widths["xp_pre"] = max(p, q)
-            genotype.cells[i].widths["xpp_pre"] = max(p, q)
-          }
-        }
+        let (source, genotype) = try searchSource(a, "result")
         var cfg = source.net.space
         if source.net.stage == .micro { cfg.channelStacks = cfg.microStacks }
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("derive") { try Supernet(space: cfg, stage: .final, genotype: genotype, seed: seed) }
         return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
       },
-      BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = 0.025, loss = nil, verbose: bool = false",
-                      "Trains a network's weights (SGD, momentum 0.9, cosine schedule); returns the network.") { a in
+      BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), valid = nil, dir = nil, verbose: bool = false",
+                      "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad clip, crop + flip); returns the network, with .history.") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "network (derive(...))")
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         let epochs = try a.int("epochs")
         guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "train(epochs:): must be in 0...10000, got \(epochs)") }
         let lr = try a.number("lr")
         guard lr > 0, lr.isFinite else { throw LangError(.value, "train(lr:): must be positive, got \(Value.formatNumber(lr))") }
-        let h = try SearchLoop.train(net, data: data, loss: try optionalLoss(a), epochs: epochs, lr: Float(lr),
-                                     verbose: try a.bool("verbose"), interpreter: a.interpreter)
+        let h = try ScriptLoops.train(net, data: data, valid: try optionalDataset(a, "valid"), epochs: epochs, lr: Float(lr),
+                                      outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"), interpreter: a.interpreter)
         net.history += h
         return .object(net)
       },
       BuiltinFunction("evaluate", "net, data",
-                      "Inference over a data set: {loss, top1, top5, latency_ms, util, examples}.") { a in
+                      "Inference over a data set: {loss, top1, top5, latency_ms, util, examples} (latency and util of the network's architecture with the exact ceiling).") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "network")
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
-        return try SearchLoop.evaluate(net, data: data)
+        return try ScriptLoops.evaluate(net, data: data)
       },
       BuiltinFunction("save", "x, path: string",
                       "Writes a search result or supernet as arch-state JSON (the reference schema), a genotype as JSON, other values as JSON.") { a in
@@ -168,17 +160,36 @@ enum NASLibrary {
     return try a.callable("loss")
   }
 
-  static func settings(_ a: Arguments) throws -> SearchSettings {
+  /// The tunable options shared by search and channel_search (defaults: the engine's).
+  static var searchOptions: String {
+    let c = SearchConfig()
+    return "lr: number = \(c.weightLR), alpha_lr: number = \(c.archLR), split: number = \(c.weightVsArch), " +
+      "tau_decay: number = \(c.tauDecay), tau_min: number = \(c.tauMin), lat_coef: number = \(c.latCoef), " +
+      "util_coef: number = \(c.utilCoef), dir = nil, verbose: bool = false"
+  }
+
+  static func settings(_ a: Arguments) throws -> ScriptSearchSettings {
+    let name = a.function.name
     let epochs = try a.int("epochs")
-    guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "\(a.function.name)(epochs:): must be in 0...10000, got \(epochs)") }
+    guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "\(name)(epochs:): must be in 0...10000, got \(epochs)") }
     let split = try a.number("split")
-    guard split >= 0, split <= 1 else { throw LangError(.value, "\(a.function.name)(split:): must be in [0, 1], got \(Value.formatNumber(split))") }
+    guard split >= 0, split <= 1 else { throw LangError(.value, "\(name)(split:): must be in [0, 1], got \(Value.formatNumber(split))") }
     let lr = try a.number("lr"), alr = try a.number("alpha_lr")
-    guard lr > 0, alr > 0, lr.isFinite, alr.isFinite else { throw LangError(.value, "\(a.function.name)(): learning rates must be positive") }
+    guard lr > 0, alr >= 0, lr.isFinite, alr.isFinite else {
+      throw LangError(.value, "\(name)(): lr must be positive and alpha_lr non-negative")
+    }
     let decay = try a.number("tau_decay"), tmin = try a.number("tau_min")
-    guard decay > 0, decay <= 1, tmin > 0 else { throw LangError(.value, "\(a.function.name)(): tau_decay must be in (0, 1] and tau_min > 0") }
-    return SearchSettings(epochs: epochs, weightLR: Float(lr), alphaLR: Float(alr), split: split, tauDecay: decay, tauMin: tmin,
-                          verbose: try a.bool("verbose"))
+    guard decay > 0, decay <= 1, tmin > 0 else { throw LangError(.value, "\(name)(): tau_decay must be in (0, 1] and tau_min > 0") }
+    let lat = try a.number("lat_coef"), util = try a.number("util_coef")
+    guard lat.isFinite, util.isFinite else { throw LangError(.value, "\(name)(): lat_coef and util_coef must be finite") }
+    return ScriptSearchSettings(epochs: epochs, weightLR: Float(lr), archLR: Float(alr), split: split, tauDecay: Float(decay),
+                                tauMin: Float(tmin), latCoef: Float(lat), utilCoef: Float(util),
+                                outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"))
+  }
+
+  static func optionalDataset(_ a: Arguments, _ name: String) throws -> DatasetObject? {
+    guard let v = a.optionalValue(name), !v.isNil else { return nil }
+    return try a.object(name, as: DatasetObject.self, expected: "dataset")
   }
 
   static func inputShape(_ a: Arguments) throws -> InputShape {

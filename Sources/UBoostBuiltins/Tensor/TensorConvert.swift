@@ -38,7 +38,7 @@ enum TensorConvert {
     case .list(let l): items = l.items
     case .range(let r):
       guard r.count <= 100_000_000 else { throw LangError(.limit, "\(function)(): range too long") }
-      items = r.elements
+      items = try r.materialize()
     case .object(let o):
       if let t = o as? TensorObject {
         // A tensor inside a list contributes its elements and its shape.
