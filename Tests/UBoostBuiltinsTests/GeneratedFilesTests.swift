@@ -45,6 +45,16 @@ final class GeneratedFilesTests: XCTestCase {
     XCTAssertTrue(h.contains("library: hardware"), h)
   }
 
+  /// Installing twice (e.g. after `Interpreter.reset()`) keeps list calls on the stdlib versions.
+  func testInstallingTwiceKeepsTheStdlibDelegation() throws {
+    final class Sink: @unchecked Sendable { var text = "" }
+    let sink = Sink()
+    let interp = try Builtins.makeInterpreter(output: { sink.text += $0 }, options: BuiltinOptions(loadStdlib: true, stdlibDirectory: nil))
+    try Builtins.install(into: interp, options: BuiltinOptions(loadStdlib: false, stdlibDirectory: nil))
+    try interp.run(source: "print(flatten([[1], [2, 3]]), softmax([0, 0]), flatten(tensor([[1], [2]])))", file: "<t>")
+    XCTAssertEqual(sink.text, "[1, 2, 3] [0.5, 0.5] tensor([1, 2])\n")
+  }
+
   func testStdlibLoadsFromDirectoryOverride() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uboost-std-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

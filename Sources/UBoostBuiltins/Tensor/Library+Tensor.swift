@@ -119,7 +119,7 @@ enum TensorLibrary {
       },
       BuiltinFunction("sum", "xs, axis = nil, keepdims: bool = false",
                       "Sum of a list, range or tensor; for a tensor optionally along axis (differentiable).") { a in
-        try reduce(a, "sum", core: "sum") { t, axis, keep in
+        try reduce(a, "sum") { t, axis, keep in
           try axis.map { try t.sum(axis: $0, keepDims: keep) } ?? t.sum()
         }
       },
@@ -127,7 +127,7 @@ enum TensorLibrary {
                       "Mean of a list of numbers or of a tensor (optionally along axis).") { a in
         let v = try a.value("xs")
         if case .object(let o) = v, o is TensorObject {
-          return try reduce(a, "mean", core: nil) { t, axis, keep in
+          return try reduce(a, "mean") { t, axis, keep in
             try axis.map { try t.mean(axis: $0, keepDims: keep) } ?? t.mean()
           }
         }
@@ -141,11 +141,11 @@ enum TensorLibrary {
         }
         return .number(s / Double(items.count))
       },
-      BuiltinFunction("max", "...values, axis = nil, keepdims: bool = false, key: function = nil",
+      BuiltinFunction("max", "...values, axis = nil, keepdims: bool = false",
                       "Largest of the values (or list); for one tensor its maximum (optionally along axis), for two tensors/numbers with a tensor the elementwise maximum.") { a in
         try extremum(a, "max", larger: true)
       },
-      BuiltinFunction("min", "...values, axis = nil, keepdims: bool = false, key: function = nil",
+      BuiltinFunction("min", "...values, axis = nil, keepdims: bool = false",
                       "Smallest of the values (or list); tensors as for max.") { a in
         try extremum(a, "min", larger: false)
       },
@@ -297,17 +297,15 @@ enum TensorLibrary {
     }
   }
 
-  static func reduce(_ a: Arguments, _ name: String, core: String?,
+  static func reduce(_ a: Arguments, _ name: String,
                      _ f: (Tensor, Int?, Bool) throws -> Tensor) throws -> Value {
     let v = try a.value("xs")
     guard case .object(let o) = v, let t = o as? TensorObject else {
       guard a.optionalValue("axis")?.isNil ?? true else {
         throw LangError(.argument, "\(name)(axis:): only tensors have axes, got \(v.typeName)")
       }
-      guard let c = core, let prev = a.interpreter.registry.previous(c) else {
-        throw a.typeError("xs", expected: "tensor", got: v)
-      }
-      return try prev.invoke(Arguments(function: prev, positional: [v], named: [:], interpreter: a.interpreter))
+      // Non-tensor calls reach the language's version through the install-time wrapper.
+      throw a.typeError("xs", expected: "tensor", got: v)
     }
     let axis = try a.optionalInt("axis")
     let keep = try a.bool("keepdims")
@@ -320,11 +318,8 @@ enum TensorLibrary {
     let axis = try a.optionalInt("axis")
     let keep = try a.bool("keepdims")
     guard hasTensor else {
-      guard axis == nil else { throw LangError(.argument, "\(name)(axis:): only tensors have axes") }
-      guard let prev = a.interpreter.registry.previous(name) else { throw LangError(.internal, "\(name): no core version") }
-      var named: [String: Value] = [:]
-      if let k = a.named["key"] { named["key"] = k }
-      return try prev.invoke(Arguments(function: prev, positional: Array(vals), named: named, interpreter: a.interpreter))
+      // Non-tensor calls reach the core version through the install-time wrapper.
+      throw LangError(.type, "\(name)(): expected tensors, got \(vals.map(\.typeName).joined(separator: ", "))")
     }
     switch vals.count {
     case 1:
