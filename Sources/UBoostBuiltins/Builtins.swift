@@ -81,6 +81,12 @@ public enum Builtins {
   }
 
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.
+  /// Thread-safe. The evaluation then fails with the language's `interrupted` error; hosts
+  /// should call `clearInterrupt()` when an evaluation ends so no request outlives it.
+  ///
+  /// ```swift
+  /// signal(SIGINT) { _ in Builtins.requestInterrupt() }
+  /// ```
   public static func requestInterrupt() {
     Interrupt.request()
     EngineInterrupt.request()

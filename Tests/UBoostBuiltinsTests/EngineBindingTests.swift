@@ -63,6 +63,8 @@ final class EngineBindingTests: XCTestCase {
       XCTAssertEqual((e as? LangError)?.kind, .interrupted, "\(e)")
     }
     XCTAssertFalse(Interrupt.isRequested)
+    // A leftover engine flag does not stop the next long builtin.
+    XCTAssertEqual(try number(src.replacingOccurrences(of: "search(net, data, epochs: 1)", with: "len(search(net, data, epochs: 1).history)")), 1)
     // Bindings survive and the next evaluation runs.
     XCTAssertEqual(try number("1 + 1"), 2)
   }

@@ -76,6 +76,14 @@ enum Engine {
     }
   }
 
+  /// `Builtins.requestInterrupt()` sets both flags; when the interpreter delivered the interrupt
+  /// (its own check consumed its flag) the engine flag is left over and would stop the next
+  /// long builtin at once. Called when a long builtin starts: an engine flag without the
+  /// language flag is such a leftover and is dropped.
+  static func clearStaleInterrupt() {
+    if EngineInterrupt.isRequested && !Interrupt.isRequested { EngineInterrupt.clear() }
+  }
+
   /// Throws the language's `interrupted` error when Ctrl-C was requested (either flag).
   static func checkInterrupt() throws {
     if EngineInterrupt.isRequested || Interrupt.isRequested {
