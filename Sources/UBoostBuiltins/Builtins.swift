@@ -66,6 +66,24 @@ public enum Builtins {
     let interp = Interpreter(output: { _ in }, loadStdlib: false)
     try? install(into: interp, options: BuiltinOptions(loadStdlib: true, stdlibDirectory: nil))
     var out = interp.registry.markdown()
+    out += """
+
+    ## Conventions of the engine builtins
+
+    - Numbers are doubles; tensors are Float32. `grad(f, x)` passes a number `x` to `f` as a 0-d tensor and
+      returns a number; for a tensor `x` it returns a tensor of `x`'s shape. `f` may use any engine op,
+      `smooth_ceil` and `hw.cost` included: their analytic derivatives are recorded on the tape.
+    - Labels are tensors of class indices (`batch.y`); `cross_entropy` and `accuracy` also take lists.
+    - A search loss is a function `loss(out, y)` with `out = {logits, latency, util}` (one-element
+      tensors for latency and util) returning a one-element tensor; it runs once per step.
+    - Layers take channel counts as numbers or one-element tensors; `hw.cost` then returns tensors for
+      `latency_ms`, `util` and `cycles`.
+    - Charts print as text without `file:`, and are written as SVG (`.dot`/`.txt` for graphs and text)
+      with it; every chart also goes to the notebook's plot sink.
+    - Engine errors keep the engine's message: shape errors name the op and the shapes (`value` errors),
+      missing files are `io` errors, Ctrl-C is `interrupted`.
+
+    """
     out += "\n## stdlib (written in uboost)\n\nLoaded at start-up from the embedded `stdlib/*.uboost`.\n\n"
     out += "| function | file | description |\n|---|---|---|\n"
     for f in Stdlib.documentedFunctions() {
