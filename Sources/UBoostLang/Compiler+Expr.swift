@@ -105,9 +105,10 @@ extension Compiler {
     case .field(let x, let name, let p):
       let c = try compile(x)
       let location = loc(p)
+      var hint = 0  // per-site cache of the field's position
       return { f in
         let v = try c(f)
-        if case .record(let r) = v, let x = r[name] { return x }
+        if case .record(let r) = v, let x = r.value(name, hint: &hint) { return x }
         return try Compiler.at(location) { try Access.field(v, name) }
       }
     case .index(let x, let i, let p):
@@ -184,11 +185,10 @@ extension Compiler {
       return { f in f.cells[c].value }
     case .capture(let i, _):
       return { f in f.captures[i].value }
-    case .global(let i):
-      let g = interp.globalTable
+    case .global(let g):
       let location = loc(p)
       return { _ in
-        if let v = g.values[i] { return v }
+        if let v = g.value { return v }
         throw LangError(.name, "undefined variable '\(name)'", at: location)
       }
     }

@@ -262,20 +262,19 @@ extension Compiler {
           f.captures[i].value = try combine(f.captures[i].value, n)
           return .normal
         }
-      case .global(let i):
-        let g = interp.globalTable
+      case .global(let g):
         let targetLoc = loc(vp)
         // Mutability of globals is checked when the assignment runs: in the REPL a later input
         // may redeclare a `let` as a `var` before this code executes.
         return { f in
           let n = try v(f)
-          guard let old = g.values[i] else {
+          guard let old = g.value else {
             throw LangError(.name, "undefined variable '\(name)' (declare it with 'var \(name) = ...')", at: targetLoc)
           }
-          guard g.mutable[i] else {
+          guard g.mutable else {
             throw LangError(.name, "cannot assign to '\(name)': it is a constant (declared with 'let')", at: targetLoc)
           }
-          g.values[i] = try combine(old, n)
+          g.value = try combine(old, n)
           return .normal
         }
       }

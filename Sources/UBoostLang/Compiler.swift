@@ -86,7 +86,7 @@ struct ThrowingStore {
 enum Resolved {
   case local(LocalKind, mutable: Bool)
   case capture(Int, mutable: Bool)
-  case global(Int)
+  case global(GlobalSlot)
 }
 
 final class Compiler {
@@ -124,11 +124,10 @@ final class Compiler {
   /// Compiles code that stores a value into a freshly declared name.
   func declare(_ name: String, mutable: Bool) -> (Frame, Value) -> Void {
     if scope.declaresGlobals {
-      let g = interp.globalTable
-      let i = g.slot(name)
+      let g = interp.globalTable.slot(name)
       return { _, v in
-        g.values[i] = v
-        g.mutable[i] = mutable
+        g.value = v
+        g.mutable = mutable
       }
     }
     switch scope.declare(name, mutable: mutable) {

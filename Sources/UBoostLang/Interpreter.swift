@@ -120,13 +120,13 @@ public final class Interpreter {
   /// All defined globals (builtins included).
   public var globals: [String: Value] {
     var out: [String: Value] = [:]
-    for (n, i) in globalTable.index { if let v = globalTable.values[i] { out[n] = v } }
+    for (n, s) in globalTable.slots { if let v = s.value { out[n] = v } }
     return out
   }
 
   /// Names of defined globals, sorted.
   public func globalNames() -> [String] {
-    globalTable.index.compactMap { globalTable.values[$0.value] == nil ? nil : $0.key }.sorted()
+    globalTable.slots.compactMap { $0.value.value == nil ? nil : $0.key }.sorted()
   }
 
   /// The value of a global, or nil.
@@ -134,9 +134,9 @@ public final class Interpreter {
 
   /// Defines (or replaces) a global constant.
   public func define(_ name: String, _ value: Value) {
-    let i = globalTable.slot(name)
-    globalTable.values[i] = value
-    globalTable.mutable[i] = false
+    let s = globalTable.slot(name)
+    s.value = value
+    s.mutable = false
   }
 
   /// Registers a builtin library and defines its names as globals (later registration wins).
@@ -149,7 +149,7 @@ public final class Interpreter {
   /// Forgets every user binding and import; re-installs all registered builtins and the stdlib.
   public func reset() {
     let libs = registry.libraries
-    for i in globalTable.values.indices { globalTable.values[i] = nil }
+    for s in globalTable.slots.values { s.value = nil }
     imported = []
     for lib in libs {
       for f in lib.entries { define(f.name, .builtin(f)) }

@@ -59,7 +59,10 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
   }
 
   deinit {
-    withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.slotCount) }
+    withUnsafeMutablePointers { h, e in
+      // Element-wise: cheaper than the generic array destroy for the usual handful of slots.
+      for i in 0..<h.pointee.slotCount { (e + i).deinitialize(count: 1) }
+    }
   }
 
   @inline(__always) subscript(slot slot: Int) -> Value {
@@ -72,12 +75,15 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
     set { header.ret = newValue }
   }
 
+  // Borrowing accessors: reading a cell does not copy (retain) the array.
   @inline(__always) var cells: ContiguousArray<Cell> {
-    get { header.cells }
+    _read { yield header.cells }
     _modify { yield &header.cells }
   }
 
-  @inline(__always) var captures: ContiguousArray<Cell> { header.captures }
+  @inline(__always) var captures: ContiguousArray<Cell> {
+    _read { yield header.captures }
+  }
 }
 
 /// Where a local lives in its frame.
@@ -102,6 +108,8 @@ final class FunctionProto {
   var slotCount = 0
   var cellCount = 0
   var body: StmtCode = { _ in .normal }
+  /// Set for `= expr` bodies: the value is returned directly instead of through `Frame.ret`.
+  var expressionBody: ExprBox?
   var captureSources: [CaptureSource] = []
   let location: SourceLocation
 
@@ -145,27 +153,28 @@ public final class Closure {
 
 // MARK: - Globals
 
-/// Top-level bindings, addressed by slot so compiled code avoids dictionary lookups.
+/// One global binding. Compiled code holds the slot itself, so reading a global is one load.
+final class GlobalSlot {
+  let name: String
+  /// nil while undefined.
+  var value: Value?
+  var mutable = false
+  init(name: String) { self.name = name }
+}
+
+/// Top-level bindings by name.
 final class GlobalTable {
-  var values: ContiguousArray<Value?> = []
-  var mutable: ContiguousArray<Bool> = []
-  var names: [String] = []
-  var index: [String: Int] = [:]
+  private(set) var slots: [String: GlobalSlot] = [:]
 
-  func slot(_ name: String) -> Int {
-    if let i = index[name] { return i }
-    let i = values.count
-    index[name] = i
-    names.append(name)
-    values.append(nil)
-    mutable.append(false)
-    return i
+  /// The slot for `name`, created (undefined) on first use.
+  func slot(_ name: String) -> GlobalSlot {
+    if let s = slots[name] { return s }
+    let s = GlobalSlot(name: name)
+    slots[name] = s
+    return s
   }
 
-  func lookup(_ name: String) -> Value? {
-    guard let i = index[name] else { return nil }
-    return values[i]
-  }
+  func lookup(_ name: String) -> Value? { slots[name]?.value }
 }
 
 // MARK: - Interruption
