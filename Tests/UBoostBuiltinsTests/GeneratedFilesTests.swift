@@ -55,6 +55,16 @@ final class GeneratedFilesTests: XCTestCase {
     XCTAssertEqual(sink.text, "[1, 2, 3] [0.5, 0.5] tensor([1, 2])\n")
   }
 
+  /// An interpreter that loaded the language stdlib itself can still take the engine.
+  func testInstallIntoADefaultInterpreter() throws {
+    final class Sink: @unchecked Sendable { var text = "" }
+    let sink = Sink()
+    let interp = Interpreter(output: { sink.text += $0 })
+    try Builtins.install(into: interp)
+    try interp.run(source: "print(mean([1, 2]), mean(tensor([1, 2])), len(paper_ops))", file: "<t>")
+    XCTAssertEqual(sink.text, "1.5 tensor(1.5) 8\n")
+  }
+
   func testStdlibLoadsFromDirectoryOverride() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uboost-std-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
