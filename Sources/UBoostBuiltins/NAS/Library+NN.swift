@@ -45,46 +45,56 @@ enum NNLibrary {
       BuiltinFunction("sgd_step", "params, loss, lr: number = 0.025, momentum: number = 0.9, weight_decay: number = 3e-4, clip: number = 5",
                       "One SGD step on params: clears their grads, back-propagates loss, clips the gradient norm (clip: 0 = off), updates.") { a in
         let key = "sgd:\(try a.number("lr")):\(try a.number("momentum")):\(try a.number("weight_decay"))"
-        let opt = try Optimizers.shared(key) {
+        try Optimizers.step(a, hyper: key, clip: try a.number("clip")) {
           try SGD(lr: Float(try a.number("lr")), momentum: Float(try a.number("momentum")),
                   weightDecay: Float(try a.number("weight_decay")))
         }
-        try Optimizers.step(a, opt, clip: try a.number("clip"))
         return .nil_
       },
       BuiltinFunction("adam_step", "params, loss, lr: number = 3e-4, beta1: number = 0.5, beta2: number = 0.999, weight_decay: number = 1e-3",
                       "One Adam step on params (the architecture optimizer's defaults): clears their grads, back-propagates loss, updates.") { a in
         let key = "adam:\(try a.number("lr")):\(try a.number("beta1")):\(try a.number("beta2")):\(try a.number("weight_decay"))"
-        let opt = try Optimizers.shared(key) {
+        try Optimizers.step(a, hyper: key, clip: 0) {
           try Adam(lr: Float(try a.number("lr")), beta1: Float(try a.number("beta1")), beta2: Float(try a.number("beta2")),
                    weightDecay: Float(try a.number("weight_decay")))
         }
-        try Optimizers.step(a, opt, clip: 0)
         return .nil_
       },
     ])
 }
 
-/// Optimizers shared by `sgd_step` / `adam_step` calls with the same hyper-parameters, so that
-/// momentum and Adam moments persist across the steps of a script loop (state is per parameter).
+/// Optimizers shared by `sgd_step` / `adam_step` calls with the same hyper-parameters and the
+/// same parameters, so momentum and Adam moments persist across the steps of a script loop.
+/// Each entry keeps its parameters alive: the engine keys optimizer state by object identity,
+/// and a freed tensor's identity could otherwise be reused by a new one and inherit its state.
+/// At most `capacity` entries are kept (the oldest is dropped first).
 enum Optimizers {
-  nonisolated(unsafe) static var cache: [String: Optimizer] = [:]
+  struct Entry {
+    var optimizer: Optimizer
+    var params: [Tensor]
+  }
+  nonisolated(unsafe) static var cache: [String: Entry] = [:]
+  nonisolated(unsafe) static var order: [String] = []
+  static let capacity = 16
   static let lock = NSLock()
 
-  static func shared(_ key: String, _ make: () throws -> Optimizer) throws -> Optimizer {
+  static func shared(_ hyper: String, params: [Tensor], _ make: () throws -> Optimizer) throws -> Optimizer {
+    let key = hyper + "|" + params.map { String(UInt(bitPattern: ObjectIdentifier($0).hashValue)) }.joined(separator: ",")
     lock.lock()
     defer { lock.unlock() }
-    if let o = cache[key] { return o }
-    let o = try Engine.run(key.hasPrefix("sgd") ? "sgd_step" : "adam_step", make)
-    if cache.count > 64 { cache = [:] }
-    cache[key] = o
+    if let e = cache[key] { return e.optimizer }
+    let o = try Engine.run(hyper.hasPrefix("sgd") ? "sgd_step" : "adam_step", make)
+    cache[key] = Entry(optimizer: o, params: params)
+    order.append(key)
+    while order.count > capacity { cache[order.removeFirst()] = nil }
     return o
   }
 
-  static func step(_ a: Arguments, _ opt: Optimizer, clip: Double) throws {
+  static func step(_ a: Arguments, hyper: String, clip: Double, make: () throws -> Optimizer) throws {
     let params = try TensorLibrary.paramList(a, "params")
     let loss = try a.tensor("loss")
     guard loss.count == 1 else { throw LangError(.value, "\(a.function.name)(loss:): needs a one-element tensor, got shape \(loss.shape)") }
+    let opt = try shared(hyper, params: params, make)
     let name = a.function.name
     for p in params { p.zeroGrad() }
     try Engine.run(name) {
