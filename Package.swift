@@ -45,7 +45,8 @@ let package = Package(
     .target(name: "UBoostNAS", dependencies: ["UBoostTensor", "UBoostHardware", "CZlib"],
             swiftSettings: native),
     .target(name: "UBoostPlot", swiftSettings: native),
-    .target(name: "UBoostLang", swiftSettings: native),
+    // Interpreter hot paths touch class state constantly; dynamic exclusivity checks cost ~10%.
+    .target(name: "UBoostLang", swiftSettings: native + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "UBoostBuiltins",
             dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
             swiftSettings: native),

@@ -140,8 +140,7 @@ extension Interpreter {
     switch v {
     case .list(let l): return l.items
     case .range(let r):
-      guard r.count <= Ops.maxElements else { throw Ops.tooBig() }
-      return r.elements
+      return try r.materialize()
     case .string(let s): return s.map { .string(String($0)) }
     case .record(let r): return r.fields.map { .list([.string($0.0), $0.1]) }
     case .object(let o): return try o.iterate()

@@ -28,15 +28,19 @@ public struct Arguments {
 
   /// The bound value of `name` (positional, named or default), or nil when absent with no default.
   public func optionalValue(_ name: String) -> Value? {
-    guard let i = function.paramIndex[name] else { return named[name] }
+    // Signatures are short: a linear scan over small-string compares beats hashing the name.
+    let params = function.params
+    var i = 0
+    while i < params.count, params[i].name != name { i += 1 }
+    guard i < params.count else { return named[name] }
     if let v = function.variadicIndex {
       // The variadic parameter itself is read with `rest`; parameters after it are named-only.
       if i == v { return nil }
-      if i > v { return named[name] ?? function.params[i].defaultValue }
+      if i > v { return named.isEmpty ? params[i].defaultValue : named[name] ?? params[i].defaultValue }
     }
     if i < positional.count { return positional[i] }
-    if let v = named[name] { return v }
-    return function.params[i].defaultValue
+    if !named.isEmpty, let v = named[name] { return v }
+    return params[i].defaultValue
   }
 
   /// The bound value of `name`; throws when it is missing.
@@ -48,9 +52,9 @@ public struct Arguments {
   }
 
   /// Values collected by the variadic parameter.
-  public var rest: [Value] {
+  public var rest: ArraySlice<Value> {
     guard let v = function.variadicIndex, v < positional.count else { return [] }
-    return Array(positional[v...])
+    return positional[v...]
   }
 
   /// Error for a wrongly typed argument.

@@ -73,7 +73,7 @@ public final class BuiltinFunction {
           let names = params.map { $0.name }.joined(separator: ", ")
           throw LangError(.argument, "\(name)() has no parameter '\(key)' (parameters: \(names))")
         }
-        if i < args.positional.count, variadicIndex == nil || i < variadicIndex! {
+        if i < args.positional.count, i < (variadicIndex ?? Int.max) {
           throw LangError(.argument, "\(name)(): argument '\(key)' given both by position and by name")
         }
       }

@@ -3,9 +3,9 @@
 extension Compiler {
   func compileCall(_ callee: Expr, _ args: [Argument], _ p: Pos) throws -> ExprCode {
     let location = loc(p)
-    let positional = try args.filter { $0.label == nil }.map { try compile($0.value) }
+    let positional = try args.filter { $0.label == nil }.map { ExprBox(run: try compile($0.value)) }
     let labels = args.compactMap { $0.label }
-    let namedCodes = try args.filter { $0.label != nil }.map { try compile($0.value) }
+    let namedCodes = try args.filter { $0.label != nil }.map { ExprBox(run: try compile($0.value)) }
     let interp = self.interp
     let argc = positional.count
 
@@ -13,15 +13,14 @@ extension Compiler {
     // function `name(obj, args)`.
     if case .field(let objExpr, let name, _) = callee {
       let objCode = try compile(objExpr)
-      let g = interp.globalTable
-      let globalSlot = g.slot(name)
+      let globalSlot = interp.globalTable.slot(name)
       return { f in
         let obj = try objCode(f)
         var args: [Value] = []
         args.reserveCapacity(argc + 1)
-        for c in positional { args.append(try c(f)) }
+        for c in positional { args.append(try c.run(f)) }
         var named: [String: Value] = [:]
-        for i in 0..<labels.count { named[labels[i]] = try namedCodes[i](f) }
+        for i in 0..<labels.count { named[labels[i]] = try namedCodes[i].run(f) }
         switch obj {
         case .record(let r):
           if let fn = r[name] { return try interp.callValue(fn, args, named, at: location) }
@@ -33,7 +32,7 @@ extension Compiler {
         case .nil_, .number, .bool, .string, .list, .range, .function, .builtin:
           break
         }
-        if let fn = g.values[globalSlot], fn.isCallable {
+        if let fn = globalSlot.value, fn.isCallable {
           args.insert(obj, at: 0)
           return try interp.callValue(fn, args, named, at: location)
         }
@@ -42,20 +41,57 @@ extension Compiler {
     }
 
     let calleeCode = try compile(callee)
+    // Specialised fast paths for one and two positional arguments: a uboost closure gets its
+    // frame filled directly, without an argument array.
+    if labels.isEmpty, argc == 1 || argc == 2 {
+      let a0 = positional[0].run
+      let a1 = argc == 2 ? positional[1].run : a0
+      // Argument buffer reused by this call site for builtin calls (saves an allocation per call;
+      // copy-on-write keeps it safe if a builtin holds on to the array).
+      var scratch: [Value] = []
+      return { f in
+        let fn = try calleeCode(f)
+        if case .function(let c) = fn {
+          let proto = c.proto
+          let n = proto.paramTargets.count
+          if argc <= n {
+            let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+            proto.setParam(frame, 0, try a0(f))
+            if argc == 2 { proto.setParam(frame, 1, try a1(f)) }
+            if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
+            return try interp.run(c, frame, at: location)
+          }
+        }
+        // Evaluate first: an argument may re-enter this same call site.
+        let v0 = try a0(f)
+        let v1 = argc == 2 ? try a1(f) : .nil_
+        // Take the buffer (a re-entrant call through the builtin then starts from an empty one)
+        // and give it back emptied.
+        var buf = scratch
+        scratch = []
+        defer {
+          buf.removeAll(keepingCapacity: true)
+          scratch = buf
+        }
+        buf.append(v0)
+        if argc == 2 { buf.append(v1) }
+        return try interp.callValue(fn, buf, [:], at: location)
+      }
+    }
     if labels.isEmpty {
       // Fast path: a uboost closure called with positional arguments fills its frame directly.
       return { f in
         let fn = try calleeCode(f)
         if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
           let proto = c.proto
-          let frame = Frame(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
-          for i in 0..<argc { proto.setParam(frame, i, try positional[i](f)) }
+          let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+          for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
           if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
           return try interp.run(c, frame, at: location)
         }
         var args: [Value] = []
         args.reserveCapacity(argc)
-        for c in positional { args.append(try c(f)) }
+        for c in positional { args.append(try c.run(f)) }
         return try interp.callValue(fn, args, [:], at: location)
       }
     }
@@ -63,9 +99,9 @@ extension Compiler {
       let fn = try calleeCode(f)
       var args: [Value] = []
       args.reserveCapacity(argc)
-      for c in positional { args.append(try c(f)) }
+      for c in positional { args.append(try c.run(f)) }
       var named: [String: Value] = [:]
-      for i in 0..<labels.count { named[labels[i]] = try namedCodes[i](f) }
+      for i in 0..<labels.count { named[labels[i]] = try namedCodes[i].run(f) }
       return try interp.callValue(fn, args, named, at: location)
     }
   }
@@ -104,10 +140,11 @@ extension Compiler {
     let targets = decl.params.map { scope.declare($0.name, mutable: true) }
     let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
                               paramTargets: targets, location: loc(decl.pos))
-    proto.defaults = try decl.params.map { p in try p.defaultValue.map { try compile($0) } }
+    proto.defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
     switch decl.body {
     case .expression(let e):
       let c = try compile(e)
+      proto.expressionBody = ExprBox(run: c)
       proto.body = { f in
         f.ret = try c(f)
         return .returnValue
@@ -133,7 +170,7 @@ extension Interpreter {
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
-      let frame = Frame(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+      let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
       for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
       var bound: [Bool]?
       if !named.isEmpty {
@@ -180,7 +217,7 @@ extension Interpreter {
       guard let d = proto.defaults[i] else {
         throw LangError(.argument, "\(proto.name)(): missing argument '\(proto.paramNames[i])'", at: location)
       }
-      proto.setParam(frame, i, try d(frame))
+      proto.setParam(frame, i, try d.run(frame))
     }
   }
 
@@ -189,9 +226,11 @@ extension Interpreter {
   func run(_ c: Closure, _ frame: Frame, at location: SourceLocation?) throws -> Value {
     depth += 1
     defer { depth -= 1 }
-    if depth > maxCallDepth || stackIsLow() { throw recursionError(at: location) }
+    // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
+    if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
     try Interrupt.check()
     do {
+      if let e = c.proto.expressionBody { return try e.run(frame) }
       _ = try c.proto.body(frame)
     } catch let t as ControlTransfer {
       if case .returnValue = t.flow {} else {

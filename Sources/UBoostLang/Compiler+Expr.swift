@@ -28,19 +28,19 @@ extension Compiler {
     case .variable(let name, let p):
       return compileVariable(name, p)
     case .list(let items, _):
-      let codes = try items.map { try compile($0) }
+      let codes = try items.map { ExprBox(run: try compile($0)) }
       return { f in
         var out: [Value] = []
         out.reserveCapacity(codes.count)
-        for c in codes { out.append(try c(f)) }
+        for c in codes { out.append(try c.run(f)) }
         return .list(ListBox(out))
       }
     case .record(let fields, _):
       let keys = fields.map { $0.0 }
-      let codes = try fields.map { try compile($0.1) }
+      let codes = try fields.map { ExprBox(run: try compile($0.1)) }
       return { f in
         let r = RecordBox()
-        for i in 0..<keys.count { r[keys[i]] = try codes[i](f) }
+        for i in 0..<keys.count { r[keys[i]] = try codes[i].run(f) }
         return .record(r)
       }
     case .unary(let op, let x, let p):
@@ -68,17 +68,13 @@ extension Compiler {
       switch op {
       case .and:
         return { f in
-          let x = try ca(f)
-          guard try Compiler.at(location, { try Ops.truth(x) }) else { return .bool(false) }
-          let y = try cb(f)
-          return .bool(try Compiler.at(location) { try Ops.truth(y) })
+          guard try Compiler.truth(try ca(f), location) else { return .bool(false) }
+          return .bool(try Compiler.truth(try cb(f), location))
         }
       case .or:
         return { f in
-          let x = try ca(f)
-          if try Compiler.at(location, { try Ops.truth(x) }) { return .bool(true) }
-          let y = try cb(f)
-          return .bool(try Compiler.at(location) { try Ops.truth(y) })
+          if try Compiler.truth(try ca(f), location) { return .bool(true) }
+          return .bool(try Compiler.truth(try cb(f), location))
         }
       case .coalesce:
         return { f in
@@ -88,11 +84,11 @@ extension Compiler {
       }
     case .range(let a, let b, let inclusive, let step, let p):
       let ca = try compile(a), cb = try compile(b)
-      let cs = try step.map { try compile($0) }
+      let cs = try step.map { ExprBox(run: try compile($0)) }
       let location = loc(p)
       return { f in
         let x = try ca(f), y = try cb(f)
-        let s = try cs?(f) ?? .number(1)
+        let s = try cs?.run(f) ?? .number(1)
         guard case .number(let lo) = x, case .number(let hi) = y, case .number(let st) = s else {
           throw LangError(.type, "range bounds and step must be numbers, got \(x.typeName), \(y.typeName), \(s.typeName)", at: location)
         }
@@ -109,9 +105,10 @@ extension Compiler {
     case .field(let x, let name, let p):
       let c = try compile(x)
       let location = loc(p)
+      var hint = 0  // per-site cache of the field's position
       return { f in
         let v = try c(f)
-        if case .record(let r) = v, let x = r[name] { return x }
+        if case .record(let r) = v, let x = r.value(name, hint: &hint) { return x }
         return try Compiler.at(location) { try Access.field(v, name) }
       }
     case .index(let x, let i, let p):
@@ -126,22 +123,47 @@ extension Compiler {
       }
     case .slice(let x, let a, let b, let p):
       let cx = try compile(x)
-      let ca = try a.map { try compile($0) }, cb = try b.map { try compile($0) }
+      let ca = try a.map { ExprBox(run: try compile($0)) }, cb = try b.map { ExprBox(run: try compile($0)) }
       let location = loc(p)
       return { f in
         let v = try cx(f)
-        let lo = try ca?(f), hi = try cb?(f)
+        let lo = try ca?.run(f), hi = try cb?.run(f)
         return try Compiler.at(location) { try Access.slice(v, lo, hi) }
       }
     case .function(let decl):
       return try compileFunction(decl)
     case .ifElse(let cond, let then, let els, let p):
+      if case let t?? = try branchExpression(then), case let e? = try branchExpression(els) {
+        let c = try compile(cond)
+        let location = loc(p)
+        if let e = e {
+          return { f in try Compiler.truth(try c(f), location) ? try t(f) : try e(f) }
+        }
+        return { f in try Compiler.truth(try c(f), location) ? try t(f) : .nil_ }
+      }
       let code = try compileIf(cond, then, els, p, valueMode: true)
       return Compiler.blockValue(code)
     case .tryCatch(let body, let name, let handler, let p):
       let code = try compileTry(body, name, handler, p, valueMode: true)
       return Compiler.blockValue(code)
     }
+  }
+
+  /// A condition's truth with the common bool case inline.
+  @inline(__always)
+  static func truth(_ v: Value, _ location: SourceLocation) throws -> Bool {
+    if case .bool(let b) = v { return b }
+    return try Compiler.at(location) { try Ops.truth(v) }
+  }
+
+  /// The code of a branch that is a single expression (no statements), compiled as a plain
+  /// expression so `if c { a } else { b }` in expression position avoids the statement machinery.
+  func branchExpression(_ stmts: [Stmt]?) throws -> ExprCode?? {
+    guard let stmts = stmts else { return .some(nil) }
+    guard stmts.count == 1, case .expression(let e) = stmts[0] else { return nil }
+    pushBlock()
+    defer { popBlock() }
+    return .some(try compile(e))
   }
 
   /// Turns a value-mode statement into an expression: its value is left in `frame.ret`.
@@ -158,16 +180,15 @@ extension Compiler {
   func compileVariable(_ name: String, _ p: Pos) -> ExprCode {
     switch resolve(name) {
     case .local(.slot(let s), _):
-      return { f in f.slots[s] }
+      return { f in f[slot: s] }
     case .local(.cell(let c), _):
       return { f in f.cells[c].value }
     case .capture(let i, _):
       return { f in f.captures[i].value }
-    case .global(let i):
-      let g = interp.globalTable
+    case .global(let g):
       let location = loc(p)
       return { _ in
-        if let v = g.values[i] { return v }
+        if let v = g.value { return v }
         throw LangError(.name, "undefined variable '\(name)'", at: location)
       }
     }

@@ -24,7 +24,7 @@ extension Compiler {
         while i < n {
           try Interrupt.check()
           let x = Value.number(r.start + Double(i) * r.step)
-          if let slot = slot { f.slots[slot] = x } else { try store(f, x) }
+          if let slot = slot { f[slot: slot] = x } else { try store(f, x) }
           switch try Compiler.runBody(b, f) {
           case .normal, .continueLoop: break
           case .breakLoop: return .normal

@@ -6,16 +6,33 @@ extension Compiler {
   func compileBlock(_ stmts: [Stmt], valueMode: Bool, scoped: Bool = true) throws -> StmtCode {
     if scoped { pushBlock() }
     defer { if scoped { popBlock() } }
-    var codes: [StmtCode] = []
+    // Hoist local function declarations: each gets its slot or cell up front, so functions in
+    // the same block can refer to each other. Captured ones get a fresh cell on block entry.
+    var hoistedCells: [Int] = []
+    if !scope.declaresGlobals {
+      for s in stmts {
+        if case .function(let d) = s, let n = d.name, scope.blocks.last?[n] == nil {
+          if case .cell(let c) = scope.declare(n, mutable: false) { hoistedCells.append(c) }
+        }
+      }
+    }
+    var codes: [StmtBox] = []
+    if !hoistedCells.isEmpty {
+      let cells = hoistedCells
+      codes.append(StmtBox { f in
+        for c in cells { f.cells[c] = Cell(.nil_) }
+        return .normal
+      })
+    }
     for (i, s) in stmts.enumerated() {
-      codes.append(try compile(s, valueMode: valueMode && i == stmts.count - 1))
+      codes.append(StmtBox(run: try compile(s, valueMode: valueMode && i == stmts.count - 1)))
     }
     if valueMode && stmts.isEmpty { return { f in f.ret = .nil_; return .normal } }
     switch codes.count {
     case 0: return { _ in .normal }
-    case 1: return codes[0]
+    case 1: return codes[0].run
     case 2:
-      let a = codes[0], b = codes[1]
+      let a = codes[0].run, b = codes[1].run
       return { f in
         let fl = try a(f)
         if case .normal = fl { return try b(f) }
@@ -24,7 +41,7 @@ extension Compiler {
     default:
       return { f in
         for c in codes {
-          let fl = try c(f)
+          let fl = try c.run(f)
           if case .normal = fl { continue }
           return fl
         }
@@ -72,7 +89,24 @@ extension Compiler {
       }
     case .function(let decl):
       guard let name = decl.name else { throw compileError("function declaration needs a name", decl.pos) }
-      let store = declare(name, mutable: false)  // declared first so the body can recurse
+      // Local functions were hoisted by `compileBlock` (so they can call each other); global
+      // ones are declared before their body is compiled so they can recurse.
+      if !scope.declaresGlobals, let local = scope.blocks.last?[name] {
+        let c = try compileFunction(decl)
+        switch local.kind {
+        case .cell(let cell):
+          return { f in
+            f.cells[cell].value = try c(f)
+            return .normal
+          }
+        case .slot(let s):
+          return { f in
+            f[slot: s] = try c(f)
+            return .normal
+          }
+        }
+      }
+      let store = declare(name, mutable: false)
       let c = try compileFunction(decl)
       return { f in
         store(f, try c(f))
@@ -110,9 +144,9 @@ extension Compiler {
       guard scope.loopDepth > 0 else { throw compileError("'continue' outside a loop", p) }
       return { _ in .continueLoop }
     case .returnValue(let e, _):
-      let c = try e.map { try compile($0) }
+      let c = try e.map { ExprBox(run: try compile($0)) }
       return { f in
-        f.ret = try c?(f) ?? .nil_
+        f.ret = try c?.run(f) ?? .nil_
         return .returnValue
       }
     case .throwValue(let e, let p):
@@ -158,14 +192,14 @@ extension Compiler {
   func compileIf(_ cond: Expr, _ then: [Stmt], _ els: [Stmt]?, _ p: Pos, valueMode: Bool) throws -> StmtCode {
     let c = try compile(cond)
     let t = try compileBlock(then, valueMode: valueMode)
-    let e = try els.map { try compileBlock($0, valueMode: valueMode) }
+    let e = try els.map { StmtBox(run: try compileBlock($0, valueMode: valueMode)) }
     let location = loc(p)
     return { f in
       let v = try c(f)
       let ok: Bool
       if case .bool(let b) = v { ok = b } else { ok = try Compiler.at(location) { try Ops.truth(v) } }
       if ok { return try t(f) }
-      if let e = e { return try e(f) }
+      if let e = e { return try e.run(f) }
       if valueMode { f.ret = .nil_ }
       return .normal
     }
@@ -174,7 +208,7 @@ extension Compiler {
   func compileTry(_ body: [Stmt], _ name: String?, _ handler: [Stmt], _ p: Pos, valueMode: Bool) throws -> StmtCode {
     let b = try compileBlock(body, valueMode: valueMode)
     pushBlock()
-    let store = name.map { declare($0, mutable: false) }
+    let store = name.map { PatternStore(run: declare($0, mutable: false)) }
     let h = try compileBlock(handler, valueMode: valueMode)
     popBlock()
     let interp = self.interp
@@ -184,7 +218,7 @@ extension Compiler {
         return try b(f)
       } catch let e as LangError where e.isCatchable {
         interp.depth = savedDepth
-        store?(f, e.asRecord)
+        store?.run(f, e.asRecord)
         return try h(f)
       }
     }
@@ -208,10 +242,10 @@ extension Compiler {
         guard mutable else { throw constError(name, vp) }
         switch kind {
         case .slot(let s):
-          if op == nil { return { f in f.slots[s] = try v(f); return .normal } }
+          if op == nil { return { f in f[slot: s] = try v(f); return .normal } }
           return { f in
             let n = try v(f)
-            f.slots[s] = try combine(f.slots[s], n)
+            f[slot: s] = try combine(f[slot: s], n)
             return .normal
           }
         case .cell(let c):
@@ -228,20 +262,19 @@ extension Compiler {
           f.captures[i].value = try combine(f.captures[i].value, n)
           return .normal
         }
-      case .global(let i):
-        let g = interp.globalTable
+      case .global(let g):
         let targetLoc = loc(vp)
         // Mutability of globals is checked when the assignment runs: in the REPL a later input
         // may redeclare a `let` as a `var` before this code executes.
         return { f in
           let n = try v(f)
-          guard let old = g.values[i] else {
+          guard let old = g.value else {
             throw LangError(.name, "undefined variable '\(name)' (declare it with 'var \(name) = ...')", at: targetLoc)
           }
-          guard g.mutable[i] else {
+          guard g.mutable else {
             throw LangError(.name, "cannot assign to '\(name)': it is a constant (declared with 'let')", at: targetLoc)
           }
-          g.values[i] = try combine(old, n)
+          g.value = try combine(old, n)
           return .normal
         }
       }

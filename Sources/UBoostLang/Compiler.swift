@@ -74,11 +74,19 @@ final class FunctionScope {
   }
 }
 
+/// Boxed binding code (see `ExprBox`).
+struct PatternStore {
+  let run: (Frame, Value) -> Void
+}
+struct ThrowingStore {
+  let run: (Frame, Value) throws -> Void
+}
+
 /// Where a name resolved to.
 enum Resolved {
   case local(LocalKind, mutable: Bool)
   case capture(Int, mutable: Bool)
-  case global(Int)
+  case global(GlobalSlot)
 }
 
 final class Compiler {
@@ -116,15 +124,14 @@ final class Compiler {
   /// Compiles code that stores a value into a freshly declared name.
   func declare(_ name: String, mutable: Bool) -> (Frame, Value) -> Void {
     if scope.declaresGlobals {
-      let g = interp.globalTable
-      let i = g.slot(name)
+      let g = interp.globalTable.slot(name)
       return { _, v in
-        g.values[i] = v
-        g.mutable[i] = mutable
+        g.value = v
+        g.mutable = mutable
       }
     }
     switch scope.declare(name, mutable: mutable) {
-    case .slot(let s): return { f, v in f.slots[s] = v }
+    case .slot(let s): return { f, v in f[slot: s] = v }
     case .cell(let c): return { f, v in f.cells[c] = Cell(v) }
     }
   }
@@ -136,7 +143,7 @@ final class Compiler {
       let store = declare(n, mutable: mutable)
       return { f, v in store(f, v) }
     case .tuple(let items, let p):
-      let stores = try items.map { try declare($0, mutable: mutable) }
+      let stores = try items.map { ThrowingStore(run: try declare($0, mutable: mutable)) }
       let location = loc(p)
       let n = items.count
       return { f, v in
@@ -146,7 +153,7 @@ final class Compiler {
         guard elems.count == n else {
           throw LangError(.value, "cannot destructure \(elems.count) values into \(n) names", at: location)
         }
-        for i in 0..<n { try stores[i](f, elems[i]) }
+        for i in 0..<n { try stores[i].run(f, elems[i]) }
       }
     }
   }

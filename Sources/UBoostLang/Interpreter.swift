@@ -45,23 +45,31 @@ public final class Interpreter {
     installCore()
   }
 
+  /// Errors from loading the stdlib at start-up (the REPL shows them; they are not fatal).
+  public private(set) var startupErrors: [LangError] = []
+
   private func installCore() {
     for lib in CoreLibraries.all { register(lib) }
     if loadsStdlib, let dir = Interpreter.stdlibDirectory() {
       searchPaths.append(dir)
-      try? loadStdlib(from: dir, includeEngine: false)
+      do { try loadStdlib(from: dir, includeEngine: false) } catch let e as LangError {
+        startupErrors.append(e)
+      } catch {
+        startupErrors.append(LangError(.internal, "\(error)"))
+      }
     }
   }
 
   // MARK: Running code
 
   /// Runs a program; returns the value of its last statement when that is an expression.
+  /// `firstLine` numbers the source's first line (for a notebook cell inside a larger file).
   @discardableResult
-  public func run(source: String, file: String) throws -> Value {
-    let src = SourceFile(name: file, text: source)
+  public func run(source: String, file: String, firstLine: Int = 1) throws -> Value {
+    let src = SourceFile(name: file, text: source, firstLine: firstLine)
     return try onEvaluationThread {
       let code = try self.compileProgram(src)
-      let frame = Frame(slotCount: code.slots, cellCount: code.cells, captures: [])
+      let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
       do {
         _ = try code.body(frame)
       } catch let t as ControlTransfer {
@@ -112,13 +120,13 @@ public final class Interpreter {
   /// All defined globals (builtins included).
   public var globals: [String: Value] {
     var out: [String: Value] = [:]
-    for (n, i) in globalTable.index { if let v = globalTable.values[i] { out[n] = v } }
+    for (n, s) in globalTable.slots { if let v = s.value { out[n] = v } }
     return out
   }
 
   /// Names of defined globals, sorted.
   public func globalNames() -> [String] {
-    globalTable.index.compactMap { globalTable.values[$0.value] == nil ? nil : $0.key }.sorted()
+    globalTable.slots.compactMap { $0.value.value == nil ? nil : $0.key }.sorted()
   }
 
   /// The value of a global, or nil.
@@ -126,9 +134,9 @@ public final class Interpreter {
 
   /// Defines (or replaces) a global constant.
   public func define(_ name: String, _ value: Value) {
-    let i = globalTable.slot(name)
-    globalTable.values[i] = value
-    globalTable.mutable[i] = false
+    let s = globalTable.slot(name)
+    s.value = value
+    s.mutable = false
   }
 
   /// Registers a builtin library and defines its names as globals (later registration wins).
@@ -141,7 +149,7 @@ public final class Interpreter {
   /// Forgets every user binding and import; re-installs all registered builtins and the stdlib.
   public func reset() {
     let libs = registry.libraries
-    for i in globalTable.values.indices { globalTable.values[i] = nil }
+    for s in globalTable.slots.values { s.value = nil }
     imported = []
     for lib in libs {
       for f in lib.entries { define(f.name, .builtin(f)) }
@@ -181,7 +189,7 @@ public final class Interpreter {
       throw LangError(.importError, "cannot read '\(url.path)'", at: location)
     }
     let code = try compileProgram(SourceFile(name: url.path, text: text))
-    let frame = Frame(slotCount: code.slots, cellCount: code.cells, captures: [])
+    let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
     do { _ = try code.body(frame) } catch let t as ControlTransfer {
       if case .returnValue = t.flow {} else { throw t }
     }
@@ -192,11 +200,19 @@ public final class Interpreter {
   public func loadStdlib(from dir: URL, includeEngine: Bool) throws {
     let fm = FileManager.default
     let files = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".uboost") }.sorted()
+    var errors: [LangError] = []
     for name in files {
       let url = dir.appendingPathComponent(name)
       guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
       if !includeEngine, text.hasPrefix("# requires: engine") { continue }
-      try run(source: "import \(Value.quote(url.path))", file: "<stdlib>")
+      // One broken file does not keep the others from loading.
+      do { try run(source: "import \(Value.quote(url.path))", file: "<stdlib>") } catch let e as LangError {
+        errors.append(e)
+      }
+    }
+    if var first = errors.first {
+      first.more += errors.dropFirst()
+      throw first
     }
   }
 
@@ -208,7 +224,8 @@ public final class Interpreter {
     if let env = ProcessInfo.processInfo.environment["UBOOST_STDLIB"] {
       candidates.append(URL(fileURLWithPath: env))
     }
-    let bin = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+    let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+    let bin = exe.resolvingSymlinksInPath().deletingLastPathComponent()
     candidates.append(bin.appendingPathComponent("../../stdlib"))
     candidates.append(bin.appendingPathComponent("stdlib"))
     candidates.append(bin.appendingPathComponent("../share/uboost/stdlib"))

@@ -23,7 +23,7 @@ public struct Lexer {
   public private(set) var errors: [LangError] = []
 
   public init(file: SourceFile) {
-    self.init(file: file, text: file.text, start: Pos(line: 1, column: 1))
+    self.init(file: file, text: file.text, start: Pos(line: file.firstLine, column: 1))
   }
 
   /// Scans `text`, a fragment of `file` starting at `start` (used for `\(...)` in strings).

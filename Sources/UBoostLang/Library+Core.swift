@@ -168,6 +168,11 @@ public enum CoreLibraries {
     },
     B("append", "xs, ...values", "Appends values to the list in place and returns it.") { a in
       let l = try a.listBox("xs")
+      if a.positional.count == 2 {  // the common single-value case, without a slice
+        guard l.items.count < Ops.maxElements else { throw Ops.tooBig() }
+        l.items.append(a.positional[1])
+        return .list(l)
+      }
       guard l.items.count + a.rest.count <= Ops.maxElements else { throw Ops.tooBig() }
       l.items.append(contentsOf: a.rest)
       return .list(l)
@@ -273,11 +278,11 @@ public enum CoreLibraries {
   // MARK: Helpers
 
   static func extremum(_ a: Arguments, wantMax: Bool) throws -> Value {
-    var xs = a.rest
+    var xs = Array(a.rest)
     if xs.count == 1 {
       switch xs[0] {
       case .list(let l): xs = l.items
-      case .range(let r): xs = r.elements
+      case .range(let r): xs = try r.materialize()
       default: break
       }
     }

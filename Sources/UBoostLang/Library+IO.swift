@@ -73,7 +73,7 @@ extension CoreLibraries {
       return Value.formatNumber(d)
     case .string(let s): return Value.quote(s)
     case .list(let l): return "[" + (try l.items.map { try toJSON($0, depth: depth + 1) }).joined(separator: ", ") + "]"
-    case .range(let r): return "[" + r.elements.map { Value.formatNumber($0.asNumber ?? 0) }.joined(separator: ", ") + "]"
+    case .range(let r): return "[" + (try r.materialize()).map { Value.formatNumber($0.asNumber ?? 0) }.joined(separator: ", ") + "]"
     case .record(let r):
       return "{" + (try r.fields.map { "\(Value.quote($0.0)): \(try toJSON($0.1, depth: depth + 1))" }).joined(separator: ", ") + "}"
     case .function, .builtin, .object:

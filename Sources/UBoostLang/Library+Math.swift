@@ -14,7 +14,7 @@ extension CoreLibraries {
     case .number(let d): return .number(f(d))
     case .list(let l) where depth < Value.maxDepth:
       return .list(try l.items.map { try mapNumbers($0, a, f, depth: depth + 1) })
-    case .range(let r): return .list(r.elements.map { .number(f($0.asNumber ?? 0)) })
+    case .range(let r): return .list(try r.materialize().map { .number(f($0.asNumber ?? 0)) })
     default: throw a.typeError("x", expected: "number", got: v)
     }
   }

@@ -25,6 +25,7 @@ public struct Parser {
   private var depth = 0
   static let maxDepth = 200
   static let maxErrors = 20
+  static let maxChain = 10_000
 
   /// Parses a whole file.
   public static func parse(_ file: SourceFile) -> Result {
@@ -199,11 +200,19 @@ public struct Parser {
         let value = try expression()
         return .assign(target, Precedence.compoundAssign[opTok.kind], value, opTok.pos)
       }
+      // `a, b, c` as a statement is the list [a, b, c] (the REPL shows all values).
+      if peekKind == .comma {
+        var items = [target]
+        while match(.comma) { items.append(try expression()) }
+        return .expression(.list(items, target.pos))
+      }
       return .expression(target)
     }
   }
 
   private mutating func parsePattern() throws -> Pattern {
+    try enter()
+    defer { depth -= 1 }
     let t = peek
     if match(.leftParen) {
       var items: [Pattern] = []
@@ -285,7 +294,11 @@ public struct Parser {
     try enter()
     defer { depth -= 1 }
     var left = try prefix()
+    var operators = 0
     while true {
+      // Left-associative chains build deep trees; bound them so later passes stay shallow.
+      operators += 1
+      if operators > Parser.maxChain { throw failure("expression is too long (more than \(Parser.maxChain) operators in a row)") }
       // A line starting with `|>`, `.`, `&&`, `||` or `??` continues the expression.
       if peekKind == .newline {
         var k = current
@@ -353,6 +366,8 @@ public struct Parser {
   }
 
   private mutating func ifRest(_ t: Token) throws -> Expr {
+    try enter()  // `else if` chains recurse here
+    defer { depth -= 1 }
     let cond = try expression()
     let then = try block("after the if condition")
     skipNewlinesBefore(.kwElse)

@@ -7,6 +7,16 @@ typealias ExprCode = (Frame) throws -> Value
 /// Compiled statement: runs in a frame and says how control continues.
 typealias StmtCode = (Frame) throws -> Flow
 
+/// Compiled code kept in arrays or optionals is wrapped in these structs so the closures stay at
+/// their natural abstraction: a bare closure in a generic container is called through a
+/// reabstraction thunk (an extra call plus retain/release) every time.
+struct ExprBox {
+  let run: ExprCode
+}
+struct StmtBox {
+  let run: StmtCode
+}
+
 /// How control leaves a statement.
 enum Flow {
   case normal, breakLoop, continueLoop, returnValue
@@ -26,18 +36,53 @@ final class Cell {
   static let unset = Cell(.nil_)
 }
 
-/// One activation: plain locals in `slots`, captured locals in `cells`, the closure's captures.
-final class Frame {
-  var slots: ContiguousArray<Value>
+/// The fixed part of a frame.
+struct FrameHeader {
+  var ret: Value
   var cells: ContiguousArray<Cell>
   let captures: ContiguousArray<Cell>
-  /// The value of the last expression of a value block / the returned value.
-  var ret: Value = .nil_
+  let slotCount: Int
+}
 
-  init(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) {
-    slots = ContiguousArray(repeating: .nil_, count: slotCount)
-    cells = cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount)
-    self.captures = captures
+/// One activation: plain locals in tail-allocated slots (one allocation per call), captured
+/// locals in `cells`, the closure's `captures`, and `ret`, the value of the last expression of a
+/// value block or the returned value. Slot indexes come from the compiler, never from scripts.
+final class Frame: ManagedBuffer<FrameHeader, Value> {
+  static func make(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) -> Frame {
+    let buffer = Frame.create(minimumCapacity: slotCount) { _ in
+      FrameHeader(ret: .nil_, cells: cellCount == 0 ? [] : ContiguousArray(repeating: Cell.unset, count: cellCount),
+                  captures: captures, slotCount: slotCount)
+    }
+    let frame = unsafeDowncast(buffer, to: Frame.self)
+    frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .nil_, count: slotCount) }
+    return frame
+  }
+
+  deinit {
+    withUnsafeMutablePointers { h, e in
+      // Element-wise: cheaper than the generic array destroy for the usual handful of slots.
+      for i in 0..<h.pointee.slotCount { (e + i).deinitialize(count: 1) }
+    }
+  }
+
+  @inline(__always) subscript(slot slot: Int) -> Value {
+    get { withUnsafeMutablePointerToElements { $0[slot] } }
+    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+  }
+
+  @inline(__always) var ret: Value {
+    get { header.ret }
+    set { header.ret = newValue }
+  }
+
+  // Borrowing accessors: reading a cell does not copy (retain) the array.
+  @inline(__always) var cells: ContiguousArray<Cell> {
+    _read { yield header.cells }
+    _modify { yield &header.cells }
+  }
+
+  @inline(__always) var captures: ContiguousArray<Cell> {
+    _read { yield header.captures }
   }
 }
 
@@ -58,11 +103,13 @@ final class FunctionProto {
   let name: String
   let paramNames: [String]
   let paramTargets: [LocalKind]
-  var defaults: [ExprCode?] = []
+  var defaults: [ExprBox?] = []
   let paramIndex: [String: Int]
   var slotCount = 0
   var cellCount = 0
   var body: StmtCode = { _ in .normal }
+  /// Set for `= expr` bodies: the value is returned directly instead of through `Frame.ret`.
+  var expressionBody: ExprBox?
   var captureSources: [CaptureSource] = []
   let location: SourceLocation
 
@@ -78,7 +125,7 @@ final class FunctionProto {
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
     switch paramTargets[i] {
-    case .slot(let s): frame.slots[s] = v
+    case .slot(let s): frame[slot: s] = v
     case .cell(let c): frame.cells[c] = Cell(v)
     }
   }
@@ -106,27 +153,28 @@ public final class Closure {
 
 // MARK: - Globals
 
-/// Top-level bindings, addressed by slot so compiled code avoids dictionary lookups.
+/// One global binding. Compiled code holds the slot itself, so reading a global is one load.
+final class GlobalSlot {
+  let name: String
+  /// nil while undefined.
+  var value: Value?
+  var mutable = false
+  init(name: String) { self.name = name }
+}
+
+/// Top-level bindings by name.
 final class GlobalTable {
-  var values: ContiguousArray<Value?> = []
-  var mutable: ContiguousArray<Bool> = []
-  var names: [String] = []
-  var index: [String: Int] = [:]
+  private(set) var slots: [String: GlobalSlot] = [:]
 
-  func slot(_ name: String) -> Int {
-    if let i = index[name] { return i }
-    let i = values.count
-    index[name] = i
-    names.append(name)
-    values.append(nil)
-    mutable.append(false)
-    return i
+  /// The slot for `name`, created (undefined) on first use.
+  func slot(_ name: String) -> GlobalSlot {
+    if let s = slots[name] { return s }
+    let s = GlobalSlot(name: name)
+    slots[name] = s
+    return s
   }
 
-  func lookup(_ name: String) -> Value? {
-    guard let i = index[name] else { return nil }
-    return values[i]
-  }
+  func lookup(_ name: String) -> Value? { slots[name]?.value }
 }
 
 // MARK: - Interruption
@@ -147,6 +195,9 @@ public enum Interrupt {
   public static func clear() { flag.store(false, ordering: .relaxed) }
   /// Whether a request is pending.
   public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+  /// For long-running builtins: throws `interrupted` (consuming the request) when one is pending.
+  public static func checkpoint() throws { try check() }
 
   /// Throws (and consumes the request) when one is pending.
   @inline(__always) static func check() throws {

@@ -11,18 +11,22 @@ public final class SourceFile: @unchecked Sendable {
   public let name: String
   /// The full text.
   public let text: String
+  /// Line number of the text's first line (above 1 when it is a cell of a larger file).
+  public let firstLine: Int
   private let lineTexts: [String]
 
-  public init(name: String, text: String) {
+  public init(name: String, text: String, firstLine: Int = 1) {
     self.name = name
     self.text = text
+    self.firstLine = firstLine
     self.lineTexts = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
   }
 
-  /// The text of 1-based line `n`, or "" when out of range.
+  /// The text of line `n` (numbered from `firstLine`), or "" when out of range.
   public func line(_ n: Int) -> String {
-    guard n >= 1, n <= lineTexts.count else { return "" }
-    return lineTexts[n - 1]
+    let i = n - firstLine
+    guard i >= 0, i < lineTexts.count else { return "" }
+    return lineTexts[i]
   }
 }
 

@@ -108,6 +108,17 @@ public final class RecordBox {
   }
 
   public var fields: [(String, Value)] { Array(zip(keys, values)) }
+
+  /// Field lookup for compiled `r.name` sites: tries the index that matched last time at this
+  /// site (records built by the same literal share their layout), then the table.
+  @inline(__always)
+  func value(_ key: String, hint: inout Int) -> Value? {
+    let h = hint
+    if h < keys.count, keys[h] == key { return values[h] }
+    guard let i = slots[key] else { return nil }
+    hint = i
+    return values[i]
+  }
 }
 
 /// An arithmetic progression `start, start+step, ...` up to `end` (included when `inclusive`).
@@ -143,5 +154,9 @@ public final class RangeValue {
 
   @inline(__always) public func element(_ i: Int) -> Double { start + Double(i) * step }
 
-  public var elements: [Value] { (0..<count).map { .number(element($0)) } }
+  /// All elements as a list; refuses ranges too large to hold in memory.
+  public func materialize() throws -> [Value] {
+    guard count <= Ops.maxElements else { throw Ops.tooBig() }
+    return (0..<count).map { .number(element($0)) }
+  }
 }

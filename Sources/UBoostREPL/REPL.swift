@@ -87,6 +87,7 @@ public final class REPL {
       output.writeError("\(error) (history disabled for this file)\n")
     }
     let session = REPLSession(backend: backend, output: output)
+    session.newlineBeforeInterrupt = true
     session.pauseForLearner = { [output] in
       output.write("[Return: next step, q: stop] ")
       guard let answer = Swift.readLine() else { return false }

@@ -30,6 +30,8 @@ public final class REPLSession {
   public private(set) var errorCount = 0
   /// File name used in error messages for typed input.
   public var inputName = "<repl>"
+  /// Start an interrupt message on a new line (a terminal has just echoed `^C`).
+  public var newlineBeforeInterrupt = false
   /// Called by lessons between steps; returns false when the learner wants to stop.
   public var pauseForLearner: () -> Bool = { true }
 
@@ -104,6 +106,7 @@ public final class REPLSession {
   }
 
   private func report(_ outcome: EvalOutcome) {
+    if outcome.interrupted, newlineBeforeInterrupt { output.writeError("\n") }
     if let error = outcome.error {
       errorCount += 1
       output.writeError(error.hasSuffix("\n") ? error : error + "\n")

@@ -36,22 +36,18 @@ public enum ReportWriter {
     }
   }
 
-  /// A short reason for a Foundation file error.
+  /// A short reason for a Foundation file error (the POSIX message when there is one).
   static func reason(_ error: Error) -> String {
     let ns = error as NSError
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
        underlying.domain == NSPOSIXErrorDomain, let message = strerror(Int32(underlying.code)) {
       return String(cString: message)
     }
-    if ns.domain == NSCocoaErrorDomain {
-      switch ns.code {
-      case NSFileNoSuchFileError, NSFileWriteNoPermissionError, NSFileWriteFileExistsError:
-        break
-      default:
-        return ns.localizedDescription
-      }
-      if ns.code == NSFileWriteNoPermissionError { return "Permission denied" }
-      if ns.code == NSFileNoSuchFileError { return "No such file or directory" }
+    if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteNoPermissionError {
+      return "Permission denied"
+    }
+    if ns.domain == NSCocoaErrorDomain, ns.code == NSFileNoSuchFileError {
+      return "No such file or directory"
     }
     return ns.localizedDescription
   }

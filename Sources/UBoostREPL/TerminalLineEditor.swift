@@ -126,6 +126,11 @@ final class TerminalLineEditor {
       ("^R", "uboost-search"), ("^C", "uboost-interrupt"), ("^D", "uboost-eof"),
       ("^U", "uboost-kill-start"), ("^W", "uboost-kill-word"),
       ("\\e[1;5D", "ed-prev-word"), ("\\e[1;5C", "em-next-word"),
+      // Home/End/Delete as xterm, tmux/screen and the Linux console send them, whatever the
+      // terminfo entry of $TERM says.
+      ("\\e[H", "ed-move-to-beg"), ("\\eOH", "ed-move-to-beg"), ("\\e[1~", "ed-move-to-beg"),
+      ("\\e[7~", "ed-move-to-beg"), ("\\e[F", "ed-move-to-end"), ("\\eOF", "ed-move-to-end"),
+      ("\\e[4~", "ed-move-to-end"), ("\\e[8~", "ed-move-to-end"), ("\\e[3~", "ed-delete-next-char"),
     ]
     for (key, function) in keys { uboost_el_bind(el, key, function) }
     uboost_el_bind_arrow(el, "up", "uboost-previous")
@@ -156,12 +161,14 @@ final class TerminalLineEditor {
     case let .submit(line):
       pushLine()
       submitted = line
+      endLine()
       return UInt8(CC_NEWLINE)
     case .cancel:
       cancelled = true
       // Leave the abandoned text on screen, marked like a shell does.
       el_cursor(el, Int32.max / 2)
       el_insertstr(el, "^C")
+      endLine()
       return UInt8(CC_NEWLINE)
     case .endOfInput:
       return UInt8(CC_EOF)
@@ -194,6 +201,15 @@ final class TerminalLineEditor {
     pushLine()
     redraw()
     return finish(action)
+  }
+
+  // What libedit's own newline function does before ending a line: show the whole line,
+  // then move below it, so output starts on a fresh line.
+  private func endLine() {
+    el_cursor(el, Int32.max / 2)
+    redraw()
+    fputs("\n", stdout)
+    fflush(stdout)
   }
 
   private func redraw() {

@@ -69,3 +69,15 @@ final class ErrorRenderingTests: XCTestCase {
     XCTAssertEqual(e.stack.first?.callSite?.file.name, main)
   }
 }
+
+final class NotebookCellTests: XCTestCase {
+  func testFirstLineOffsetsPositionsAndSourceLines() throws {
+    let interp = Interpreter(output: { _ in }, loadStdlib: false)
+    try interp.run(source: "let a = 1", file: "nb.uboost", firstLine: 1)
+    XCTAssertThrowsError(try interp.run(source: "let b = a\nlet c = b + nil", file: "nb.uboost", firstLine: 10)) { e in
+      let err = e as? LangError
+      XCTAssertEqual(err?.location?.line, 11)
+      XCTAssertTrue("\(e)".contains("11 | let c = b + nil"), "\(e)")
+    }
+  }
+}

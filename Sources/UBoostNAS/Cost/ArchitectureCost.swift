@@ -1,0 +1,104 @@
+// MARK: - Cost of a derived architecture (no tensors)
+
+/// Prices a derived architecture (genotype + widths) layer by layer with any evaluator, with
+/// the same aggregation as the supernet: a separable op is one entry (latencies add, utilization
+/// is the mean of its two convs), a cell's latency is the sum and its utilization the mean of
+/// its entries, the network's latency the sum over cells and its utilization the mean over
+/// cells (`.standard`) or the sum (`.reference`). Stem and classifier are not counted.
+///
+/// ```swift
+/// let exact = HardwareCost(SystolicModel(ceiling: .exact))
+/// let r = try ArchitectureCost.evaluate(space: space, genotype: g, stacks: space.channelStacks, evaluator: exact)
+/// print(r.latencyMs, r.util)
+/// ```
+public enum ArchitectureCost {
+  public struct Result: Equatable {
+    public var latencyMs: Double
+    public var util: Double
+    public var cells: [(latencyMs: Double, util: Double)]
+    public static func == (a: Result, b: Result) -> Bool {
+      a.latencyMs == b.latencyMs && a.util == b.util && a.cells.map(\.latencyMs) == b.cells.map(\.latencyMs)
+        && a.cells.map(\.util) == b.cells.map(\.util)
+    }
+  }
+
+  /// One costed entry: one or two layer queries (separable).
+  struct Entry { var queries: [CostQuery] }
+
+  /// The entries of every cell of the final network built from `genotype` over `stacks`.
+  static func entries(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int], referenceDilated: Bool) throws -> [[Entry]] {
+    func half(_ s: (Int, Int)) -> (Int, Int) { ((s.0 + 1) / 2, (s.1 + 1) / 2) }
+    var sXp = half((space.input.height, space.input.width)), sXpp = sXp
+    var cXp = space.stemChannels, cXpp = space.stemChannels
+    var out: [[Entry]] = []
+    for (i, pool) in stacks.enumerated() {
+      let name = "midstage\(i + 1)"
+      guard var g = genotype.cell(i, of: stacks.count) else { throw NASError.invalidConfig("empty genotype") }
+      try g.prune(nodes: space.nodes, cellName: name)
+      let dflt = space.microCellWidth
+      let (h, w) = sXp
+      var entries: [Entry] = []
+      let wXp = g.widths["xp_pre"] ?? dflt, wXpp = g.widths["xpp_pre"] ?? dflt
+      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)]))
+      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)]))
+      var src: [Int: Int] = [0: wXp, -1: wXpp]
+      var outWidth = wXp
+      for t in 1...space.nodes {
+        var incoming: [(Int, Entry?)] = []
+        for e in g.liveEdges(nodes: space.nodes) where e.to == t {
+          guard let cin = src[e.from] else { continue }
+          let op = g.op(e)
+          let cout = op.hasWeights ? (g.widths[e.name] ?? dflt) : cin
+          let c = Double(cin), o = Double(cout)
+          switch op {
+          case .identity, .zero: incoming.append((cout, nil))
+          case .conv3x3, .conv5x5:
+            incoming.append((cout, Entry(queries: [CostQuery(kind: .conv, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)])))
+          case .dil3x3, .dil5x5:
+            incoming.append((cout, Entry(queries: [CostQuery(kind: referenceDilated ? .conv : .dilated, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)])))
+          case .sep3x3, .sep5x5:
+            incoming.append((cout, Entry(queries: [CostQuery(kind: .depthwise, kernel: op.kernel, cin: c, cout: c, outH: h, outW: w),
+                                                   CostQuery(kind: .conv, kernel: 1, cin: c, cout: o, outH: h, outW: w)])))
+          }
+        }
+        let wNode = incoming.map(\.0).max() ?? 0
+        for (wEdge, entry) in incoming {
+          if let en = entry { entries.append(en) }
+          if wEdge < wNode {
+            entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 1, cin: Double(wEdge), cout: Double(wNode), outH: h, outW: w)]))
+          }
+        }
+        if wNode > 0 { src[t] = wNode; outWidth = wNode }
+      }
+      out.append(entries)
+      cXpp = cXp; cXp = outWidth
+      sXpp = sXp
+      if pool == 1 { sXp = half(sXp) }
+    }
+    _ = sXpp
+    return out
+  }
+
+  /// Latency and utilization of the final network built from `genotype` over `stacks`.
+  public static func evaluate(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int], evaluator: LayerCostEvaluator,
+                              mode: AggregationMode = .standard) throws -> Result {
+    let cells = try entries(space: space, genotype: genotype, stacks: stacks, referenceDilated: mode == .reference)
+    var perCell: [(latencyMs: Double, util: Double)] = []
+    for entries in cells {
+      var lat = 0.0, utilSum = 0.0, n = 0
+      for e in entries {
+        let answers = try e.queries.map { try evaluator.evaluate($0) }
+        let l = answers.reduce(0) { $0 + $1.latencyMs }
+        guard l > 0 else { continue }
+        lat += l
+        utilSum += answers.reduce(0) { $0 + $1.util } / Double(answers.count)
+        n += 1
+      }
+      perCell.append((lat, n > 0 ? utilSum / Double(n) : 0))
+    }
+    let total = perCell.reduce(0) { $0 + $1.latencyMs }
+    let us = perCell.reduce(0) { $0 + $1.util }
+    let util = mode == .reference ? us : (perCell.isEmpty ? 0 : us / Double(perCell.count))
+    return Result(latencyMs: total, util: util, cells: perCell)
+  }
+}

@@ -1,0 +1,99 @@
+import UBoostTensor
+
+// MARK: - One candidate op with its weights
+
+/// A built candidate op: identity / zero (no weights), a conv or dilated conv (one unit), or a
+/// separable conv (depthwise unit + pointwise unit; the pointwise carries the channel search).
+final class OpInstance {
+  let op: CandidateOp
+  let units: [ConvUnit]
+  /// Output width (identity: the input width).
+  let outWidth: Int
+
+  init(op: CandidateOp, name: String, cin: Int, cout: Int, channelChoices: ChannelChoices?, rng: inout RandomSource) throws {
+    self.op = op
+    switch op {
+    case .identity, .zero:
+      units = []
+      outWidth = cin
+    case .conv3x3, .conv5x5, .dil3x3, .dil5x5:
+      units = [try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: op.kernel, dilation: op.dilation,
+                            channelChoices: channelChoices, rng: &rng)]
+      outWidth = cout
+    case .sep3x3, .sep5x5:
+      let dw = try ConvUnit(name: name + "/dw", kind: .depthwise, cin: cin, cout: cin, kernel: op.kernel, rng: &rng)
+      let pw = try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: 1, channelChoices: channelChoices, rng: &rng)
+      units = [dw, pw]
+      outWidth = cout
+    }
+  }
+
+  var parameters: [Tensor] { units.flatMap(\.parameters) }
+  var channelSearches: [ChannelSearch] { units.compactMap(\.search) }
+
+  /// Output (nil for zero), soft output width, cost (nil for identity / zero).
+  func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext) throws -> (Tensor?, Tensor, LayerCostTensors?) {
+    switch op {
+    case .zero: return (nil, cinSoft, nil)
+    case .identity: return (x, cinSoft, nil)
+    case .conv3x3, .conv5x5, .dil3x3, .dil5x5, .sep3x3, .sep5x5:
+      var y = x
+      var c = cinSoft
+      var costs: [LayerCostTensors] = []
+      for u in units {
+        // The reference feeds the separable op's input width to both of its convs.
+        let r = try u.forward(y, cinSoft: cinSoft, ctx: ctx)
+        y = r.0; c = r.1
+        if let k = r.2 { costs.append(k) }
+      }
+      guard !costs.isEmpty else { return (y, c, nil) }
+      if costs.count == 1 { return (y, c, costs[0]) }
+      // Separable: latency adds up, utilization is the mean of the two convs.
+      return (y, c, LayerCostTensors(latency: FusedOps.scalarSum(costs.map(\.latency)),
+                                     util: FusedOps.scalarMean(costs.map(\.util))))
+    }
+  }
+}
+
+// MARK: - Edge
+
+/// An edge of a cell: a mix of all candidate ops (micro search) or a single op; in a final
+/// network an optional 1x1 lift widens its output to the node's width.
+final class EdgeModule {
+  let edge: CellEdge
+  let ops: [OpInstance]
+  var lift: ConvUnit?
+
+  init(edge: CellEdge, ops: [OpInstance], lift: ConvUnit? = nil) {
+    self.edge = edge; self.ops = ops; self.lift = lift
+  }
+
+  var parameters: [Tensor] { ops.flatMap(\.parameters) + (lift?.parameters ?? []) }
+  var outWidth: Int { lift?.cout ?? ops.first?.outWidth ?? 0 }
+
+  /// `g`: relaxed weights over `ops` (micro) or nil (single op).
+  func forward(_ x: Tensor, cinSoft: Tensor, g: Tensor?, ctx: ForwardContext) throws -> (Tensor?, [LayerCostTensors]) {
+    if let g = g, ops.count > 1 {
+      var ys: [Tensor?] = [], lats: [Tensor?] = [], utils: [Tensor?] = []
+      for op in ops {
+        let (y, _, c) = try op.forward(x, cinSoft: cinSoft, ctx: ctx)
+        ys.append(y); lats.append(c?.latency); utils.append(c?.util)
+      }
+      let out = ys.contains(where: { $0 != nil }) ? try FusedOps.weightedSum(ys, weights: g) : nil
+      var costs: [LayerCostTensors] = []
+      if ctx.cost != nil, let (l, u) = FusedOps.mixCost(g, lats: lats, utils: utils, normalizeLatency: ctx.mode == .reference) {
+        costs.append(LayerCostTensors(latency: l, util: u))
+      }
+      return (out, costs)
+    }
+    guard let op = ops.first else { return (nil, []) }
+    var (y, c, cost) = try op.forward(x, cinSoft: cinSoft, ctx: ctx)
+    var costs = cost.map { [$0] } ?? []
+    if let lift = lift, let yy = y {
+      let r = try lift.forward(yy, cinSoft: c, ctx: ctx)
+      y = r.0
+      if let k = r.2 { costs.append(k) }
+    }
+    return (y, costs)
+  }
+}

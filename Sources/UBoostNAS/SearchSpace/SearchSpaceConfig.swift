@@ -1,0 +1,123 @@
+// MARK: - Channel choices
+
+/// The DMasking channel choices of a searched conv: `start, start+step, ..., stop` (the reference's
+/// `out_range`; `stop` is included when it is on the grid).
+///
+/// ```swift
+/// let c = try ChannelChoices(start: 64, stop: 280, step: 8)
+/// print(c.widths.count)   // 28
+/// ```
+public struct ChannelChoices: Codable, Equatable, Sendable {
+  public var start: Int
+  public var stop: Int
+  public var step: Int
+
+  public init(start: Int, stop: Int, step: Int) throws {
+    guard step > 0 else { throw NASError.invalidConfig("channel step must be > 0, got \(step)") }
+    guard start > 0, stop >= start else {
+      throw NASError.invalidConfig("channel range needs 0 < start <= stop, got \(start)...\(stop)")
+    }
+    guard stop <= 1 << 16 else { throw NASError.invalidConfig("channel stop \(stop) is too large (max 65536)") }
+    self.start = start; self.stop = stop; self.step = step
+  }
+
+  /// The reference default: 64...280 step 8 (28 widths).
+  public static let reference = ChannelChoices(unchecked: 64, 280, 8)
+
+  init(unchecked start: Int, _ stop: Int, _ step: Int) { self.start = start; self.stop = stop; self.step = step }
+
+  /// The widths, as the reference computes them (start rounded up, stop down to the step grid).
+  public var widths: [Int] {
+    let lo = (start + step - 1) / step * step, hi = stop / step * step
+    guard hi >= lo else { return [stop] }
+    return Array(stride(from: lo, through: hi, by: step))
+  }
+
+  /// The widest choice (the width of the masked conv).
+  public var maxWidth: Int { widths.last ?? stop }
+}
+
+// MARK: - Input shape
+
+/// Image input shape (channels first in tensors: NCHW).
+public struct InputShape: Codable, Equatable, Sendable, CustomStringConvertible {
+  public var height: Int, width: Int, channels: Int
+  public init(height: Int, width: Int, channels: Int) { self.height = height; self.width = width; self.channels = channels }
+  /// 32x32x3 (CIFAR-10, the reference's shape).
+  public static let cifar = InputShape(height: 32, width: 32, channels: 3)
+  /// 28x28x1 (Fashion-MNIST).
+  public static let fashionMNIST = InputShape(height: 28, width: 28, channels: 1)
+  public var description: String { "\(height)x\(width)x\(channels)" }
+}
+
+// MARK: - Search space
+
+/// Everything that defines a supernet's structure. The defaults are the reference search space
+/// (method.md §4): 32x32x3 input, 128-channel stem, 8 candidate ops, 3-node cells, micro stacks
+/// [1,1,1] with shared alphas, channel stacks [1,0,0,1,0,0,1,0,0] over 64...280 step 8.
+///
+/// ```swift
+/// var space = SearchSpaceConfig()
+/// space.input = .fashionMNIST
+/// space.stemChannels = 16
+/// space.channels = try ChannelChoices(start: 8, stop: 32, step: 8)
+/// let net = try Supernet(space: space, stage: .micro, seed: 1)
+/// ```
+public struct SearchSpaceConfig: Codable, Equatable, Sendable {
+  public var input: InputShape = .cifar
+  public var classes: Int = 10
+  /// Stem conv width (also the micro-search cell width unless `microWidth` is set).
+  public var stemChannels: Int = 128
+  /// The candidate ops of every micro-search edge (order = alpha order).
+  public var ops: [CandidateOp] = CandidateOp.allCases
+  /// Intermediate nodes per cell (3: nine edges).
+  public var nodes: Int = 3
+  /// Micro search cells; 1 = the cell is followed by a 2x2 max-pool.
+  public var microStacks: [Int] = [1, 1, 1]
+  /// Channel search / final network cells.
+  public var channelStacks: [Int] = [1, 0, 0, 1, 0, 0, 1, 0, 0]
+  /// Channel choices of every searched conv.
+  public var channels: ChannelChoices = .reference
+  /// One set of edge alphas for all micro cells (reference) or one per cell.
+  public var sharedAlphas: Bool = true
+  /// Cell width during the micro search (nil: the stem width).
+  public var microWidth: Int? = nil
+
+  public init() {}
+
+  /// Width of the micro-search cells.
+  public var microCellWidth: Int { microWidth ?? stemChannels }
+
+  /// The edges of a cell.
+  public var edges: [CellEdge] { CellEdge.all(nodes: nodes) }
+
+  /// Throws `NASError.invalidConfig` naming the first bad value.
+  public func validate() throws {
+    func check(_ ok: Bool, _ msg: String) throws { if !ok { throw NASError.invalidConfig(msg) } }
+    try check(input.height >= 1 && input.width >= 1 && input.channels >= 1 && input.height <= 4096 && input.width <= 4096 && input.channels <= 4096,
+              "input shape \(input) must have positive sizes (at most 4096)")
+    try check(classes >= 1 && classes <= 100_000, "classes must be in 1...100000, got \(classes)")
+    try check(stemChannels >= 1 && stemChannels <= 4096, "stem channels must be in 1...4096, got \(stemChannels)")
+    try check(microCellWidth >= 1 && microCellWidth <= 4096, "micro cell width must be in 1...4096, got \(microCellWidth)")
+    try check(!ops.isEmpty, "the candidate op list is empty")
+    try check(Set(ops).count == ops.count, "the candidate op list has duplicates: \(ops.map(\.rawValue))")
+    try check(nodes >= 1 && nodes <= 8, "nodes must be in 1...8, got \(nodes)")
+    try check(!microStacks.isEmpty, "micro stacks are empty")
+    try check(!channelStacks.isEmpty, "channel stacks are empty")
+    try check((microStacks + channelStacks).allSatisfy { $0 == 0 || $0 == 1 }, "stacks may only hold 0 and 1")
+    try check(microStacks.count <= 64 && channelStacks.count <= 64, "at most 64 cells")
+    try check(channels.step > 0 && channels.start > 0 && channels.stop >= channels.start, "bad channel range \(channels)")
+  }
+}
+
+// MARK: - Search stage
+
+/// Which supernet to build.
+public enum SearchStage: String, Codable, Sendable {
+  /// Mixed edges (all candidate ops, gumbel-softmax over edge alphas), fixed widths.
+  case micro
+  /// One op per edge (a genotype), every full conv masked over the channel choices.
+  case channel
+  /// The final network: one op per edge, fixed widths, no alphas.
+  case final
+}

@@ -1,0 +1,70 @@
+import UBoostTensor
+
+// MARK: - Deriving the architecture
+
+extension Supernet {
+  /// The architecture the alphas currently choose: argmax of each edge's alphas (micro) with dead
+  /// edges pruned, or the source genotype's ops with the argmax width of every channel search
+  /// (channel). Throws `NASError.emptyCell` when a cell has no live path.
+  public var genotype: Genotype {
+    get throws {
+      switch stage {
+      case .micro:
+        let sets = edgeAlphas.count
+        var cellsOut: [CellGenotype] = []
+        for s in 0..<sets {
+          var ops: [String: CandidateOp] = [:]
+          for (e, a) in zip(edgeList, edgeAlphas[s]) {
+            var best = 0
+            for k in 0..<a.count where a.data[k] > a.data[best] { best = k }
+            ops[e.name] = space.ops.indices.contains(best) ? space.ops[best] : .zero
+          }
+          var c = CellGenotype(ops: ops)
+          try c.prune(nodes: space.nodes, cellName: sets == 1 ? "shared cell (midstage1)" : "midstage\(s + 1)")
+          cellsOut.append(c)
+        }
+        return Genotype(cells: cellsOut)
+      case .channel, .final:
+        var out: [CellGenotype] = []
+        for (i, cell) in cells.enumerated() {
+          var ops: [String: CandidateOp] = [:]
+          var widths: [String: Int] = [:]
+          for e in cell.edges {
+            guard let op = e.ops.first else { continue }
+            ops[e.edge.name] = op.op
+            if op.op.hasWeights, let last = op.units.last {
+              widths[e.edge.name] = last.search?.chosenWidth ?? last.cout
+            }
+          }
+          widths["xp_pre"] = cell.preXp.search?.chosenWidth ?? cell.preXp.cout
+          widths["xpp_pre"] = cell.preXpp.search?.chosenWidth ?? cell.preXpp.cout
+          var g = CellGenotype(ops: ops, widths: widths)
+          try g.prune(nodes: space.nodes, cellName: cell.name)
+          _ = i
+          out.append(g)
+        }
+        return Genotype(cells: out)
+      }
+    }
+  }
+
+  /// Chosen widths of every searched conv, keyed `midstageN/conv` (channel stage).
+  public var chosenWidths: [String: Int] {
+    var d: [String: Int] = [:]
+    for s in channelSearches { d[s.name] = s.chosenWidth }
+    return d
+  }
+
+  /// Soft (expected) widths sum_j softmax(alpha/tau)_j * width_j of every searched conv.
+  public var softWidths: [String: Double] {
+    var d: [String: Double] = [:]
+    for s in channelSearches {
+      let a = s.alpha.data.map { Double($0) / Double(max(tau, 1e-6)) }
+      let m = a.max() ?? 0
+      let e = a.map { Foundation_exp($0 - m) }
+      let z = e.reduce(0, +)
+      d[s.name] = zip(e, s.widths).reduce(0) { $0 + $1.0 / z * Double($1.1) }
+    }
+    return d
+  }
+}

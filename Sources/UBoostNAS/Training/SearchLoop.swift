@@ -1,0 +1,168 @@
+import Foundation
+import UBoostTensor
+
+// MARK: - The bilevel search loop
+
+/// Trains a supernet: per epoch, the first `weightVsArch` of the steps update the weights
+/// (SGD + grad-norm clip), the rest update the alphas (Adam); then validation, tau annealing
+/// (x tauDecay, floor tauMin), the StepLR schedule, stats and a checkpoint.
+///
+/// ```swift
+/// let net = try Supernet(space: space, stage: .micro, seed: 1, cost: HardwareCost.systolic())
+/// var cfg = SearchConfig(); cfg.epochs = 2; cfg.trainLimit = 2000
+/// let loop = try SearchLoop(net: net, config: cfg, stage: "micro")
+/// let stats = try loop.run(train: splits.train, valid: splits.valid)
+/// print(try net.genotype)
+/// ```
+public final class SearchLoop {
+  public let net: Supernet
+  public let config: SearchConfig
+  public let stage: String
+  public var loss: SearchLoss
+  /// Directory for `<stage>_stats.json`, `<stage>_checkpoint.bin` (nil: nothing written).
+  public var outputDir: String?
+  /// Prices the derived architecture with the exact ceiling / the simulator for the stats (nil: skipped).
+  public var exactCost: LayerCostEvaluator?
+  public var simulatorCost: LayerCostEvaluator?
+  /// Continue from `<stage>_checkpoint.bin` in `outputDir` when it exists.
+  public var resume: Bool = true
+  /// Called after every epoch (the language layer hooks in here).
+  public var onEpoch: ((EpochStats) -> Void)?
+
+  public private(set) var stats: [EpochStats] = []
+  let sgd: SGD
+  let adam: Adam
+
+  public init(net: Supernet, config: SearchConfig, stage: String, loss: SearchLoss? = nil, outputDir: String? = nil) throws {
+    try config.validate()
+    self.net = net; self.config = config; self.stage = stage; self.outputDir = outputDir
+    self.loss = loss ?? SearchLosses.hardwareAware(latCoef: config.latCoef, utilCoef: config.utilCoef)
+    sgd = try SGD(lr: config.weightLR, momentum: config.weightMomentum, weightDecay: config.weightDecay)
+    adam = try Adam(lr: max(config.archLR, 1e-12), weightDecay: config.archWeightDecay)
+    net.tau = config.tauInit
+  }
+
+  var checkpointPath: String? { outputDir.map { ($0 as NSString).appendingPathComponent("\(stage)_checkpoint.bin") } }
+  var statsPath: String? { outputDir.map { ($0 as NSString).appendingPathComponent("\(stage)_stats.json") } }
+
+  /// Runs the remaining epochs and returns all epochs' stats.
+  @discardableResult
+  public func run(train: Dataset, valid: Dataset?) throws -> [EpochStats] {
+    try checkData(train)
+    if let v = valid { try checkData(v) }
+    var startEpoch = 0
+    if resume, let p = checkpointPath, FileManager.default.fileExists(atPath: p) {
+      let ck = try Checkpoint.load(from: p, into: net)
+      startEpoch = ck.epoch + 1
+      stats = ck.stats
+      net.tau = ck.tau
+      Progress.log("\(stage): resumed from \(p) after epoch \(ck.epoch + 1)")
+    }
+    var loader = try DataLoader(train, batch: config.batch, shuffle: true, seed: config.seed, limit: config.trainLimit)
+    guard loader.batchCount > 0 else { throw NASError.invalidConfig("\(stage): no training batches") }
+    let weights = net.weights
+    let alphas = net.optimizerAlphas
+    var epoch = startEpoch
+    while epoch < config.epochs {
+      let t0 = Date()
+      loader.epoch = epoch
+      sgd.lr = config.weightLR * Foundation.pow(config.lrGamma, Float(epoch / config.lrStepEpochs))
+      let steps = loader.batchCount
+      let weightSteps = Int((Double(steps) * config.weightVsArch).rounded(.up))
+      var metrics = RunningMetrics()
+      var lastLat: Float = 0, lastUtil: Float = 0
+      let progress = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: steps)
+      for (step, batch) in loader.enumerated() {
+        try EngineInterrupt.check()
+        let archStep = step >= weightSteps && config.archLR > 0 && !alphas.isEmpty
+        // Only the tensors this step updates need gradients.
+        for w in weights { w.trainable(!archStep) }
+        for a in alphas { a.trainable(archStep) }
+        defer { for w in weights { w.trainable(true) }; for a in alphas { a.trainable(true) } }
+        let out = try net.forward(batch.x, training: true)
+        let l = try loss(out, batch.y)
+        let lv = try l.item()
+        guard lv.isFinite else { throw NASError.nanLoss(stage: stage, epoch: epoch + 1, step: step + 1) }
+        if l.requiresGrad { try l.backward() }
+        if archStep {
+          try adam.step(alphas)
+          zeroGrad(alphas)
+        } else {
+          if config.gradClip > 0 { _ = try clipGradNorm(weights, maxNorm: config.gradClip) }
+          try sgd.step(weights)
+          zeroGrad(weights)
+        }
+        let top1 = try topkAccuracy(out.logits, batch.y, k: 1)
+        let top5 = try topkAccuracy(out.logits, batch.y, k: min(5, net.space.classes))
+        metrics.add(count: batch.y.count, loss: lv, top1: top1, top5: top5)
+        lastLat = out.latency.data.first ?? 0; lastUtil = out.util.data.first ?? 0
+        progress.update(step: step + 1, loss: Float(metrics.meanLoss), acc: Float(metrics.meanTop1), latency: lastLat, util: lastUtil)
+      }
+      var st = EpochStats(stage: stage, epoch: epoch + 1, tau: Double(net.tau), trainLoss: metrics.meanLoss,
+                          trainTop1: metrics.meanTop1, trainTop5: metrics.meanTop5,
+                          latencySmoothMs: Double(lastLat), utilSmooth: Double(lastUtil), seconds: 0)
+      if let v = valid {
+        let e = try Evaluation.run(net, v, batch: max(config.batch, 128), limit: config.validLimit, loss: loss)
+        st.validLoss = e.loss; st.validTop1 = e.top1; st.validTop5 = e.top5
+      }
+      if let g = try? net.genotype {
+        st.genotype = g.description
+        let stacks = net.stage == .micro ? net.space.microStacks : net.space.channelStacks
+        if let ex = exactCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: ex, mode: net.aggregation) {
+          st.latencyExactMs = r.latencyMs; st.utilExact = r.util
+        }
+        if let sim = simulatorCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: sim, mode: net.aggregation) {
+          st.latencySimMs = r.latencyMs; st.utilSim = r.util
+        }
+      }
+      // Anneal after the epoch (method.md §5).
+      net.tau = max(net.tau * config.tauDecay, config.tauMin)
+      st.seconds = Date().timeIntervalSince(t0)
+      progress.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,
+                                      st.validTop1.map { String(format: ", valid %.1f%%", $0 * 100) } ?? "", st.seconds))
+      stats.append(st)
+      onEpoch?(st)
+      if let p = statsPath { try StatsFile.write(stats, to: p) }
+      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats).save(net, to: p) }
+      epoch += 1
+    }
+    return stats
+  }
+
+  func checkData(_ d: Dataset) throws {
+    let s = net.space.input
+    guard d.shape == s else {
+      throw NASError.badInput("data set \(d.name) has images \(d.shape), the network expects \(s)")
+    }
+    guard d.classes <= net.space.classes else {
+      throw NASError.badInput("data set \(d.name) has \(d.classes) classes, the network \(net.space.classes)")
+    }
+  }
+}
+
+// MARK: - Evaluation
+
+/// Loss and top-1 / top-5 accuracy of a network on a data set (eval mode, no gradients).
+public enum Evaluation {
+  public struct Result: Equatable { public var loss: Double; public var top1: Double; public var top5: Double; public var count: Int }
+
+  /// ```swift
+  /// let r = try Evaluation.run(net, splits.test)
+  /// print(r.top1)
+  /// ```
+  public static func run(_ net: Supernet, _ data: Dataset, batch: Int = 256, limit: Int? = nil, loss: SearchLoss? = nil) throws -> Result {
+    let loader = try DataLoader(data, batch: batch, limit: limit)
+    var m = RunningMetrics()
+    let lossFn = loss ?? SearchLosses.crossEntropyOnly
+    try withNoGrad {
+      for b in loader {
+        try EngineInterrupt.check()
+        let out = try net.forward(b.x, training: false)
+        let l = try lossFn(out, b.y).item()
+        m.add(count: b.y.count, loss: l, top1: try topkAccuracy(out.logits, b.y, k: 1),
+              top5: try topkAccuracy(out.logits, b.y, k: min(5, net.space.classes)))
+      }
+    }
+    return Result(loss: m.meanLoss, top1: m.meanTop1, top5: m.meanTop5, count: m.n)
+  }
+}

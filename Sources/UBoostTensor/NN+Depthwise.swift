@@ -1,0 +1,263 @@
+// MARK: - Depthwise convolution (direct kernel)
+
+/// Depthwise conv (`groups == Cin == Cout`): GEMM is a poor fit (K = kH*kW), so each plane is
+/// copied once into a zero-padded scratch plane and the taps run without bounds checks. At
+/// stride 1 the output row is processed in SIMD8 chunks whose accumulators stay in registers over
+/// all taps; other strides use a scalar loop over the same padded plane.
+enum Depthwise {
+  /// Padded scratch geometry: rows/cols cover every tap of every output, with the output row
+  /// rounded up to 16 columns so the two SIMD8 loads of a last partial chunk stay inside.
+  struct Pad {
+    let hp: Int, wp: Int, wo16: Int
+    init(_ g: ConvGeometry) {
+      hp = (g.ho - 1) * g.stride + (g.kh - 1) * g.dilation + 1
+      wo16 = (g.wo + 15) / 16 * 16
+      wp = (wo16 - 1) * g.stride + (g.kw - 1) * g.dilation + 1 + 8
+    }
+    var size: Int { hp * wp }
+  }
+
+  /// Allocates a padded scratch plane, zeroed: `fillPadded` only ever writes the same interior
+  /// region, so the border stays zero for every plane copied into it afterwards.
+  static func allocatePadded(_ pd: Pad) -> UnsafeMutablePointer<Float> {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
+    p.initialize(repeating: 0, count: pd.size)
+    return p
+  }
+
+  /// Copies plane `src` (h x w) into the interior of a padded scratch from `allocatePadded`.
+  @inline(__always)
+  static func fillPadded(_ src: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ g: ConvGeometry, _ pd: Pad) {
+    let r0 = Swift.max(0, g.padT), c0 = g.padL
+    // Input row ih lands on padded row ih + padT; columns iw on iw + padL (clipped to the scratch).
+    let rows = Swift.min(g.h, pd.hp - r0), cols = Swift.min(g.w, pd.wp - c0)
+    guard rows > 0, cols > 0 else { return }
+    for ih in 0..<rows { ConvKernels.copyRow(src + ih * g.w, p + (ih + r0) * pd.wp + c0, cols) }
+  }
+
+  @inline(__always)
+  static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+  }
+
+  // MARK: Row kernel
+
+  /// One output row of a stride-1 correlation: `out[ow] = bias + sum_t ws[t] * src[offs[t] + ow]`
+  /// for `ow in 0..<n` (offsets may be negative: the flipped kernel of the input gradient).
+  /// Works 16 columns at a time with four independent FMA chains (taps round-robin), which keeps
+  /// the FMA units busy instead of waiting on one accumulator. `src + offs[t]` must be readable
+  /// up to column `roundUp(n, 16) - 1`; `scratch` must hold 16 floats.
+  @inline(__always)
+  static func correlateRow(_ src: UnsafePointer<Float>, _ offs: UnsafePointer<Int>, _ ws: UnsafePointer<Float>, taps: Int,
+                           bias: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int, _ scratch: UnsafeMutablePointer<Float>) {
+    var ow0 = 0
+    while ow0 < n {
+      let base = src + ow0
+      var a0 = SIMD16<Float>(repeating: bias), a1 = SIMD16<Float>(repeating: 0)
+      var a2 = SIMD16<Float>(repeating: 0), a3 = SIMD16<Float>(repeating: 0)
+      var t = 0
+      while t &+ 4 <= taps {
+        a0.addProduct(SIMD16(repeating: ws[t]), load16(base + offs[t]))
+        a1.addProduct(SIMD16(repeating: ws[t &+ 1]), load16(base + offs[t &+ 1]))
+        a2.addProduct(SIMD16(repeating: ws[t &+ 2]), load16(base + offs[t &+ 2]))
+        a3.addProduct(SIMD16(repeating: ws[t &+ 3]), load16(base + offs[t &+ 3]))
+        t &+= 4
+      }
+      while t < taps {
+        a0.addProduct(SIMD16(repeating: ws[t]), load16(base + offs[t]))
+        t &+= 1
+      }
+      let v = (a0 + a1) + (a2 + a3)
+      if ow0 &+ 16 <= n {
+        store16(v, out + ow0)
+      } else {
+        store16(v, scratch)
+        for j in 0..<(n &- ow0) { out[ow0 &+ j] = scratch[j] }
+      }
+      ow0 &+= 16
+    }
+  }
+
+  // MARK: Forward
+
+  static func forward(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                      _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+    let pd = Pad(g)
+    let (kh, kw, s, d, c, ho, wo) = (g.kh, g.kw, g.stride, g.dilation, g.cin, g.ho, g.wo)
+    let taps = kh * kw
+    Parallel.forRanges(g.n * c, grain: 4) { r in
+      let p = allocatePadded(pd)
+      let orow = UnsafeMutablePointer<Float>.allocate(capacity: pd.wo16)
+      let offs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+      defer { p.deallocate(); orow.deallocate(); offs.deallocate() }
+      for t in 0..<taps { offs[t] = (t / kw) * d * pd.wp + (t % kw) * d }
+      for t in r {
+        let ch = t % c
+        fillPadded(x + t * g.hwIn, p, g, pd)
+        let wk = wt + ch * taps, bv = bias?[ch] ?? 0
+        let dst = y + t * g.hwOut
+        for oh in 0..<ho {
+          let prow = p + oh * s * pd.wp
+          if s == 1 {
+            correlateRow(prow, offs, wk, taps: taps, bias: bv, dst + oh * wo, wo, orow)
+          } else {
+            orow.update(repeating: bv, count: wo)
+            for tap in 0..<taps {
+              let wv = wk[tap], src = prow + offs[tap]
+              for ow in 0..<wo { orow[ow] += wv * src[ow &* s] }
+            }
+            ConvKernels.copyRow(orow, dst + oh * wo, wo)
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: Backward
+
+  /// Gradients into `dx` (added) and `dw` (added); either may be nil. Parallel over channels
+  /// (a channel owns its weight gradient and its input-gradient planes).
+  static func backward(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+                       _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+    if g.stride == 1 {
+      backwardStride1(x, wt, gy, dx, dw, g)
+    } else {
+      backwardStrided(x, wt, gy, dx, dw, g)
+    }
+  }
+
+  /// Stride 1: dW per tap with register accumulators over the padded input and a zero-padded
+  /// copy of dy; dx as a forward-style correlation of a margin-padded dy with the flipped kernel.
+  static func backwardStride1(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+    let pd = Pad(g)
+    let (kh, kw, d, c, h, w, ho, wo) = (g.kh, g.kw, g.dilation, g.cin, g.h, g.w, g.ho, g.wo)
+    let taps = kh * kw
+    // dy with margins: mr rows above/below, mc columns left/right, rows rounded to 16 columns.
+    let mr = (kh - 1) * d, mc = (kw - 1) * d
+    let w16 = (w + 15) / 16 * 16  // dx rows are produced 16 columns at a time
+    let gRows = Swift.max(ho, h + g.padT) + 2 * mr + 1
+    let gCols = Swift.max(pd.wo16, w16 + g.padL) + 2 * mc + 16
+    Parallel.forRanges(c, grain: 1) { r in
+      let p = allocatePadded(pd)
+      let gz = UnsafeMutablePointer<Float>.allocate(capacity: gRows * gCols)
+      let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 16)
+      let dwAcc = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+      let pOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps), gOffs = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+      defer { p.deallocate(); gz.deallocate(); scratch.deallocate(); dwAcc.deallocate(); pOffs.deallocate(); gOffs.deallocate() }
+      for t in 0..<taps {
+        pOffs[t] = (t / kw) * d * pd.wp + (t % kw) * d       // tap offset in the padded input
+        gOffs[t] = -((t / kw) * d * gCols + (t % kw) * d)    // flipped tap offset in padded dy
+      }
+      gz.update(repeating: 0, count: gRows * gCols)
+      for ch in r {
+        let wk = wt + ch * taps
+        dwAcc.update(repeating: 0, count: taps)
+        for img in 0..<g.n {
+          let t = img * c + ch
+          // dy plane into the margin-padded scratch (margins and the columns past wo stay zero).
+          for oh in 0..<ho { (gz + (oh + mr) * gCols + mc).update(from: gy + t * g.hwOut + oh * wo, count: wo) }
+          if dw != nil {
+            fillPadded(x + t * g.hwIn, p, g, pd)
+            // Four taps at a time share each dy load and give four independent FMA chains.
+            var t0 = 0
+            while t0 < taps {
+              let m = Swift.min(4, taps - t0)
+              let o0 = pOffs[t0], o1 = pOffs[t0 + Swift.min(1, m - 1)]
+              let o2 = pOffs[t0 + Swift.min(2, m - 1)], o3 = pOffs[t0 + Swift.min(3, m - 1)]
+              var a0 = SIMD16<Float>(repeating: 0), a1 = SIMD16<Float>(repeating: 0)
+              var a2 = SIMD16<Float>(repeating: 0), a3 = SIMD16<Float>(repeating: 0)
+              for oh in 0..<ho {
+                let grow = gz + ((oh &+ mr) &* gCols &+ mc), prow = p + oh &* pd.wp
+                var ow0 = 0
+                // Lanes past wo read dy's zero columns, so partial chunks add nothing extra.
+                while ow0 < wo {
+                  let gv = load16(grow + ow0), pr = prow + ow0
+                  a0.addProduct(gv, load16(pr + o0)); a1.addProduct(gv, load16(pr + o1))
+                  a2.addProduct(gv, load16(pr + o2)); a3.addProduct(gv, load16(pr + o3))
+                  ow0 &+= 16
+                }
+              }
+              dwAcc[t0] += a0.sum()
+              if m > 1 { dwAcc[t0 + 1] += a1.sum() }
+              if m > 2 { dwAcc[t0 + 2] += a2.sum() }
+              if m > 3 { dwAcc[t0 + 3] += a3.sum() }
+              t0 += 4
+            }
+          }
+          if let dx = dx {
+            // dx[ih][iw] = sum_taps w[ki,kj] * dy[ih + padT - ki*d][iw + padL - kj*d]
+            let plane = dx + t * g.hwIn
+            for ih in 0..<h {
+              let src = gz + ((ih + g.padT + mr) * gCols + g.padL + mc)
+              correlateRow(src, gOffs, wk, taps: taps, bias: 0, plane + ih * w, w, scratch)
+            }
+          }
+        }
+        if let dw = dw { for tap in 0..<taps { dw[ch * taps + tap] += dwAcc[tap] } }
+      }
+    }
+  }
+
+  /// Any stride: scatter into a padded gradient plane (scalar loops).
+  static func backwardStrided(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+    let pd = Pad(g)
+    let (kh, kw, s, d, c, ho, wo) = (g.kh, g.kw, g.stride, g.dilation, g.cin, g.ho, g.wo)
+    let taps = kh * kw
+    Parallel.forRanges(c, grain: 1) { r in
+      let p = allocatePadded(pd)
+      let dp = UnsafeMutablePointer<Float>.allocate(capacity: pd.size)
+      let accS = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+      defer { p.deallocate(); dp.deallocate(); accS.deallocate() }
+      for ch in r {
+        accS.update(repeating: 0, count: taps)
+        let wk = wt + ch * taps
+        for img in 0..<g.n {
+          let t = img * c + ch
+          fillPadded(x + t * g.hwIn, p, g, pd)
+          dp.update(repeating: 0, count: pd.size)
+          for oh in 0..<ho {
+            let grow = gy + t * g.hwOut + oh * wo
+            let prow = p + oh * s * pd.wp, drow = dp + oh * s * pd.wp
+            for ki in 0..<kh {
+              for kj in 0..<kw {
+                let tap = ki * kw + kj, wv = wk[tap], o = ki * d * pd.wp + kj * d
+                var a: Float = 0
+                for ow in 0..<wo { a += grow[ow] * prow[o + ow * s] }
+                accS[tap] += a
+                for ow in 0..<wo { drow[o + ow * s] += wv * grow[ow] }
+              }
+            }
+          }
+          if let dx = dx {
+            let plane = dx + t * g.hwIn
+            let rows = Swift.min(g.h, pd.hp - g.padT), cols = Swift.min(g.w, pd.wp - g.padL)
+            if rows > 0 && cols > 0 {
+              for ih in 0..<rows {
+                let src = dp + (ih + g.padT) * pd.wp + g.padL, dst = plane + ih * g.w
+                for j in 0..<cols { dst[j] += src[j] }
+              }
+            }
+          }
+        }
+        if let dw = dw { for tap in 0..<taps { dw[ch * taps + tap] += accS[tap] } }
+      }
+    }
+  }
+}

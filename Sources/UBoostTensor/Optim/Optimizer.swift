@@ -1,0 +1,69 @@
+// MARK: - Optimizer protocol
+
+/// A first-order optimizer: `step` updates every parameter that has a gradient, in place.
+/// Per-parameter state is keyed by the tensor's identity, so passing the same tensor twice in one
+/// list updates it twice (as PyTorch does with a repeated parameter).
+///
+/// ```swift
+/// let opt = try SGD(lr: 0.1, momentum: 0.9)
+/// try loss.backward()
+/// try opt.step(params)
+/// zeroGrad(params)
+/// ```
+public protocol Optimizer: AnyObject {
+  /// Updates `params` from their `gradData` (parameters without a gradient are skipped).
+  func step(_ params: [Tensor]) throws
+  /// The learning rate used by the next `step` (schedules set it).
+  var lr: Float { get set }
+}
+
+/// Clears the gradients of `params`.
+public func zeroGrad(_ params: [Tensor]) {
+  for p in params { p.zeroGrad() }
+}
+
+/// Checks a gradient's size against its parameter (a mismatch can only come from a caller that
+/// wrote `gradData` by hand).
+func checkedGrad(_ p: Tensor, op: String) throws -> [Float]? {
+  guard let g = p.gradData else { return nil }
+  guard g.count == p.count else {
+    throw TensorError.shapeMismatch(op: op, shapes: [p.shape, [g.count]], detail: "gradient size differs from the parameter")
+  }
+  return g
+}
+
+// MARK: - Gradient clipping
+
+/// Scales all gradients so that their joint L2 norm is at most `maxNorm` (PyTorch's
+/// `clip_grad_norm_`: factor `maxNorm / (norm + 1e-6)` when below 1). Returns the norm before
+/// clipping.
+///
+/// ```swift
+/// let norm = try clipGradNorm(params, maxNorm: 0.5)
+/// ```
+@discardableResult
+public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
+  guard maxNorm > 0, maxNorm.isFinite else {
+    throw TensorError.invalidArgument(op: "clipGradNorm", detail: "maxNorm must be a positive number, got \(maxNorm)")
+  }
+  var total: Double = 0
+  for p in params {
+    guard let g = try checkedGrad(p, op: "clipGradNorm") else { continue }
+    g.withUnsafeBufferPointer { gp in
+      guard let b = gp.baseAddress else { return }
+      total += Double(VecOps.dot(b, b, gp.count))
+    }
+  }
+  let norm = Float(total.squareRoot())
+  let coef = maxNorm / (norm + 1e-6)
+  if coef < 1 {
+    var seen = Set<ObjectIdentifier>()
+    for p in params where seen.insert(ObjectIdentifier(p)).inserted {
+      guard var g = p.gradData else { continue }
+      p.gradData = nil
+      for i in 0..<g.count { g[i] *= coef }
+      p.gradData = g
+    }
+  }
+  return norm
+}

@@ -1,0 +1,58 @@
+// MARK: - SGD
+
+/// Stochastic gradient descent with momentum, L2 weight decay and Nesterov momentum (PyTorch
+/// semantics, no dampening): `d = g + wd * p; buf = momentum * buf + d; d = nesterov ? d +
+/// momentum * buf : buf; p -= lr * d` (the first step sets `buf = d`).
+///
+/// ```swift
+/// let opt = try SGD(lr: 1e-3, momentum: 0.8, weightDecay: 3e-4)
+/// ```
+public final class SGD: Optimizer {
+  public var lr: Float
+  public let momentum: Float
+  public let weightDecay: Float
+  public let nesterov: Bool
+  private var buffers: [ObjectIdentifier: [Float]] = [:]
+
+  public init(lr: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) throws {
+    guard lr >= 0, lr.isFinite else { throw TensorError.invalidArgument(op: "SGD", detail: "lr must be >= 0, got \(lr)") }
+    guard momentum >= 0, momentum < 1 else { throw TensorError.invalidArgument(op: "SGD", detail: "momentum must be in [0, 1), got \(momentum)") }
+    guard weightDecay >= 0, weightDecay.isFinite else { throw TensorError.invalidArgument(op: "SGD", detail: "weightDecay must be >= 0") }
+    guard !nesterov || momentum > 0 else { throw TensorError.invalidArgument(op: "SGD", detail: "Nesterov momentum needs momentum > 0") }
+    self.lr = lr
+    self.momentum = momentum
+    self.weightDecay = weightDecay
+    self.nesterov = nesterov
+  }
+
+  public func step(_ params: [Tensor]) throws {
+    for p in params {
+      guard let g = try checkedGrad(p, op: "SGD") else { continue }
+      let id = ObjectIdentifier(p)
+      let n = p.count
+      var buf = buffers.removeValue(forKey: id) ?? []
+      let first = buf.isEmpty
+      if momentum > 0 && first { buf = [Float](repeating: 0, count: n) }
+      let (lr, mu, wd, nest) = (lr, momentum, weightDecay, nesterov)
+      p.data.withUnsafeMutableBufferPointer { pp in
+        g.withUnsafeBufferPointer { gp in
+          buf.withUnsafeMutableBufferPointer { bp in
+            guard let pb = pp.baseAddress, let gb = gp.baseAddress else { return }
+            if mu == 0 {
+              for i in 0..<n { pb[i] -= lr * (gb[i] + wd * pb[i]) }
+              return
+            }
+            guard let bb = bp.baseAddress else { return }
+            for i in 0..<n {
+              let d = gb[i] + wd * pb[i]
+              let b = first ? d : mu * bb[i] + d
+              bb[i] = b
+              pb[i] -= lr * (nest ? d + mu * b : b)
+            }
+          }
+        }
+      }
+      if momentum > 0 { buffers[id] = buf }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+// MARK: - Threads
+
+/// The engine's thread setting: one number for OpenBLAS and for the engine's own parallel loops.
+/// Set from `UBOOST_THREADS` at first use, or by `Parallel.setThreads(_:)` (the CLI's `--threads`).
+public enum Parallel {
+  nonisolated(unsafe) private static var _threads: Int = {
+    let env = ProcessInfo.processInfo.environment["UBOOST_THREADS"].flatMap { Int($0) }
+    let n = max(1, env ?? ProcessInfo.processInfo.activeProcessorCount)
+    openblas_set_num_threads(Int32(n))
+    return n
+  }()
+
+  /// Current thread count (>= 1).
+  public static var threads: Int { _threads }
+
+  /// Sets the thread count for OpenBLAS and the engine's loops (clamped to >= 1).
+  public static func setThreads(_ n: Int) {
+    _threads = max(1, min(n, 256))
+    openblas_set_num_threads(Int32(_threads))
+  }
+
+  /// Runs `body` over `0..<n` split into contiguous chunks across the threads. `body` gets a
+  /// half-open range and must only write to memory owned by that range. Small `n` (below
+  /// `grain`) runs inline.
+  public static func forRanges(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard n > 0 else { return }
+    let t = threads
+    if t == 1 || n < 2 * max(grain, 1) {
+      body(0..<n)
+      return
+    }
+    let chunks = min(t, (n + max(grain, 1) - 1) / max(grain, 1))
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+      let lo = n * c / chunks, hi = n * (c + 1) / chunks
+      if lo < hi { body(lo..<hi) }
+    }
+  }
+}
+
+// MARK: - Interruption
+
+/// A process-wide flag checked by long engine loops (search steps, training epochs, big kernels
+/// between batches); the REPL sets it on Ctrl-C.
+public enum EngineInterrupt {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var flag = false
+  public static func request() { lock.lock(); flag = true; lock.unlock() }
+  public static func clear() { lock.lock(); flag = false; lock.unlock() }
+  public static var isRequested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+  /// Throws `TensorError.interrupted` (and clears the flag) when an interrupt is pending.
+  public static func check() throws {
+    lock.lock()
+    let f = flag
+    flag = false
+    lock.unlock()
+    if f { throw TensorError.interrupted }
+  }
+}

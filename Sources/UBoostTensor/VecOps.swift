@@ -1,0 +1,53 @@
+// MARK: - Vectorized reductions on raw pointers
+
+/// Float reductions written with SIMD8 accumulators: Swift keeps IEEE order for a scalar
+/// `s += x[i]` loop, which cannot vectorize; eight independent lanes can.
+enum VecOps {
+  /// Sum of `p[0..<n]`.
+  @inline(__always)
+  static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let raw = UnsafeRawPointer(p)
+    var i = 0
+    while i + 8 <= n {
+      acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+      i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += p[i]; i += 1 }
+    return s
+  }
+
+  /// Dot product of `a[0..<n]` and `b[0..<n]`.
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    var i = 0
+    while i + 8 <= n {
+      acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+      i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+  }
+
+  /// Sum of `(p[i] - mu)^2`.
+  @inline(__always)
+  static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, _ mu: Float) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let m = SIMD8<Float>(repeating: mu)
+    let raw = UnsafeRawPointer(p)
+    var i = 0
+    while i + 8 <= n {
+      let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+      acc += d * d
+      i += 8
+    }
+    var s = acc.sum()
+    while i < n { let d = p[i] - mu; s += d * d; i += 1 }
+    return s
+  }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostNASTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,130 @@
+import XCTest
+@testable import UBoostTensor
+
+/// Direct-loop conv2d in Double, independent of the im2col/GEMM and depthwise kernels. Padding is
+/// passed explicitly as (top, left) with the output size given.
+func referenceConv(_ x: Tensor, _ w: Tensor, bias: Tensor?, stride: Int, padTop: Int, padLeft: Int,
+                   dilation: Int, groups: Int, ho: Int, wo: Int) -> [Double] {
+  let (n, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  let (cout, cing, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+  let coutg = cout / groups
+  var out = [Double](repeating: 0, count: n * cout * ho * wo)
+  for b in 0..<n { for co in 0..<cout { for oh in 0..<ho { for ow in 0..<wo {
+    var s = bias.map { Double($0.data[co]) } ?? 0
+    let grp = co / coutg
+    for ci in 0..<cing { for ki in 0..<kh { for kj in 0..<kw {
+      let ih = oh * stride - padTop + ki * dilation, iw = ow * stride - padLeft + kj * dilation
+      if ih < 0 || ih >= h || iw < 0 || iw >= wd { continue }
+      let c = grp * cing + ci
+      s += Double(x.data[((b * cin + c) * h + ih) * wd + iw]) * Double(w.data[((co * cing + ci) * kh + ki) * kw + kj])
+    } } }
+    out[((b * cout + co) * ho + oh) * wo + ow] = s
+  } } } }
+  _ = cin
+  return out
+}
+
+final class ConvTests: XCTestCase {
+  struct Case { let n, cin, cout, h, w, k, stride, dilation, groups: Int; let padding: Padding; let bias: Bool }
+
+  func check(_ c: Case, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+    let x = try randomTensor([c.n, c.cin, c.h, c.w], seed: seed)
+    let w = try randomTensor([c.cout, c.cin / c.groups, c.k, c.k], seed: seed + 1)
+    let b = c.bias ? try randomTensor([c.cout], seed: seed + 2) : nil
+    let y = try conv2d(x, w, bias: b, stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups)
+    let ext = c.dilation * (c.k - 1)
+    let pad: Int, ho: Int, wo: Int
+    switch c.padding {
+    case .same:
+      pad = ext / 2
+      ho = (c.h + c.stride - 1) / c.stride; wo = (c.w + c.stride - 1) / c.stride
+    case .valid:
+      pad = 0
+      ho = (c.h - ext - 1) / c.stride + 1; wo = (c.w - ext - 1) / c.stride + 1
+    case .explicit(let p):
+      pad = p
+      ho = (c.h + 2 * p - ext - 1) / c.stride + 1; wo = (c.w + 2 * p - ext - 1) / c.stride + 1
+    }
+    XCTAssertEqual(y.shape, [c.n, c.cout, ho, wo], file: file, line: line)
+    let ref = referenceConv(x, w, bias: b, stride: c.stride, padTop: pad, padLeft: pad, dilation: c.dilation,
+                            groups: c.groups, ho: ho, wo: wo)
+    assertClose(y.data, ref, tol: 1e-4, file: file, line: line)
+  }
+
+  func testConvAgainstDirectLoops() throws {
+    let cases: [Case] = [
+      Case(n: 2, cin: 3, cout: 4, h: 6, w: 5, k: 3, stride: 1, dilation: 1, groups: 1, padding: .same, bias: true),
+      Case(n: 2, cin: 3, cout: 4, h: 7, w: 6, k: 3, stride: 2, dilation: 1, groups: 1, padding: .same, bias: false),
+      Case(n: 1, cin: 2, cout: 3, h: 8, w: 8, k: 5, stride: 2, dilation: 1, groups: 1, padding: .same, bias: true),
+      Case(n: 2, cin: 2, cout: 2, h: 9, w: 7, k: 3, stride: 1, dilation: 2, groups: 1, padding: .same, bias: false),
+      Case(n: 1, cin: 2, cout: 3, h: 11, w: 10, k: 5, stride: 1, dilation: 2, groups: 1, padding: .same, bias: false),
+      Case(n: 2, cin: 4, cout: 6, h: 5, w: 5, k: 3, stride: 1, dilation: 1, groups: 2, padding: .same, bias: true),
+      Case(n: 2, cin: 3, cout: 2, h: 6, w: 7, k: 3, stride: 2, dilation: 1, groups: 1, padding: .valid, bias: false),
+      Case(n: 1, cin: 2, cout: 2, h: 5, w: 5, k: 3, stride: 1, dilation: 1, groups: 1, padding: .explicit(2), bias: false),
+      Case(n: 2, cin: 5, cout: 3, h: 4, w: 3, k: 1, stride: 1, dilation: 1, groups: 1, padding: .same, bias: true),
+      Case(n: 2, cin: 3, cout: 3, h: 4, w: 6, k: 1, stride: 2, dilation: 1, groups: 1, padding: .same, bias: false),
+      // depthwise (direct kernel)
+      Case(n: 2, cin: 3, cout: 3, h: 6, w: 7, k: 3, stride: 1, dilation: 1, groups: 3, padding: .same, bias: true),
+      Case(n: 2, cin: 3, cout: 3, h: 8, w: 7, k: 5, stride: 2, dilation: 1, groups: 3, padding: .same, bias: false),
+      Case(n: 1, cin: 4, cout: 4, h: 9, w: 9, k: 3, stride: 1, dilation: 2, groups: 4, padding: .same, bias: false),
+      Case(n: 1, cin: 2, cout: 2, h: 7, w: 8, k: 5, stride: 2, dilation: 2, groups: 2, padding: .same, bias: false),
+      Case(n: 2, cin: 2, cout: 2, h: 5, w: 19, k: 3, stride: 1, dilation: 1, groups: 2, padding: .same, bias: true),
+      Case(n: 1, cin: 3, cout: 3, h: 6, w: 33, k: 4, stride: 1, dilation: 1, groups: 3, padding: .same, bias: false),
+      Case(n: 1, cin: 2, cout: 2, h: 11, w: 20, k: 5, stride: 1, dilation: 2, groups: 2, padding: .valid, bias: false),
+      // depthwise with channel multiplier (grouped GEMM path)
+      Case(n: 1, cin: 2, cout: 4, h: 5, w: 5, k: 3, stride: 1, dilation: 1, groups: 2, padding: .same, bias: false),
+    ]
+    for (i, c) in cases.enumerated() { try check(c, seed: UInt64(100 + 10 * i)) }
+  }
+
+  func testConvChunkingMatchesSingleGEMM() throws {
+    // A batch big enough to be split into several im2col chunks gives the same result per image.
+    let x = try randomTensor([3, 64, 32, 32], seed: 1), w = try randomTensor([4, 64, 5, 5], seed: 2)
+    XCTAssertLessThan(convChunk(try ConvGeometry(x: x.shape, w: w.shape, stride: 1, padding: .same, dilation: 1, groups: 1)), 3)
+    let y = try conv2d(x, w)
+    let y1 = try conv2d(x.slice(axis: 0, start: 2, end: 3).detached(), w)
+    assertClose(Array(y.data[(2 * 4 * 1024)...]), y1.data.map(Double.init), tol: 1e-5)
+  }
+
+  func testConvGradients() throws {
+    let x = try randomTensor([2, 3, 5, 4], seed: 20), w = try randomTensor([4, 3, 3, 3], seed: 21)
+    let b = try randomTensor([4], seed: 22)
+    try gradCheck([x, w, b]) { t in try conv2d(t[0], t[1], bias: t[2]) }
+    try gradCheck([x, w]) { t in try conv2d(t[0], t[1], stride: 2, padding: .same) }
+    let w5 = try randomTensor([2, 3, 5, 5], seed: 23)
+    try gradCheck([x, w5]) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2) }
+    let wg = try randomTensor([4, 1, 3, 3], seed: 24)
+    let x4 = try randomTensor([1, 4, 5, 5], seed: 25)
+    try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], stride: 2, padding: .same, groups: 4) }  // depthwise
+    try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2, groups: 4) }
+    let xw = try randomTensor([1, 2, 3, 18], seed: 29), ww = try randomTensor([2, 1, 2, 3], seed: 30)
+    try gradCheck([xw, ww]) { t in try conv2d(t[0], t[1], padding: .same, groups: 2) }  // wide rows, even kh
+    let w2 = try randomTensor([2, 2, 3, 3], seed: 26)
+    try gradCheck([x4, w2]) { t in try conv2d(t[0], t[1], padding: .valid, groups: 2) }
+    let w1 = try randomTensor([3, 4, 1, 1], seed: 27)
+    try gradCheck([x4, w1, try randomTensor([3], seed: 28)]) { t in try conv2d(t[0], t[1], bias: t[2]) }  // pointwise
+  }
+
+  func testEmptyBatch() throws {
+    let y = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([2, 3, 3, 3]))
+    XCTAssertEqual(y.shape, [0, 2, 4, 4])
+    let d = try conv2d(try Tensor.zeros([0, 3, 4, 4]), try Tensor.zeros([3, 1, 3, 3]), groups: 3)
+    XCTAssertEqual(d.shape, [0, 3, 4, 4])
+    let l = try linear(try Tensor.zeros([2, 0]), try Tensor.zeros([3, 0]), try Tensor.ones([3]))
+    XCTAssertEqual(l.data, [1, 1, 1, 1, 1, 1])
+  }
+
+  func testConvErrors() throws {
+    let x = try Tensor.zeros([1, 3, 4, 4])
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 2, 3, 3]))) { e in
+      XCTAssertTrue("\(e)".contains("conv2d") && "\(e)".contains("[1, 3, 4, 4]"), "\(e)")
+    }
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 3, 3, 3]), stride: 0))
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 3, 3, 3]), dilation: 0))
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 3, 5, 5]), padding: .valid))
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 1, 3, 3]), groups: 2))
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 3, 3, 3]), bias: Tensor.zeros([3])))
+    XCTAssertThrowsError(try conv2d(Tensor.zeros([3, 4, 4]), Tensor.zeros([2, 3, 3, 3])))
+    XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 3, 3, 3]), padding: .explicit(-1)))
+  }
+}

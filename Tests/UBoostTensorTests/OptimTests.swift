@@ -1,0 +1,102 @@
+import XCTest
+@testable import UBoostTensor
+
+final class OptimTests: XCTestCase {
+  func testSGDMomentumNesterovWeightDecay() throws {
+    for nesterov in [false, true] {
+      let p = try Tensor(shape: [2], data: [1, -2]).trainable()
+      let opt = try SGD(lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: nesterov)
+      var ref: [Double] = [1, -2], buf: [Double] = [0, 0]
+      let grads: [[Float]] = [[0.5, -1], [0.25, 0.75], [-0.5, 0.1]]
+      for (s, g) in grads.enumerated() {
+        p.gradData = g
+        try opt.step([p])
+        for i in 0..<2 {
+          let d = Double(g[i]) + 0.01 * ref[i]
+          buf[i] = s == 0 ? d : 0.9 * buf[i] + d
+          ref[i] -= 0.1 * (nesterov ? d + 0.9 * buf[i] : buf[i])
+        }
+      }
+      assertClose(p.data, ref, tol: 1e-6)
+    }
+    XCTAssertThrowsError(try SGD(lr: 0.1, nesterov: true))
+    XCTAssertThrowsError(try SGD(lr: -1))
+  }
+
+  func testAdam() throws {
+    let p = try Tensor(shape: [2], data: [0.5, -0.5]).trainable()
+    let opt = try Adam(lr: 0.1, weightDecay: 0.1)
+    var ref: [Double] = [0.5, -0.5], m: [Double] = [0, 0], v: [Double] = [0, 0]
+    let grads: [[Float]] = [[1, -2], [0.5, 0.5], [-1, 0.25]]
+    for (s, g) in grads.enumerated() {
+      p.gradData = g
+      try opt.step([p])
+      let t = Double(s + 1)
+      for i in 0..<2 {
+        let d = Double(g[i]) + 0.1 * ref[i]
+        m[i] = 0.9 * m[i] + 0.1 * d
+        v[i] = 0.999 * v[i] + 0.001 * d * d
+        let mh = m[i] / (1 - Foundation.pow(0.9, t)), vh = v[i] / (1 - Foundation.pow(0.999, t))
+        ref[i] -= 0.1 * mh / (vh.squareRoot() + 1e-8)
+      }
+    }
+    assertClose(p.data, ref, tol: 1e-5)
+    // A parameter without a gradient is skipped.
+    let q = try Tensor(shape: [1], data: [3]).trainable()
+    try opt.step([q])
+    XCTAssertEqual(q.data, [3])
+  }
+
+  func testClipGradNorm() throws {
+    let a = try Tensor(shape: [2], data: [0, 0]).trainable(), b = try Tensor(shape: [1], data: [0]).trainable()
+    a.gradData = [3, 0]; b.gradData = [4]
+    let n = try clipGradNorm([a, b], maxNorm: 1)
+    XCTAssertEqual(n, 5, accuracy: 1e-6)
+    XCTAssertEqual(a.gradData?[0] ?? 0, 0.6, accuracy: 1e-5)
+    XCTAssertEqual(b.gradData?[0] ?? 0, 0.8, accuracy: 1e-5)
+    XCTAssertEqual(try clipGradNorm([a, b], maxNorm: 10), 1, accuracy: 1e-5)
+    XCTAssertEqual(b.gradData?[0] ?? 0, 0.8, accuracy: 1e-5)
+    XCTAssertThrowsError(try clipGradNorm([a], maxNorm: 0))
+  }
+
+  func testSchedules() throws {
+    let s = try StepLR(stepSize: 30, gamma: 0.5, baseLR: 1e-3)
+    XCTAssertEqual(s.lr(at: 29), 1e-3, accuracy: 1e-9)
+    XCTAssertEqual(s.lr(at: 30), 5e-4, accuracy: 1e-9)
+    XCTAssertEqual(s.lr(at: 65), 2.5e-4, accuracy: 1e-9)
+    let o = try OneCycle(maxLR: 0.1, totalSteps: 100, pctStart: 0.3)
+    XCTAssertEqual(o.lr(at: 0), 0.004, accuracy: 1e-7)
+    XCTAssertEqual(o.lr(at: 29), 0.1, accuracy: 1e-6)
+    XCTAssertEqual(o.lr(at: 99), 0.004 / 1e4, accuracy: 1e-9)
+    // Midway through the warm-up phase the cosine is at half: (initial + max) / 2.
+    XCTAssertEqual(o.lr(at: 14), Float(0.004 + (0.1 - 0.004) / 2 * (1 - Foundation.cos(Double.pi * 14 / 29))), accuracy: 1e-6)
+    XCTAssertGreaterThan(o.lr(at: 50), o.lr(at: 80))
+    XCTAssertThrowsError(try OneCycle(maxLR: 0.1, totalSteps: 1))
+    XCTAssertThrowsError(try StepLR(stepSize: 0, gamma: 0.5))
+  }
+
+  func testTrainingReducesLoss() throws {
+    // A tiny conv net on fixed random data: a few SGD steps must lower the loss.
+    var rng = RandomSource(seed: 11)
+    let x = try Tensor.randn([4, 2, 6, 6], rng: &rng)
+    let labels = [0, 1, 2, 1]
+    let w1 = try kaimingNormal([4, 2, 3, 3], fanIn: 18, rng: &rng).trainable()
+    let bn = BatchNorm2d(channels: 4)
+    let w2 = try kaimingUniform([3, 36], fanIn: 36, a: Float(5).squareRoot(), rng: &rng).trainable()
+    let params = [w1, w2] + bn.parameters
+    let opt = try SGD(lr: 0.1, momentum: 0.9)
+    func loss() throws -> Tensor {
+      let h = try maxPool2d(bn(conv2d(x, w1), training: true).relu())
+      return try crossEntropy(linear(h.flatten(), w2, nil), labels)
+    }
+    let first = try loss().item()
+    for _ in 0..<10 {
+      zeroGrad(params)
+      let l = try loss()
+      try l.backward()
+      try clipGradNorm(params, maxNorm: 5)
+      try opt.step(params)
+    }
+    XCTAssertLessThan(try loss().item(), first * 0.5)
+  }
+}

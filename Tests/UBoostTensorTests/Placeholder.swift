@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostTensorTestsPlaceholder: XCTestCase { func testBuilds() {} }
