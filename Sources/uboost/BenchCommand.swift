@@ -28,11 +28,23 @@ struct BenchCommand: ParsableCommand {
       abstract: "Seconds per search step of the reference-sized supernets, and PyTorch's when python3-torch is installed.")
     @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
     @Option(help: "Batch sizes.") var batches: [Int] = [8, 32]
-    @Option(help: "Timed steps per cell (after warm-up).") var steps: Int = 5
+    @Option(help: "Timed steps per cell (after warm-up).") var steps: Int = 3
+    @Option(help: "Warm-up steps per cell.") var warmup: Int = 1
     @Flag(help: "Skip the PyTorch baseline.") var noTorch = false
+    @Option(help: ArgumentHelp("Measure one cell STAGE,BATCH,THREADS in this process and print a JSON line.", visibility: .hidden))
+    var one: String?
     func run() throws {
-      printOut(try SearchBenchmark.run(threads: threads, batches: batches, steps: steps,
-                                       torchScript: noTorch ? nil : ResourceFiles.torchBench()))
+      if let one {
+        let parts = one.split(separator: ",").map(String.init)
+        guard parts.count == 3, let stage = SearchStage(rawValue: parts[0]), let b = Int(parts[1]), let t = Int(parts[2]) else {
+          throw ValidationError("--one takes STAGE,BATCH,THREADS (e.g. micro,8,1)")
+        }
+        let r = try SearchBenchmark.measure(stage: stage, batch: b, threads: t, warmup: max(0, warmup), steps: max(1, steps), forwardSteps: 1)
+        printOut(r.jsonLine + "\n")
+        return
+      }
+      printOut(try SearchBenchTable.run(threads: threads, batches: batches, warmup: max(0, warmup), steps: max(1, steps),
+                                        torchScript: noTorch ? nil : ResourceFiles.torchBench()))
     }
   }
 

@@ -11,6 +11,6 @@ struct DocCommand: ParsableCommand {
 
   struct BuiltinsDoc: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "builtins", abstract: "Markdown reference of every builtin, from the builtin tables.")
-    func run() throws { printOut(Builtins.markdownReference()) }
+    func run() throws { printOut(withNewline(Builtins.markdownReference())) }
   }
 }

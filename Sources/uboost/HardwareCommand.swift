@@ -22,7 +22,7 @@ struct HardwareCommand: ParsableCommand {
       guard let path else {
         throw ValidationError("no table given and the bundled csim_lookup_128x128.json was not found; pass --table")
       }
-      printOut(try HardwareValidation.report(path: path, calibrate: true))
+      printOut(withNewline(try HardwareValidation.report(path: path, calibrate: true)))
     }
   }
 
@@ -30,6 +30,6 @@ struct HardwareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "ceil-table",
       abstract: "Error of each smooth-ceiling form against ceil, and its gradient mass, at several temperatures.")
-    func run() throws { printOut(ceilingErrorTable()) }
+    func run() throws { printOut(withNewline(ceilingErrorTable())) }
   }
 }

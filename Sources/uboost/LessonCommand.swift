@@ -11,7 +11,7 @@ struct LessonCommand: ParsableCommand {
     abstract: "Step-by-step lessons (uboost lesson lists them; uboost lesson smooth-ceil teaches the smooth ceiling).",
     discussion: "At each pause: Enter goes on, b goes back, q quits. Lessons are .uboost notebooks in stdlib/lessons/.")
 
-  @Argument(help: "The lesson to run; without it, the list of lessons.")
+  @ArgumentParser.Argument(help: "The lesson to run; without it, the list of lessons.")
   var name: String?
 
   @Flag(name: .long, help: "Run straight through without pausing.")

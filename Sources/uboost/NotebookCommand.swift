@@ -10,7 +10,7 @@ struct NotebookCommand: ParsableCommand {
     abstract: "Run a .uboost file's #%% cells in one session and write a Markdown or Jupyter report.",
     discussion: "Plots a cell makes are saved as SVG files next to a Markdown report, or embedded (image/svg+xml) in an .ipynb.")
 
-  @Argument(help: "The notebook (.uboost with #%% cell markers).")
+  @ArgumentParser.Argument(help: "The notebook (.uboost with #%% cell markers).")
   var file: String
 
   @Option(name: .shortAndLong, help: "Report path: .md or .ipynb.")

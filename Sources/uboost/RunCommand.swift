@@ -13,10 +13,10 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customShort("e"), help: "Evaluate this source text, print its value, and exit.")
   var expression: String?
 
-  @Argument(help: "The script to run; without it (and without -e) the REPL opens.")
+  @ArgumentParser.Argument(help: "The script to run; without it (and without -e) the REPL opens.")
   var file: String?
 
-  @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (its `args` list).")
+  @ArgumentParser.Argument(parsing: .captureForPassthrough, help: "Arguments for the script (its `args` list).")
   var scriptArguments: [String] = []
 
   @OptionGroup var engine: EngineOptions
@@ -51,7 +51,7 @@ struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check", abstract: "Parse scripts without running them; report every syntax error.")
 
-  @Argument(help: "Scripts to check.")
+  @ArgumentParser.Argument(help: "Scripts to check.")
   var files: [String]
 
   func run() throws {

@@ -44,3 +44,6 @@ func printError(_ text: String) {
 func printOut(_ text: String) {
   FileHandle.standardOutput.write(Data(text.utf8))
 }
+
+/// `text` ending in exactly one newline.
+func withNewline(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }
