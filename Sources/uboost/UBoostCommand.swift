@@ -20,6 +20,12 @@ struct UBoostCommand: ParsableCommand {
     subcommands: [RunCommand.self, CheckCommand.self, NotebookCommand.self, LessonCommand.self,
                   HardwareCommand.self, BenchCommand.self, DocCommand.self],
     defaultSubcommand: RunCommand.self)
+
+  /// Picks OpenBLAS's best kernels for this CPU first (a one-time re-exec, see `BLASCore`).
+  static func main() {
+    BLASCore.ensureBestKernels()
+    main(nil)
+  }
 }
 
 /// Options every command that runs code shares.
