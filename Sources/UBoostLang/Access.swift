@@ -148,3 +148,23 @@ extension Interpreter {
     }
   }
 }
+
+extension Value {
+  /// This value as a position in a sequence of `count` elements, with the language's rules:
+  /// integral numbers only, negative counts from the end, out of range is an `index` error.
+  /// For host objects implementing `index(_:)`.
+  ///
+  /// ```swift
+  /// let i = try key.asIndex(count: shape[0], what: "Tensor")
+  /// ```
+  public func asIndex(count: Int, what: String) throws -> Int {
+    try Access.position(self, count: count, what: what)
+  }
+
+  /// Slice bounds `x[a:b]` (a host object receives them as a `.range`): clamped `lo..<hi`.
+  public static func sliceBounds(_ r: RangeValue, count: Int) -> Range<Int> {
+    func clamp(_ d: Double) -> Int { d.isNaN ? 0 : Int(Swift.min(Swift.max(d, 0), Double(count))) }
+    let lo = clamp(r.start), hi = clamp(r.end)
+    return lo..<Swift.max(lo, hi)
+  }
+}

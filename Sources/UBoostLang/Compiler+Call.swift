@@ -55,7 +55,7 @@ extension Compiler {
           let proto = c.proto
           let n = proto.paramTargets.count
           if argc <= n {
-            let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+            let frame = proto.frame(captures: c.captures)
             proto.setParam(frame, 0, try a0(f))
             if argc == 2 { proto.setParam(frame, 1, try a1(f)) }
             if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
@@ -84,7 +84,7 @@ extension Compiler {
         let fn = try calleeCode(f)
         if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
           let proto = c.proto
-          let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+          let frame = proto.frame(captures: c.captures)
           for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
           if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
           return try interp.run(c, frame, at: location)
@@ -170,7 +170,7 @@ extension Interpreter {
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
-      let frame = Frame.make(slotCount: proto.slotCount, cellCount: proto.cellCount, captures: c.captures)
+      let frame = proto.frame(captures: c.captures)
       for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
       var bound: [Bool]?
       if !named.isEmpty {
@@ -225,7 +225,10 @@ extension Interpreter {
   /// this activation to the call stack of any error passing through.
   func run(_ c: Closure, _ frame: Frame, at location: SourceLocation?) throws -> Value {
     depth += 1
-    defer { depth -= 1 }
+    defer {
+      depth -= 1
+      c.proto.recycle(frame)
+    }
     // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
     if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
     try Interrupt.check()

@@ -39,7 +39,7 @@ extension Compiler {
       }
       for x in items {
         try Interrupt.check()
-        try store(f, x)
+        if let slot = slot { f[slot: slot] = x } else { try store(f, x) }
         switch try Compiler.runBody(b, f) {
         case .normal, .continueLoop: continue
         case .breakLoop: return .normal

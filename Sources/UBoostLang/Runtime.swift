@@ -40,7 +40,7 @@ final class Cell {
 struct FrameHeader {
   var ret: Value
   var cells: ContiguousArray<Cell>
-  let captures: ContiguousArray<Cell>
+  var captures: ContiguousArray<Cell>
   let slotCount: Int
 }
 
@@ -62,6 +62,16 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
     withUnsafeMutablePointers { h, e in
       // Element-wise: cheaper than the generic array destroy for the usual handful of slots.
       for i in 0..<h.pointee.slotCount { (e + i).deinitialize(count: 1) }
+    }
+  }
+
+  /// Drops everything the frame refers to so it can be reused for another call.
+  @inline(__always) func clear() {
+    withUnsafeMutablePointers { h, e in
+      for i in 0..<h.pointee.slotCount { e[i] = .nil_ }
+      h.pointee.ret = .nil_
+      h.pointee.captures = []
+      for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
     }
   }
 
@@ -121,6 +131,24 @@ final class FunctionProto {
     var idx: [String: Int] = [:]
     for (i, n) in paramNames.enumerated() { idx[n] = i }
     self.paramIndex = idx
+  }
+
+  /// Frames of finished calls, reused by later calls. Frames never outlive their call: closures
+  /// capture cells, not frames.
+  private var pool: ContiguousArray<Frame> = []
+
+  @inline(__always) func frame(captures: ContiguousArray<Cell>) -> Frame {
+    if let f = pool.popLast() {
+      f.header.captures = captures
+      return f
+    }
+    return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+  }
+
+  @inline(__always) func recycle(_ f: Frame) {
+    guard pool.count < 64 else { return }
+    f.clear()
+    pool.append(f)
   }
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {

@@ -1,3 +1,4 @@
+import Foundation
 import UBoostTensor
 
 // MARK: - Deriving the architecture
@@ -26,7 +27,7 @@ extension Supernet {
         return Genotype(cells: cellsOut)
       case .channel, .final:
         var out: [CellGenotype] = []
-        for (i, cell) in cells.enumerated() {
+        for cell in cells {
           var ops: [String: CandidateOp] = [:]
           var widths: [String: Int] = [:]
           for e in cell.edges {
@@ -40,7 +41,6 @@ extension Supernet {
           widths["xpp_pre"] = cell.preXpp.search?.chosenWidth ?? cell.preXpp.cout
           var g = CellGenotype(ops: ops, widths: widths)
           try g.prune(nodes: space.nodes, cellName: cell.name)
-          _ = i
           out.append(g)
         }
         return Genotype(cells: out)
@@ -61,7 +61,7 @@ extension Supernet {
     for s in channelSearches {
       let a = s.alpha.data.map { Double($0) / Double(max(tau, 1e-6)) }
       let m = a.max() ?? 0
-      let e = a.map { Foundation_exp($0 - m) }
+      let e = a.map { Foundation.exp($0 - m) }
       let z = e.reduce(0, +)
       d[s.name] = zip(e, s.widths).reduce(0) { $0 + $1.0 / z * Double($1.1) }
     }

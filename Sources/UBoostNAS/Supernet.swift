@@ -8,6 +8,9 @@ public struct SupernetOutput {
   public var logits: Tensor
   public var latency: Tensor
   public var util: Tensor
+  public init(logits: Tensor, latency: Tensor, util: Tensor) {
+    self.logits = logits; self.latency = latency; self.util = util
+  }
 }
 
 // MARK: - Supernet

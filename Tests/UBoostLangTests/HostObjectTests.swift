@@ -51,18 +51,16 @@ final class Vec: HostObject {
 
   func index(_ key: Value) throws -> Value? {
     switch key {
-    case .number(let d):
-      let i = try Access.position(key, count: items.count, what: "Vec")
-      _ = d
-      return .number(items[i])
+    case .number:
+      return .number(items[try key.asIndex(count: items.count, what: "Vec")])
     case .range(let r):
-      return .object(Vec((0..<r.count).map { items[Int(r.element($0))] }))
+      return .object(Vec(Array(items[Value.sliceBounds(r, count: items.count)])))
     default: return nil
     }
   }
 
   func setIndex(_ key: Value, _ value: Value) throws {
-    let i = try Access.position(key, count: items.count, what: "Vec")
+    let i = try key.asIndex(count: items.count, what: "Vec")
     guard case .number(let d) = value else { throw LangError(.type, "Vec elements are numbers") }
     items[i] = d
   }

@@ -7,6 +7,7 @@ import UBoostTensor
 public struct Batch {
   public var x: Tensor
   public var y: [Int]
+  public init(x: Tensor, y: [Int]) { self.x = x; self.y = y }
 }
 
 /// Training-time augmentation: random crop after zero padding, random horizontal flip.
@@ -127,6 +128,7 @@ public struct DataLoader: Sequence {
         }
       }
     }
+    // The element count is idx.count * c * h * w by construction, so the checked init cannot fail.
     return Batch(x: (try? Tensor(shape: [idx.count, c, h, w], data: out)) ?? Tensor(scalar: 0), y: labels)
   }
 }

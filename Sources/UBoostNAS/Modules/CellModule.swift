@@ -45,6 +45,8 @@ final class CellModule {
     for t in 1...nodes {
       var ys: [Tensor] = []
       for (i, e) in edges.enumerated() where e.edge.to == t {
+        // Big supernet steps take seconds: look for Ctrl-C between edges too.
+        try EngineInterrupt.check()
         guard let x = values[e.edge.from], let c = widths[e.edge.from] else { continue }
         let (y, k) = try e.forward(x, cinSoft: c, g: g.map { $0[i] }, ctx: ctx)
         costs += k

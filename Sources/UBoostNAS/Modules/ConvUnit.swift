@@ -1,3 +1,4 @@
+import Foundation
 import UBoostTensor
 
 // MARK: - Channel mask (DMasking)
@@ -19,7 +20,7 @@ final class ChannelSearch {
     let c = rng.int(below: widths.count)
     let a = (0..<widths.count).map { j -> Float in
       let d = Double(j - c)
-      return Float(Foundation_exp(-d * d / 2) / (2 * Double.pi).squareRoot())
+      return Float(Foundation.exp(-d * d / 2) / (2 * Double.pi).squareRoot())
     }
     alpha = Tensor.constant(shape: [widths.count], data: a).trainable()
     alpha.name = name
@@ -103,5 +104,3 @@ final class ConvUnit {
   }
 }
 
-import Foundation
-@inline(__always) func Foundation_exp(_ x: Double) -> Double { Foundation.exp(x) }
