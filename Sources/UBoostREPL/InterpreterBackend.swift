@@ -21,6 +21,8 @@ public final class InterpreterBackend: REPLBackend {
   public var lessonHook: ((String, @escaping (String) -> Void, @escaping () -> Bool) -> String?)?
   /// Called before every evaluation (the host clears engine interrupt flags there).
   public var beforeEvaluation: () -> Void = { Interrupt.clear() }
+  /// Called after `:reset` cleared the bindings (the host re-installs its libraries there).
+  public var afterReset: () -> Void = {}
 
   /// Names defined before the user typed anything (builtins, stdlib): hidden from `:vars`.
   private var baseline: Set<String>
@@ -145,7 +147,8 @@ public final class InterpreterBackend: REPLBackend {
 
   public func reset() {
     interpreter.reset()
-    order = []
+    afterReset()
+    refreshBaseline()
   }
 
   public func requestInterrupt() { interruptHook() }

@@ -18,6 +18,9 @@ final class Session {
     backend = InterpreterBackend(interpreter: interpreter)
     backend.interruptHook = { Builtins.requestInterrupt() }
     backend.beforeEvaluation = { Builtins.clearInterrupt() }
+    backend.afterReset = { [unowned interpreter] in
+      do { try Builtins.install(into: interpreter) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
+    }
     let capture = PlotCollector()
     Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }
     backend.plotsProvider = { capture.take() }

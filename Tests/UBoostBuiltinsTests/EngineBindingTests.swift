@@ -93,29 +93,6 @@ final class EngineBindingTests: XCTestCase {
     XCTAssertEqual((box.error as? LangError)?.kind, .interrupted, "\(String(describing: box.error))")
   }
 
-  /// Every step of every lesson runs (as a host would run it: one interpreter, step after step).
-  func testLessonCodeRuns() throws {
-    final class Box: @unchecked Sendable { var plots = 0; var text = "" }
-    let box = Box()
-    PlotCapture.sink = { _, _ in box.plots += 1 }
-    PlotCapture.terminal = false
-    defer { PlotCapture.sink = nil; PlotCapture.terminal = true }
-    let interp = TestSupport.interpreter { box.text += $0 }
-    guard case .list(let names)? = try? interp.run(source: "lesson_names()", file: "<t>") else { return XCTFail("no lessons") }
-    var steps = 0
-    for n in names.items {
-      guard case .list(let l) = try interp.run(source: "lesson_steps(\(n.repr))", file: "<t>") else { return XCTFail("\(n)") }
-      for step in l.items {
-        guard case .record(let r) = step, case .string(let code)? = r["code"] else { return XCTFail("bad step \(step.repr)") }
-        XCTAssertNoThrow(try interp.run(source: code, file: "<lesson>"), code)
-        steps += 1
-      }
-    }
-    XCTAssertEqual(steps, 6)
-    XCTAssertEqual(box.plots, 5)
-    XCTAssertTrue(box.text.contains("1 0.50390625"), box.text)
-  }
-
   func testPlotSinkReceivesSVG() throws {
     final class Box: @unchecked Sendable { var items: [(String, String)] = [] }
     let box = Box()

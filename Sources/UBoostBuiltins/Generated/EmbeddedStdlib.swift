@@ -206,48 +206,6 @@ fn table(rows, digits: 3) {
   join(lines, "\n")
 }
 """####,
-    "lessons.uboost": ####"""
-# requires: engine
-# lessons.uboost — step-by-step lessons (`uboost lesson NAME`, `:lesson NAME` in the REPL).
-# A lesson is a list of steps {title, text, code}: the host shows the text, shows and runs the
-# code (its prints and plots appear), then waits for the learner before the next step.
-
-let lesson_smooth_ceil = [
-  {title: "1. The exact ceiling",
-   text: "A systolic array processes a layer in tiles: ceil(channels / columns) of them. The ceiling is a staircase: flat almost everywhere, so its gradient is zero and a gradient-based search learns nothing from it.",
-   code: "print(ceil(1.05), grad(ceil, 1.05))\nplot(ceil, from: 0, to: 4, title: \"ceil(x)\")"},
-  {title: "2. The utilization cliff",
-   text: "On a 128-column array, 128 output channels fill every column; 129 need a second pass whose columns are almost all idle. Utilization halves for one extra channel.",
-   code: "let hw = systolic(rows: 128, cols: 128, ceiling: \"exact\")\nfn util(c) = hw.cost(conv(k: 3, cin: 128, cout: c, out: [8, 8])).util\nprint(util(128), util(129))\nplot(util, from: 64, to: 300, points: 237, title: \"utilization vs output channels\")"},
-  {title: "3. Two smooth ceilings",
-   text: "U-Boost replaces ceil by a smooth staircase. The reference form is a generalized logistic per step; the sigmoid-sum form adds sigmoid(T (x - i)) over the integers i.",
-   code: "print(smooth_ceil(1.05), smooth_ceil(1.05, temp: 50))\nplot([ceil, smooth_ceil, fn(x) => smooth_ceil(x, temp: 50)], from: 0, to: 4, title: \"ceil, reference, sigmoid-sum T=50\")"},
-  {title: "4. The temperature",
-   text: "The temperature T sets how sharp each step is: a high T follows ceil closely (small gradients far from the steps), a low T smears the steps (gradients everywhere, but a biased value).",
-   code: "plot([fn(x) => smooth_ceil(x, temp: 4), fn(x) => smooth_ceil(x, temp: 16), fn(x) => smooth_ceil(x, temp: 64)], from: 0, to: 3, title: \"T = 4, 16, 64\")"},
-  {title: "5. The gradient a search sees",
-   text: "With a smooth ceiling the utilization has a derivative in the channel count: the search is pushed toward widths that fill the array.",
-   code: "let hs = systolic(rows: 128, cols: 128, ceiling: \"sigmoid\", temp: 8)\nfn du(c) = grad(fn(x) => hs.cost(conv(k: 3, cin: 128, cout: x, out: [8, 8])).util, c)\nprint(du(120), du(136))\nplot(du, from: 64, to: 300, points: 120, title: \"d util / d channels\")"},
-  {title: "6. The reference form under-charges small layers",
-   text: "The reference staircase is shifted: below one tile it stays far under 1, so a layer with a few channels looks almost free. An 8-channel 1x1 convolution costs 35 times less than it should.",
-   code: "print(smooth_ceil(0.05), ceil(0.05))\nlet exact = systolic(ceiling: \"exact\")\nlet ref = systolic(ceiling: \"reference\")\nlet small = conv(k: 1, cin: 8, cout: 8, out: [8, 8])\nprint(exact.cost(small).latency_ms, ref.cost(small).latency_ms)"},
-]
-
-# Lessons by name.
-let lessons = {smooth_ceil: lesson_smooth_ceil}
-
-# The steps of lesson `name` ("smooth-ceil"); an error lists the known lessons.
-fn lesson_steps(name) {
-  let key = replace(name, "-", "_")
-  if !has(lessons, key) {
-    error("unknown lesson '\(name)' (known: \(join(map(keys(lessons), fn(k) => replace(k, "_", "-")), ", ")))")
-  }
-  lessons[key]
-}
-
-# Names of the lessons.
-fn lesson_names() = map(keys(lessons), fn(k) => replace(k, "_", "-"))
-"""####,
     "losses.uboost": ####"""
 # requires: engine
 # losses.uboost — search objectives. Each returns a closure loss(out, y) for

@@ -42,8 +42,8 @@ enum NNLibrary {
         let x = try a.tensor("x"), w = try a.tensor("w"), b = try a.optionalTensor("b")
         return TensorObject.value(try Engine.run("linear") { try UBoostTensor.linear(x, w, b) })
       },
-      BuiltinFunction("sgd_step", "params, loss, lr: number = 0.025, momentum: number = 0.9, weight_decay: number = 3e-4, clip: number = 5",
-                      "One SGD step on params: clears their grads, back-propagates loss, clips the gradient norm (clip: 0 = off), updates.") { a in
+      BuiltinFunction("sgd_step", "params, loss, lr: number = 1e-3, momentum: number = 0.8, weight_decay: number = 3e-4, clip: number = 0.5",
+                      "One SGD step on params (defaults: the method's search weight step): clears their grads, back-propagates loss, clips the gradient norm (clip: 0 = off), updates.") { a in
         let key = "sgd:\(try a.number("lr")):\(try a.number("momentum")):\(try a.number("weight_decay"))"
         try Optimizers.step(a, hyper: key, clip: try a.number("clip")) {
           try SGD(lr: Float(try a.number("lr")), momentum: Float(try a.number("momentum")),
@@ -51,8 +51,8 @@ enum NNLibrary {
         }
         return .nil_
       },
-      BuiltinFunction("adam_step", "params, loss, lr: number = 3e-4, beta1: number = 0.5, beta2: number = 0.999, weight_decay: number = 1e-3",
-                      "One Adam step on params (the architecture optimizer's defaults): clears their grads, back-propagates loss, updates.") { a in
+      BuiltinFunction("adam_step", "params, loss, lr: number = 0.1, beta1: number = 0.9, beta2: number = 0.999, weight_decay: number = 0",
+                      "One Adam step on params (defaults: the method's architecture step, lr 0.1, no weight decay): clears their grads, back-propagates loss, updates.") { a in
         let key = "adam:\(try a.number("lr")):\(try a.number("beta1")):\(try a.number("beta2")):\(try a.number("weight_decay"))"
         try Optimizers.step(a, hyper: key, clip: 0) {
           try Adam(lr: Float(try a.number("lr")), beta1: Float(try a.number("beta1")), beta2: Float(try a.number("beta2")),
