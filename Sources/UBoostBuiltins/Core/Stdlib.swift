@@ -1,0 +1,60 @@
+import Foundation
+import UBoostLang
+
+// MARK: - Loading the stdlib
+//
+// The stdlib (`stdlib/*.uboost`) is embedded in the binary (`Generated/EmbeddedStdlib.swift`,
+// made by `scripts/gen-stdlib`) so it loads whatever the working directory; a directory given in
+// the options (`UBOOST_STDLIB=dir`) replaces it for development. Files whose first line is
+// `# requires: engine` need the engine builtins and load after them; the others (the language
+// helpers in core.uboost) load first.
+
+enum Stdlib {
+  static let engineMarker = "# requires: engine"
+
+  /// `(file name, source)` pairs, sorted by name.
+  static func sources(_ options: BuiltinOptions) throws -> [(String, String)] {
+    guard let dir = options.stdlibDirectory else {
+      return EmbeddedStdlib.files.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+    let fm = FileManager.default
+    guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else {
+      throw LangError(.io, "cannot read the stdlib directory '\(dir.path)' (UBOOST_STDLIB)")
+    }
+    return try names.filter { $0.hasSuffix(".uboost") }.sorted().map { name in
+      let url = dir.appendingPathComponent(name)
+      guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+        throw LangError(.io, "cannot read stdlib file '\(url.path)'")
+      }
+      return (name, text)
+    }
+  }
+
+  static func run(_ files: [(String, String)], into interpreter: Interpreter) throws {
+    for (name, text) in files {
+      try interpreter.run(source: text, file: "stdlib/\(name)")
+    }
+  }
+
+  /// `fn` definitions of the stdlib with the comment lines above them (for the reference).
+  static func documentedFunctions() -> [(file: String, signature: String, doc: String)] {
+    var out: [(String, String, String)] = []
+    for (file, text) in EmbeddedStdlib.files.sorted(by: { $0.key < $1.key }) {
+      var comment: [String] = []
+      for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.hasPrefix("# ") && !line.hasPrefix("# ----") && !line.hasPrefix(engineMarker) {
+          comment.append(String(line.dropFirst(2)))
+        } else if line.hasPrefix("fn "), raw.hasPrefix("fn ") {
+          var sig = String(line.dropFirst(3))
+          if let close = sig.firstIndex(of: ")") { sig = String(sig[...close]) }
+          out.append((file, sig, comment.joined(separator: " ")))
+          comment = []
+        } else {
+          comment = []
+        }
+      }
+    }
+    return out
+  }
+}

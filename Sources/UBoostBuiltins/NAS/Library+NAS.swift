@@ -1,0 +1,248 @@
+import Foundation
+import UBoostHardware
+import UBoostLang
+import UBoostNAS
+import UBoostTensor
+
+// MARK: - The NAS library
+
+enum NASLibrary {
+  static let library = BuiltinLibrary(
+    name: "nas",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `hw` are settable. Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    entries: [
+      BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
+                      "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
+        var ops = CandidateOp.allCases
+        if let v = a.optionalValue("ops"), !v.isNil {
+          ops = try a.sequence("ops").map { x in
+            guard case .string(let s) = x else { throw a.typeError("ops", expected: "list of op names", got: x) }
+            guard let op = CandidateOp.parse(s) else {
+              throw LangError(.value, "cell_space(ops:): unknown op '\(s)' (known: \(CandidateOp.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return op
+          }
+        }
+        guard !ops.isEmpty else { throw LangError(.value, "cell_space(ops:): the op list is empty") }
+        guard Set(ops).count == ops.count else { throw LangError(.value, "cell_space(ops:): the op list has duplicates") }
+        let nodes = try a.int("nodes")
+        guard nodes >= 1, nodes <= 8 else { throw LangError(.value, "cell_space(nodes:): must be in 1...8, got \(nodes)") }
+        return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared")))
+      },
+      BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, seed: int = 0",
+                      "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28).") { a in
+        let space = try a.object("space", as: SpaceObject.self, expected: "cell space (cell_space(...))")
+        var cfg = SearchSpaceConfig()
+        cfg.ops = space.ops
+        cfg.nodes = space.nodes
+        cfg.sharedAlphas = space.shared
+        cfg.stemChannels = try a.int("stem")
+        if !(a.optionalValue("stacks")?.isNil ?? true) { cfg.microStacks = try a.intList("stacks") }
+        cfg.classes = try a.int("classes")
+        cfg.input = try inputShape(a)
+        cfg.microWidth = try a.optionalInt("width")
+        let hw = try optionalHardware(a)
+        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
+        let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
+      },
+      BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, valid = nil, " + searchOptions,
+                      "Micro search (the engine's loop): per epoch the first split of the batches train the weights (SGD), the rest the edge alphas (Adam), then tau decays; loss(out, y) defaults to cross_entropy + lat_coef * latency - util_coef * util; dir: keeps stats and a resumable checkpoint. Returns {genotype, alphas, history, net}.") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
+        guard net.net.stage == .micro else { throw LangError(.value, "search(net:): expected a micro supernet (supernet(...)), got a \(net.net.stage.rawValue) network") }
+        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
+        net.setHardware(try optionalHardware(a))
+        let history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                             settings: try settings(a), interpreter: a.interpreter, function: "search")
+        return .object(SearchResultObject(supernet: net, history: history))
+      },
+      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, " + searchOptions,
+                      "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell).") { a in
+        let (source, genotype) = try searchSource(a, "ms")
+        var cfg = source.net.space
+        if !(a.optionalValue("stacks")?.isNil ?? true) { cfg.channelStacks = try a.intList("stacks") }
+        cfg.channels = try channelChoices(a)
+        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
+        let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
+        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware())
+        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
+        let history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                             settings: try settings(a), interpreter: a.interpreter, function: "channel_search")
+        return .object(SearchResultObject(supernet: obj, history: history))
+      },
+      BuiltinFunction("derive", "result, seed: int = 0",
+                      "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
+        let (source, genotype) = try searchSource(a, "result")
+        var cfg = source.net.space
+        if source.net.stage == .micro { cfg.channelStacks = cfg.microStacks }
+        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
+        let net = try Engine.run("derive") { try Supernet(space: cfg, stage: .final, genotype: genotype, seed: seed) }
+        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
+      },
+      BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), valid = nil, dir = nil, verbose: bool = false",
+                      "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad clip, crop + flip); returns the network, with .history.") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "network (derive(...))")
+        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
+        let epochs = try a.int("epochs")
+        guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "train(epochs:): must be in 0...10000, got \(epochs)") }
+        let lr = try a.number("lr")
+        guard lr > 0, lr.isFinite else { throw LangError(.value, "train(lr:): must be positive, got \(Value.formatNumber(lr))") }
+        let h = try ScriptLoops.train(net, data: data, valid: try optionalDataset(a, "valid"), epochs: epochs, lr: Float(lr),
+                                      outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"), interpreter: a.interpreter)
+        net.history += h
+        return .object(net)
+      },
+      BuiltinFunction("evaluate", "net, data",
+                      "Inference over a data set: {loss, top1, top5, latency_ms, util, examples} (latency and util of the network's architecture with the exact ceiling).") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "network")
+        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
+        return try ScriptLoops.evaluate(net, data: data)
+      },
+      BuiltinFunction("save", "x, path: string",
+                      "Writes a search result or supernet as arch-state JSON (the reference schema), a genotype as JSON, other values as JSON.") { a in
+        let path = try a.string("path")
+        let v = try a.value("x")
+        if case .object(let o) = v {
+          if let r = o as? SearchResultObject {
+            try Engine.run("save") { try ArchState(r.supernet.net).write(to: path) }
+            return .nil_
+          }
+          if let n = o as? SupernetObject {
+            try Engine.run("save") { try ArchState(n.net).write(to: path) }
+            return .nil_
+          }
+          if let g = o as? GenotypeObject {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try Engine.run("save") { try enc.encode(g.genotype) }
+            try Engine.run("save") { try AtomicFile.write(data, to: path) }
+            return .nil_
+          }
+          throw a.typeError("x", expected: "search result, supernet, genotype or plain value", got: v)
+        }
+        guard let json = a.interpreter.lookup("to_json"), json.isCallable else {
+          throw LangError(.internal, "save(): to_json is not available")
+        }
+        let text = try a.interpreter.call(json, [v])
+        guard case .string(let s) = text else { throw LangError(.internal, "save(): to_json returned \(text.typeName)") }
+        do { try s.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+          throw LangError(.io, "save(path:): cannot write '\(path)': \(error.localizedDescription)")
+        }
+        return .nil_
+      },
+      BuiltinFunction("load_arch", "net, path: string",
+                      "Restores a supernet's alphas from an arch-state JSON file written by save().") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
+        let path = try a.string("path")
+        try Engine.run("load_arch") {
+          let state = try ArchState.read(from: path)
+          try state.apply(to: net.net)
+        }
+        return .nil_
+      },
+    ])
+
+  // MARK: Helpers
+
+  static func defaultHardware() -> HardwareObject {
+    let cfg = HardwareConfig()
+    return HardwareObject(kind: "systolic", config: cfg, model: SystolicModel(config: cfg),
+                          exactModel: SystolicModel(config: cfg, ceiling: .exact), ceiling: CeilingKind.corrected(temperature: 32).description)
+  }
+
+  static func optionalHardware(_ a: Arguments) throws -> HardwareObject? {
+    guard let v = a.optionalValue("hw"), !v.isNil else { return nil }
+    return try a.object("hw", as: HardwareObject.self, expected: "hardware model (systolic(...), flops(...), ...)")
+  }
+
+  static func optionalLoss(_ a: Arguments) throws -> Value? {
+    guard let v = a.optionalValue("loss"), !v.isNil else { return nil }
+    return try a.callable("loss")
+  }
+
+  /// The tunable options shared by search and channel_search (defaults: the engine's).
+  static var searchOptions: String {
+    let c = SearchConfig()
+    return "lr: number = \(c.weightLR), alpha_lr: number = \(c.archLR), split: number = \(c.weightVsArch), " +
+      "tau_decay: number = \(c.tauDecay), tau_min: number = \(c.tauMin), lat_coef: number = \(c.latCoef), " +
+      "util_coef: number = \(c.utilCoef), dir = nil, verbose: bool = false"
+  }
+
+  static func settings(_ a: Arguments) throws -> ScriptSearchSettings {
+    let name = a.function.name
+    let epochs = try a.int("epochs")
+    guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "\(name)(epochs:): must be in 0...10000, got \(epochs)") }
+    let split = try a.number("split")
+    guard split >= 0, split <= 1 else { throw LangError(.value, "\(name)(split:): must be in [0, 1], got \(Value.formatNumber(split))") }
+    let lr = try a.number("lr"), alr = try a.number("alpha_lr")
+    guard lr > 0, alr >= 0, lr.isFinite, alr.isFinite else {
+      throw LangError(.value, "\(name)(): lr must be positive and alpha_lr non-negative")
+    }
+    let decay = try a.number("tau_decay"), tmin = try a.number("tau_min")
+    guard decay > 0, decay <= 1, tmin > 0 else { throw LangError(.value, "\(name)(): tau_decay must be in (0, 1] and tau_min > 0") }
+    let lat = try a.number("lat_coef"), util = try a.number("util_coef")
+    guard lat.isFinite, util.isFinite else { throw LangError(.value, "\(name)(): lat_coef and util_coef must be finite") }
+    return ScriptSearchSettings(epochs: epochs, weightLR: Float(lr), archLR: Float(alr), split: split, tauDecay: Float(decay),
+                                tauMin: Float(tmin), latCoef: Float(lat), utilCoef: Float(util),
+                                outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"))
+  }
+
+  static func optionalDataset(_ a: Arguments, _ name: String) throws -> DatasetObject? {
+    guard let v = a.optionalValue(name), !v.isNil else { return nil }
+    return try a.object(name, as: DatasetObject.self, expected: "dataset")
+  }
+
+  static func inputShape(_ a: Arguments) throws -> InputShape {
+    guard let v = a.optionalValue("input"), !v.isNil else { return .fashionMNIST }
+    if case .object(let o) = v, let d = o as? DatasetObject { return d.dataset.shape }
+    if case .string(let s) = v {
+      switch s {
+      case "fashion-mnist": return .fashionMNIST
+      case "cifar10", "cifar-10": return .cifar
+      default: throw LangError(.value, "supernet(input:): unknown input '\(s)' (fashion-mnist, cifar10, a dataset or [c, h, w])")
+      }
+    }
+    let dims = try a.intList("input")
+    guard dims.count == 3, dims.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else {
+      throw LangError(.value, "supernet(input:): expected [channels, height, width] of positive sizes, got \(v.repr)")
+    }
+    return InputShape(height: dims[1], width: dims[2], channels: dims[0])
+  }
+
+  static func channelChoices(_ a: Arguments) throws -> ChannelChoices {
+    let v = try a.value("channels")
+    switch v {
+    case .nil_:
+      return .reference
+    case .range(let r):
+      let stop = r.inclusive ? r.end : r.end - r.step
+      guard r.start == r.start.rounded(), stop == stop.rounded(), r.step == r.step.rounded(), abs(r.start) < 1e6, abs(stop) < 1e6, r.step < 1e6 else {
+        throw LangError(.value, "channel_search(channels:): the range must have integer bounds and step")
+      }
+      return try Engine.run("channel_search") { try ChannelChoices(start: Int(r.start), stop: Int(stop), step: Int(r.step)) }
+    case .list:
+      let xs = try a.intList("channels")
+      guard xs.count >= 2 else { throw LangError(.value, "channel_search(channels:): need at least two widths") }
+      let step = xs[1] - xs[0]
+      guard step > 0, zip(xs, xs.dropFirst()).allSatisfy({ $1 - $0 == step }) else {
+        throw LangError(.value, "channel_search(channels:): widths must be evenly spaced (use a range: 64...280 step 8)")
+      }
+      return try Engine.run("channel_search") { try ChannelChoices(start: xs[0], stop: xs[xs.count - 1], step: step) }
+    default:
+      throw a.typeError("channels", expected: "range (64...280 step 8)", got: v)
+    }
+  }
+
+  /// The supernet and genotype behind a search result (or a supernet).
+  static func searchSource(_ a: Arguments, _ name: String) throws -> (SupernetObject, Genotype) {
+    let v = try a.value(name)
+    let net: SupernetObject
+    switch v {
+    case .object(let o as SearchResultObject): net = o.supernet
+    case .object(let o as SupernetObject): net = o
+    default: throw a.typeError(name, expected: "search result (search(...) or channel_search(...))", got: v)
+    }
+    let g = try Engine.run(a.function.name) { try net.net.genotype }
+    return (net, g)
+  }
+}

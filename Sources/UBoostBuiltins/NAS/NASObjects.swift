@@ -1,0 +1,283 @@
+import Foundation
+import UBoostLang
+import UBoostNAS
+import UBoostTensor
+
+// MARK: - Search spaces
+
+/// A cell search space: candidate ops and nodes per cell.
+///
+/// ```
+/// let space = cell_space(ops: ["conv3x3", "sep3x3", "identity", "zero"], nodes: 3)
+/// print(space.edges)        # ["xp_t1", ..., "t2_t3"]
+/// ```
+public final class SpaceObject: HostObject {
+  let ops: [CandidateOp]
+  let nodes: Int
+  let shared: Bool
+
+  init(ops: [CandidateOp], nodes: Int, shared: Bool) { self.ops = ops; self.nodes = nodes; self.shared = shared }
+
+  public var typeName: String { "CellSpace" }
+  public var fieldNames: [String] { ["ops", "nodes", "edges", "shared"] }
+
+  public func getField(_ name: String) throws -> Value? {
+    switch name {
+    case "ops": return .list(ops.map { .string($0.rawValue) })
+    case "nodes": return .number(Double(nodes))
+    case "edges": return .list(CellEdge.all(nodes: nodes).map { .string($0.name) })
+    case "shared": return .bool(shared)
+    default: return nil
+    }
+  }
+
+  public func describe(width: Int) -> String {
+    "cell_space(ops: [\(ops.map { Value.string($0.rawValue).repr }.joined(separator: ", "))], nodes: \(nodes))"
+  }
+}
+
+// MARK: - Genotypes
+
+/// A found architecture: the op of every edge per cell (and widths after channel search).
+///
+/// ```
+/// print(ms.genotype)                     # cell1: t1_t3=conv3x3 xp_t1=sep3x3 ...
+/// draw(ms.genotype, file: "cell.svg")
+/// ```
+public final class GenotypeObject: HostObject {
+  public let genotype: Genotype
+
+  init(_ g: Genotype) { genotype = g }
+
+  public var typeName: String { "Genotype" }
+  public var fieldNames: [String] { ["cells", "ops", "widths"] }
+
+  public func getField(_ name: String) throws -> Value? {
+    switch name {
+    case "cells":
+      return .list(genotype.cells.map { c in
+        .record([("ops", opsRecord(c)), ("widths", widthsRecord(c))])
+      })
+    case "ops": return genotype.cells.first.map(opsRecord) ?? .record([])
+    case "widths": return genotype.cells.first.map(widthsRecord) ?? .record([])
+    default: return nil
+    }
+  }
+
+  private func opsRecord(_ c: CellGenotype) -> Value {
+    .record(c.ops.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.rawValue)) })
+  }
+
+  private func widthsRecord(_ c: CellGenotype) -> Value {
+    .record(c.widths.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
+  }
+
+  public func describe(width: Int) -> String { genotype.description }
+
+  public func isEqual(to other: HostObject) -> Bool {
+    guard let o = other as? GenotypeObject else { return false }
+    return o.genotype == genotype
+  }
+}
+
+// MARK: - Networks
+
+/// A supernet (micro or channel search) or a derived network: `net.forward(x)` gives
+/// `{logits, latency, util}`; `net.weights`, `net.alphas`, `net.tau` (settable), `net.genotype`.
+///
+/// ```
+/// let net = supernet(space, stem: 32, stacks: [1, 1, 1], classes: 10)
+/// let out = net.forward(batch.x)
+/// sgd_step(net.weights, cross_entropy(out.logits, batch.y) + 0.5 * out.latency)
+/// net.tau = max(net.tau * 0.95, 0.001)
+/// ```
+public final class SupernetObject: HostObject {
+  public let net: Supernet
+  /// The hardware model pricing the network (nil: latency and util are 0).
+  var hardware: HardwareObject?
+  /// Per-epoch records of `train`.
+  var history: [Value] = []
+
+  init(_ net: Supernet, hardware: HardwareObject?) {
+    self.net = net
+    self.hardware = hardware
+    net.cost = hardware?.layerCost
+  }
+
+  func setHardware(_ hw: HardwareObject?) {
+    guard let hw = hw else { return }
+    hardware = hw
+    net.cost = hw.layerCost
+  }
+
+  public var typeName: String { net.stage == .final ? "Network" : "Supernet" }
+
+  public var fieldNames: [String] {
+    ["stage", "tau", "noise", "weights", "alphas", "genotype", "weight_count", "alpha_count", "cells", "hw", "history",
+     "forward", "zero_grad"]
+  }
+
+  public func getField(_ name: String) throws -> Value? {
+    switch name {
+    case "stage": return .string(net.stage.rawValue)
+    case "tau": return .number(Double(net.tau))
+    case "noise": return .bool(net.gumbelNoise)
+    case "weights": return .list(net.weights.map(TensorObject.value))
+    case "alphas": return .list(net.alphas.map(TensorObject.value))
+    case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
+    case "weight_count": return .number(Double(net.weightCount))
+    case "alpha_count": return .number(Double(net.alphaCount))
+    case "cells": return .list(net.cellNames.map(Value.string))
+    case "hw": return hardware.map { .object($0) } ?? .nil_
+    case "history": return .list(history)
+    default: return nil
+    }
+  }
+
+  public func setField(_ name: String, _ value: Value) throws {
+    switch name {
+    case "tau":
+      guard case .number(let d) = value, d > 0, d.isFinite else {
+        throw LangError(.value, "tau must be a positive number, got \(value.repr)")
+      }
+      net.tau = Float(d)
+    case "noise":
+      guard case .bool(let b) = value else { throw LangError(.type, "noise must be a bool, got \(value.typeName)") }
+      net.gumbelNoise = b
+    case "hw":
+      guard case .object(let o) = value, let hw = o as? HardwareObject else {
+        throw LangError(.type, "hw must be a hardware model, got \(value.typeName)")
+      }
+      setHardware(hw)
+    default:
+      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, hw)")
+    }
+  }
+
+  public func method(_ name: String) -> BuiltinFunction? {
+    switch name {
+    case "forward":
+      return BuiltinFunction("forward", "x, training: bool = true",
+                             "Runs the network on images [N, C, H, W]: {logits, latency, util}.") { [self] a in
+        let x = try a.tensor("x")
+        let training = try a.bool("training")
+        return try forward(x, training: training)
+      }
+    case "zero_grad":
+      return BuiltinFunction("zero_grad", "", "Clears the gradients of weights and alphas.") { [self] _ in
+        net.zeroGrad()
+        return .nil_
+      }
+    default: return nil
+    }
+  }
+
+  func forward(_ x: Tensor, training: Bool) throws -> Value {
+    let out = try Engine.run("forward") { try net.forward(x, training: training) }
+    return .record([("logits", TensorObject.value(out.logits)), ("latency", TensorObject.value(out.latency)),
+                    ("util", TensorObject.value(out.util))])
+  }
+
+  public func describe(width: Int) -> String {
+    let kind = net.stage == .final ? "network" : "supernet(\(net.stage.rawValue))"
+    return "\(kind): \(net.cellNames.count) cells, \(net.weightCount) weights, \(net.alphaCount) alphas, tau \(Value.formatNumber(Double(net.tau)))"
+  }
+}
+
+// MARK: - Search results
+
+/// What `search` and `channel_search` return: the searched supernet, its genotype, the alphas
+/// (a labeled matrix for `plot`) and the per-epoch history.
+///
+/// ```
+/// let ms = search(net, data, hw: hw, loss: objective, epochs: 1)
+/// print(ms.genotype, ms.history[0].loss)
+/// plot(ms.alphas)
+/// save(ms, "ms_arch_state.json")
+/// ```
+public final class SearchResultObject: HostObject {
+  let supernet: SupernetObject
+  var history: [Value]
+
+  init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
+
+  public var typeName: String { supernet.net.stage == .micro ? "SearchResult" : "ChannelSearchResult" }
+  public var fieldNames: [String] { ["genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
+
+  public func getField(_ name: String) throws -> Value? {
+    let net = supernet.net
+    switch name {
+    case "genotype": return try supernet.getField("genotype")
+    case "alphas": return .object(try alphaMatrix())
+    case "history": return .list(history)
+    case "net": return .object(supernet)
+    case "arch_state": return try archStateValue()
+    case "stage": return .string(net.stage.rawValue)
+    case "widths": return .record(net.chosenWidths.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
+    case "latency", "util", "loss":
+      guard case .record(let r)? = history.last else { return .nil_ }
+      return r[name == "latency" ? "latency_ms" : name] ?? .nil_
+    default: return nil
+    }
+  }
+
+  /// Micro: softmax of each edge's alphas (rows: edges, columns: ops); channel: softmax over the
+  /// width choices of each searched conv.
+  func alphaMatrix() throws -> TensorObject {
+    let net = supernet.net
+    if net.stage == .channel { return try channelAlphaMatrix() }
+    let alphas = net.alphas
+    guard let first = alphas.first else {
+      return TensorObject(Tensor.constant(shape: [0, 0], data: []))
+    }
+    let cols = first.count
+    var rows: [[Float]] = []
+    for a in alphas {
+      let m = a.data.max() ?? 0
+      let e = a.data.map { Foundation.exp($0 - m) }
+      let z = e.reduce(0, +)
+      var row = e.map { $0 / z }
+      if row.count < cols { row += [Float](repeating: 0, count: cols - row.count) }
+      rows.append(Array(row.prefix(cols)))
+    }
+    let t = try Engine.run("alphas") { try Tensor(shape: [rows.count, cols], data: rows.flatMap { $0 }) }
+    let obj = TensorObject(t)
+    switch net.stage {
+    case .micro:
+      obj.rowLabels = alphas.map { $0.name ?? "" }
+      obj.columnLabels = net.space.ops.map(\.rawValue)
+    case .channel, .final:
+      break
+    }
+    return obj
+  }
+
+  /// Channel search: one row per searched conv (`midstageN/conv`), one column per width choice.
+  func channelAlphaMatrix() throws -> TensorObject {
+    let net = supernet.net
+    let blocks = ArchState(net).blocks.compactMap { k, e in e.channelAlphas.map { (k, $0) } }.sorted { $0.0 < $1.0 }
+    let cols = blocks.map(\.1.count).max() ?? 0
+    var data: [Float] = []
+    for (_, a) in blocks {
+      let m = a.max() ?? 0
+      let e = a.map { Foundation.exp($0 - m) }
+      let z = e.reduce(0, +)
+      data += e.map { Float($0 / z) } + [Float](repeating: 0, count: cols - a.count)
+    }
+    let t = try Engine.run("alphas") { try Tensor(shape: [blocks.count, cols], data: data) }
+    let widths = net.space.channels.widths
+    return TensorObject(t, rowLabels: blocks.map(\.0), columnLabels: widths.count == cols ? widths.map(String.init) : nil)
+  }
+
+  /// The arch state (the reference's JSON schema) as a record.
+  func archStateValue() throws -> Value {
+    let data = try Engine.run("arch_state") { try ArchState(supernet.net).jsonData() }
+    let any = try Engine.run("arch_state") { try JSONSerialization.jsonObject(with: data) }
+    return JSONValue.value(any)
+  }
+
+  public func describe(width: Int) -> String {
+    let g = (try? supernet.net.genotype.description) ?? "?"
+    return "\(typeName.lowercased() == "searchresult" ? "search result" : "channel search result") after \(history.count) epoch\(history.count == 1 ? "" : "s"):\n\(g)"
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import UBoostBuiltins
+import UBoostLang
+import UBoostREPL
+import UBoostTensor
+
+// MARK: - One interpreter session with the engine installed
+
+/// The interpreter with every builtin library and the stdlib, wrapped for the REPL, notebooks
+/// and lessons.
+final class Session {
+  let interpreter: Interpreter
+  let backend: InterpreterBackend
+
+  init(arguments: [String] = []) throws {
+    interpreter = try Builtins.makeInterpreter(output: printOut)
+    interpreter.define("args", .list(arguments.map { Value.string($0) }))
+    backend = InterpreterBackend(interpreter: interpreter)
+    backend.interruptHook = { Builtins.requestInterrupt() }
+    backend.beforeEvaluation = { Builtins.clearInterrupt() }
+    backend.afterReset = { [unowned interpreter] in
+      do { try Builtins.install(into: interpreter) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
+    }
+    let capture = PlotCollector()
+    Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }
+    backend.plotsProvider = { capture.take() }
+    backend.lessonHook = { [unowned backend] name, output, pause in
+      LessonRunner.runFromREPL(name, backend: backend, output: output, pause: pause)
+    }
+    backend.refreshBaseline()
+  }
+
+  /// Ctrl-C while a script runs: stop the evaluation (a second Ctrl-C exits at once).
+  func installSignalHandler() {
+    signal(SIGINT) { _ in
+      if Interrupt.isRequested { _exit(130) }
+      Builtins.requestInterrupt()
+    }
+  }
+}
+
+/// Plots a session made since the last notebook cell.
+final class PlotCollector {
+  private var plots: [PlotImage] = []
+  private let lock = NSLock()
+  func add(name: String, svg: String) { lock.lock(); plots.append(PlotImage(name: name, svg: svg)); lock.unlock() }
+  func take() -> [PlotImage] { lock.lock(); defer { plots = []; lock.unlock() }; return plots }
+}

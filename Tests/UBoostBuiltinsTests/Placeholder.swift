@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostBuiltinsTestsPlaceholder: XCTestCase { func testBuilds() {} }

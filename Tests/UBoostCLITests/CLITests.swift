@@ -1,0 +1,199 @@
+import Foundation
+import XCTest
+
+/// Drives the built `uboost` binary (`.build/debug/uboost`, or `$UBOOST_BINARY`) as a user would.
+final class CLITests: XCTestCase {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  static func binary() throws -> String {
+    let fm = FileManager.default
+    if let p = ProcessInfo.processInfo.environment["UBOOST_BINARY"], fm.isExecutableFile(atPath: p) { return p }
+    for c in [".build/debug/uboost", ".build/release/uboost"] {
+      let p = root.appendingPathComponent(c).path
+      if fm.isExecutableFile(atPath: p) { return p }
+    }
+    XCTFail("the uboost binary is not built (swift build first)")
+    throw XCTSkip("no binary")
+  }
+
+  struct Run { var status: Int32; var out: String; var err: String }
+
+  @discardableResult
+  func uboost(_ args: [String], stdin: String? = nil, cwd: String? = nil, env: [String: String] = [:]) throws -> Run {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try Self.binary())
+    p.arguments = args
+    var e = ProcessInfo.processInfo.environment
+    e["UBOOST_HISTORY"] = NSTemporaryDirectory() + "/uboost-cli-test-history"
+    for (k, v) in env { e[k] = v }
+    p.environment = e
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+    var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+               err: String(decoding: errData, as: UTF8.self))
+  }
+
+  func tempDir() throws -> String {
+    let d = NSTemporaryDirectory() + "/uboost-cli-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+    return d
+  }
+
+  // MARK: - Help
+
+  func testHelpForEveryCommand() throws {
+    let commands: [[String]] = [[], ["run"], ["check"], ["notebook"], ["lesson"], ["hw"], ["hw", "validate"],
+                                ["hw", "ceil-table"], ["bench"], ["bench", "kernels"], ["bench", "search"],
+                                ["bench", "lang"], ["doc"], ["doc", "builtins"]]
+    for c in commands {
+      let r = try uboost(c + ["--help"])
+      XCTAssertEqual(r.status, 0, "\(c) --help: \(r.err)")
+      XCTAssertTrue(r.out.contains("USAGE"), "\(c) --help prints usage")
+    }
+    let top = try uboost(["--help"])
+    for sub in ["check", "notebook", "lesson", "hw", "bench"] { XCTAssertTrue(top.out.contains(sub), sub) }
+  }
+
+  // MARK: - Running code
+
+  func testEvaluateExpression() throws {
+    let r = try uboost(["-e", "let xs = [1, 2, 3]\nxs |> map(fn(x) => x * x) |> sum"])
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertEqual(r.out, "14\n")
+  }
+
+  func testScriptWithArgumentsAndErrorsWithCaret() throws {
+    let d = try tempDir()
+    let ok = d + "/ok.uboost"
+    try "print(\"args: \\(args)\")\nprint(len(args))\n".write(toFile: ok, atomically: true, encoding: .utf8)
+    let r = try uboost([ok, "a", "b"])
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertEqual(r.out, "args: [\"a\", \"b\"]\n2\n")
+
+    let bad = d + "/bad.uboost"
+    try "fn f(x) = x + nope\nlet y = 1\nf(y)\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let e = try uboost([bad])
+    XCTAssertEqual(e.status, 1)
+    XCTAssertTrue(e.err.contains("bad.uboost:1:15"), e.err)
+    XCTAssertTrue(e.err.contains("^"), e.err)
+  }
+
+  func testRuntimeErrorShowsCallStack() throws {
+    let d = try tempDir()
+    let bad = d + "/stack.uboost"
+    try "fn inner(x) = x[5]\nfn outer(x) = inner(x)\nouter([1, 2])\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let e = try uboost([bad])
+    XCTAssertEqual(e.status, 1)
+    XCTAssertTrue(e.err.contains("stack.uboost:1:"), e.err)
+    XCTAssertTrue(e.err.contains("inner") && e.err.contains("outer"), "call stack shown: \(e.err)")
+  }
+
+  func testMissingFileIsAnError() throws {
+    let r = try uboost(["/nonexistent/x.uboost"])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.err.contains("cannot read"), r.err)
+  }
+
+  func testEngineErrorsAreMessagesNotCrashes() throws {
+    let r = try uboost(["-e", "tensor([[1, 2], [3, 4]]) @ tensor([[1, 2, 3]])"])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.err.contains("matmul"), r.err)
+    let t = try uboost(["--threads", "0", "-e", "1"])
+    XCTAssertNotEqual(t.status, 0)
+  }
+
+  func testCheckReportsEverySyntaxError() throws {
+    let d = try tempDir()
+    let f = d + "/two.uboost"
+    try "let a = (1 +\nlet b = 2\nfn g( { }\nlet c = 3\n".write(toFile: f, atomically: true, encoding: .utf8)
+    let r = try uboost(["check", f])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertGreaterThanOrEqual(r.err.components(separatedBy: "syntax error").count - 1, 2, r.err)
+    let g = d + "/good.uboost"
+    try "let a = 1\nprint(a)\n".write(toFile: g, atomically: true, encoding: .utf8)
+    let ok = try uboost(["check", g])
+    XCTAssertEqual(ok.status, 0, ok.err)
+    XCTAssertFalse(ok.out.contains("1\n"), "check does not run the script")
+  }
+
+  func testPipedREPL() throws {
+    let r = try uboost([], stdin: "let x = 20\nfn f(y) {\n  y + x\n}\nprint(f(22))\n")
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("42"), r.out)
+    let e = try uboost([], stdin: "print(111)\nundefined_name\nprint(222)\n")
+    XCTAssertEqual(e.status, 1, "exit status reflects errors")
+    XCTAssertTrue(e.out.contains("111") && e.out.contains("222"), "the session goes on after an error: \(e.out)")
+  }
+
+  // MARK: - Notebooks, lessons, docs
+
+  func testNotebookMarkdownAndJupyter() throws {
+    let d = try tempDir()
+    let nb = d + "/nb.uboost"
+    try """
+      #%% Setup
+      let hw = systolic(rows: 128, cols: 128)
+      print("ready")
+      #%% A plot
+      plot(fn(c) => hw.cost(conv(k: 3, cin: 128, cout: c, out: [8, 8]), exact: true).util, from: 8, to: 300)
+      #%% An error
+      1 + nope
+      """.write(toFile: nb, atomically: true, encoding: .utf8)
+    let md = try uboost(["notebook", nb, "-o", d + "/report.md"])
+    XCTAssertEqual(md.status, 1, "a failing cell makes the run fail")
+    let text = try String(contentsOfFile: d + "/report.md", encoding: .utf8)
+    XCTAssertTrue(text.contains("Setup") && text.contains("ready") && text.contains("nope"), text)
+    let svgs = try FileManager.default.contentsOfDirectory(atPath: d).filter { $0.hasSuffix(".svg") }
+    XCTAssertFalse(svgs.isEmpty, "plots saved next to the report")
+    XCTAssertTrue(svgs.contains { text.contains($0) }, "report links its plot")
+
+    let nb2 = try uboost(["notebook", nb, "-o", d + "/report.ipynb", "--cell", "2"])
+    XCTAssertEqual(nb2.status, 0, nb2.err)
+    let data = try Data(contentsOf: URL(fileURLWithPath: d + "/report.ipynb"))
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    XCTAssertEqual(json?["nbformat"] as? Int, 4)
+    let cells = (json?["cells"] as? [[String: Any]]) ?? []
+    let code = cells.filter { ($0["cell_type"] as? String) == "code" }
+    XCTAssertEqual(code.count, 2, "--cell 2 runs cells 1..2")
+    XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("image/svg+xml"))
+  }
+
+  func testLessonListAndRunWithoutPause() throws {
+    let l = try uboost(["lesson"])
+    XCTAssertEqual(l.status, 0, l.err)
+    XCTAssertTrue(l.out.contains("smooth-ceil"))
+    let r = try uboost(["lesson", "smooth-ceil", "--no-pause"])
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("ceil"), r.out)
+    let u = try uboost(["lesson", "no-such-lesson", "--no-pause"])
+    XCTAssertNotEqual(u.status, 0)
+  }
+
+  func testBuiltinsDocIsInSync() throws {
+    let r = try uboost(["doc", "builtins"])
+    XCTAssertEqual(r.status, 0, r.err)
+    let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/builtins.md"), encoding: .utf8)
+    XCTAssertEqual(doc, r.out, "docs/builtins.md is stale: run `uboost doc builtins > docs/builtins.md`")
+  }
+
+  func testHardwareCeilTable() throws {
+    let r = try uboost(["hw", "ceil-table"])
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("reference") && r.out.contains("corrected"), r.out)
+  }
+}

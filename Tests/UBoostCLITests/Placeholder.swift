@@ -1,2 +1,0 @@
-import XCTest
-final class UBoostCLITestsPlaceholder: XCTestCase { func testBuilds() {} }
