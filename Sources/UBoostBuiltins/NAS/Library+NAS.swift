@@ -79,15 +79,18 @@ enum NASLibrary {
         let net = try Engine.run("derive") { try Supernet(space: cfg, stage: .final, genotype: genotype, seed: seed) }
         return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
       },
-      BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), valid = nil, dir = nil, verbose: bool = false",
-                      "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad clip, crop + flip); returns the network, with .history.") { a in
+      BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), clip: number = \(TrainConfig().gradClip), augment: bool = true, valid = nil, dir = nil, verbose: bool = false",
+                      "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad-norm clip (0 = off), random crop + flip when augment); returns the network, with .history.") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "network (derive(...))")
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         let epochs = try a.int("epochs")
         guard epochs >= 0, epochs <= 10_000 else { throw LangError(.value, "train(epochs:): must be in 0...10000, got \(epochs)") }
         let lr = try a.number("lr")
         guard lr > 0, lr.isFinite else { throw LangError(.value, "train(lr:): must be positive, got \(Value.formatNumber(lr))") }
+        let clip = try a.number("clip")
+        guard clip >= 0, clip.isFinite else { throw LangError(.value, "train(clip:): must be >= 0 (0 = no clipping), got \(Value.formatNumber(clip))") }
         let h = try ScriptLoops.train(net, data: data, valid: try optionalDataset(a, "valid"), epochs: epochs, lr: Float(lr),
+                                      clip: Float(clip), augment: try a.bool("augment"),
                                       outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"), interpreter: a.interpreter)
         net.history += h
         return .object(net)
@@ -165,7 +168,7 @@ enum NASLibrary {
     let c = SearchConfig()
     return "lr: number = \(c.weightLR), alpha_lr: number = \(c.archLR), split: number = \(c.weightVsArch), " +
       "tau_decay: number = \(c.tauDecay), tau_min: number = \(c.tauMin), lat_coef: number = \(c.latCoef), " +
-      "util_coef: number = \(c.utilCoef), dir = nil, verbose: bool = false"
+      "util_coef: number = \(c.utilCoef), clip: number = \(c.gradClip), dir = nil, verbose: bool = false"
   }
 
   static func settings(_ a: Arguments) throws -> ScriptSearchSettings {
@@ -182,8 +185,10 @@ enum NASLibrary {
     guard decay > 0, decay <= 1, tmin > 0 else { throw LangError(.value, "\(name)(): tau_decay must be in (0, 1] and tau_min > 0") }
     let lat = try a.number("lat_coef"), util = try a.number("util_coef")
     guard lat.isFinite, util.isFinite else { throw LangError(.value, "\(name)(): lat_coef and util_coef must be finite") }
+    let clip = try a.number("clip")
+    guard clip >= 0, clip.isFinite else { throw LangError(.value, "\(name)(clip:): must be >= 0 (0 = no clipping), got \(Value.formatNumber(clip))") }
     return ScriptSearchSettings(epochs: epochs, weightLR: Float(lr), archLR: Float(alr), split: split, tauDecay: Float(decay),
-                                tauMin: Float(tmin), latCoef: Float(lat), utilCoef: Float(util),
+                                tauMin: Float(tmin), latCoef: Float(lat), utilCoef: Float(util), gradClip: Float(clip),
                                 outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"))
   }
 

@@ -21,6 +21,7 @@ struct ScriptSearchSettings {
   var tauMin: Float?
   var latCoef: Float?
   var utilCoef: Float?
+  var gradClip: Float?
   var outputDir: String?
   var verbose: Bool
 }
@@ -76,6 +77,7 @@ enum ScriptLoops {
     if let v = s.tauMin { cfg.tauMin = v }
     if let v = s.latCoef { cfg.latCoef = v }
     if let v = s.utilCoef { cfg.utilCoef = v }
+    if let v = s.gradClip { cfg.gradClip = v }
     let fallback = SearchLosses.hardwareAware(latCoef: cfg.latCoef, utilCoef: cfg.utilCoef)
     let stage = net.net.stage.rawValue
     let loop = try Engine.run(function) {
@@ -100,7 +102,7 @@ enum ScriptLoops {
 
   /// Trains a final network's weights (the engine's trainer: SGD Nesterov, one-cycle, crop + flip).
   static func train(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, epochs: Int, lr: Float?,
-                    outputDir: String?, verbose: Bool, interpreter: Interpreter) throws -> [Value] {
+                    clip: Float = TrainConfig().gradClip, augment: Bool = true, outputDir: String?, verbose: Bool, interpreter: Interpreter) throws -> [Value] {
     Engine.clearStaleInterrupt()
     var cfg = TrainConfig()
     cfg.epochs = epochs
@@ -108,6 +110,8 @@ enum ScriptLoops {
     cfg.trainLimit = data.limit
     cfg.seed = data.seed
     if let v = lr { cfg.lr = v }
+    cfg.gradClip = clip
+    if !augment { cfg.augmentation = nil }
     let trainer = try Engine.run("train") { try FinalTrainer(net: net.net, config: cfg, outputDir: outputDir) }
     trainer.onEpoch = { st in
       if verbose { interpreter.write("train epoch \(st.epoch): \(record(st).repr)\n") }
