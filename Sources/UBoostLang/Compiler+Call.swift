@@ -41,59 +41,64 @@ extension Compiler {
     }
 
     let calleeCode = try compile(callee)
-    // Specialised fast paths for one and two positional arguments: a uboost closure gets its
-    // frame filled directly, without an argument array.
-    if labels.isEmpty, argc == 1 || argc == 2 {
-      let a0 = positional[0].run
-      let a1 = argc == 2 ? positional[1].run : a0
+    // A callee that is a global name is read straight from its slot (no closure call).
+    var globalCallee: GlobalSlot?
+    if case .variable(let name, _) = callee, case .global(let g) = resolve(name) { globalCallee = g }
+
+    if labels.isEmpty {
+      let a0 = argc > 0 ? positional[0].run : { _ in .nil_ }
+      let a1 = argc > 1 ? positional[1].run : a0
+      let a2 = argc > 2 ? positional[2].run : a0
       // Argument buffer reused by this call site for builtin calls (saves an allocation per call;
       // copy-on-write keeps it safe if a builtin holds on to the array).
       var scratch: [Value] = []
-      return { f in
-        let fn = try calleeCode(f)
+      // Up to three arguments go straight into a uboost closure's frame, without an array.
+      @inline(__always) func call(_ fn: Value, _ f: Frame) throws -> Value {
         if case .function(let c) = fn {
           let proto = c.proto
           let n = proto.paramTargets.count
           if argc <= n {
             let frame = proto.frame(captures: c.captures)
-            proto.setParam(frame, 0, try a0(f))
-            if argc == 2 { proto.setParam(frame, 1, try a1(f)) }
+            switch argc {
+            case 0: break
+            case 1:
+              proto.setParam(frame, 0, try a0(f))
+            case 2:
+              proto.setParam(frame, 0, try a0(f))
+              proto.setParam(frame, 1, try a1(f))
+            case 3:
+              proto.setParam(frame, 0, try a0(f))
+              proto.setParam(frame, 1, try a1(f))
+              proto.setParam(frame, 2, try a2(f))
+            default:
+              for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
+            }
             if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
             return try interp.run(c, frame, at: location)
           }
         }
-        // Evaluate first: an argument may re-enter this same call site.
-        let v0 = try a0(f)
-        let v1 = argc == 2 ? try a1(f) : .nil_
-        // Take the buffer (a re-entrant call through the builtin then starts from an empty one)
-        // and give it back emptied.
+        // Take the buffer (a re-entrant call through an argument or the builtin then starts from
+        // an empty one) and give it back emptied.
         var buf = scratch
         scratch = []
         defer {
           buf.removeAll(keepingCapacity: true)
           scratch = buf
         }
-        buf.append(v0)
-        if argc == 2 { buf.append(v1) }
+        for c in positional { buf.append(try c.run(f)) }
         return try interp.callValue(fn, buf, [:], at: location)
       }
-    }
-    if labels.isEmpty {
-      // Fast path: a uboost closure called with positional arguments fills its frame directly.
-      return { f in
-        let fn = try calleeCode(f)
-        if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
-          let proto = c.proto
-          let frame = proto.frame(captures: c.captures)
-          for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
-          if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
-          return try interp.run(c, frame, at: location)
+      let general: ExprCode
+      if let g = globalCallee {
+        general = { f in
+          guard let fn = g.value else { return try calleeCode(f) }  // throws "undefined variable"
+          return try call(fn, f)
         }
-        var args: [Value] = []
-        args.reserveCapacity(argc)
-        for c in positional { args.append(try c.run(f)) }
-        return try interp.callValue(fn, args, [:], at: location)
+      } else {
+        general = { f in try call(try calleeCode(f), f) }
       }
+      if let g = globalCallee, let fast = compileIntrinsic(g, positional, location, fallback: general) { return fast }
+      return general
     }
     return { f in
       let fn = try calleeCode(f)
@@ -138,23 +143,22 @@ extension Compiler {
     scope = FunctionScope(parent: outer, isScript: false, capturedNames: captured)
     defer { scope = outer }
     let targets = decl.params.map { scope.declare($0.name, mutable: true) }
-    let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
-                              paramTargets: targets, location: loc(decl.pos))
-    proto.defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
+    let defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
+    let entry: ExprCode
     switch decl.body {
     case .expression(let e):
-      let c = try compile(e)
-      proto.expressionBody = ExprBox(run: c)
-      proto.body = { f in
-        f.ret = try c(f)
-        return .returnValue
-      }
+      entry = try compile(e)
     case .block(let stmts):
-      proto.body = try compileBlock(stmts, valueMode: true)
+      let body = try compileBlock(stmts, valueMode: true)
+      entry = { f in
+        _ = try body(f)
+        return f.ret
+      }
     }
-    proto.slotCount = scope.slotCount
-    proto.cellCount = scope.cellCount
-    proto.captureSources = scope.captureSources
+    let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
+                              paramTargets: targets, defaults: defaults, slotCount: scope.slotCount,
+                              cellCount: scope.cellCount, entry: entry, captureSources: scope.captureSources,
+                              location: loc(decl.pos))
     return proto
   }
 }
@@ -223,25 +227,26 @@ extension Interpreter {
 
   /// Runs a closure body in a prepared frame, enforcing the depth and stack limits and adding
   /// this activation to the call stack of any error passing through.
+  @inline(__always)
   func run(_ c: Closure, _ frame: Frame, at location: SourceLocation?) throws -> Value {
+    let proto = c.proto
     depth += 1
     defer {
       depth -= 1
-      c.proto.recycle(frame)
+      proto.recycle(frame)
     }
     // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
     if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
     try Interrupt.check()
     do {
-      if let e = c.proto.expressionBody { return try e.run(frame) }
-      _ = try c.proto.body(frame)
+      return try proto.entry(frame)
     } catch let t as ControlTransfer {
       if case .returnValue = t.flow {} else {
         throw LangError(.syntax, "'break' or 'continue' outside a loop", at: location)
       }
     } catch var e as LangError {
       if e.location == nil { e.location = location }
-      if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: c.proto.name, callSite: location)) }
+      if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: proto.name, callSite: location)) }
       throw e
     }
     return frame.ret

@@ -66,12 +66,15 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
   }
 
   /// Drops everything the frame refers to so it can be reused for another call.
-  @inline(__always) func clear() {
+  /// `captures`: whether the frame may hold captures (frames of capture-free functions never do).
+  @inline(__always) func clear(captures: Bool) {
     withUnsafeMutablePointers { h, e in
       for i in 0..<h.pointee.slotCount { e[i] = .nil_ }
-      h.pointee.ret = .nil_
-      h.pointee.captures = []
-      for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
+      if case .nil_ = h.pointee.ret {} else { h.pointee.ret = .nil_ }
+      if captures { h.pointee.captures = [] }
+      if !h.pointee.cells.isEmpty {
+        for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
+      }
     }
   }
 
@@ -108,50 +111,86 @@ enum CaptureSource {
   case capture(Int)   // a capture of the enclosing closure
 }
 
-/// The compiled form of a function literal.
+/// The compiled form of a function literal. Immutable once built, so hot paths read its fields
+/// without retaining them.
 final class FunctionProto {
   let name: String
   let paramNames: [String]
   let paramTargets: [LocalKind]
-  var defaults: [ExprBox?] = []
+  let defaults: [ExprBox?]
   let paramIndex: [String: Int]
-  var slotCount = 0
-  var cellCount = 0
-  var body: StmtCode = { _ in .normal }
-  /// Set for `= expr` bodies: the value is returned directly instead of through `Frame.ret`.
-  var expressionBody: ExprBox?
-  var captureSources: [CaptureSource] = []
+  let slotCount: Int
+  let cellCount: Int
+  /// Runs the body and yields the function's value (the expression of `= expr` bodies directly,
+  /// a block body's returned or last value through `Frame.ret`).
+  let entry: ExprCode
+  let captureSources: [CaptureSource]
   let location: SourceLocation
+  /// Parameter `i` lives in slot `i` (no parameter is captured by a nested function), so
+  /// binding an argument is a plain store.
+  let directParams: Bool
+  /// Closures of this function carry captures (their frames must hold and drop them).
+  let hasCaptures: Bool
 
-  init(name: String, paramNames: [String], paramTargets: [LocalKind], location: SourceLocation) {
+  init(name: String, paramNames: [String], paramTargets: [LocalKind], defaults: [ExprBox?],
+       slotCount: Int, cellCount: Int, entry: @escaping ExprCode, captureSources: [CaptureSource],
+       location: SourceLocation) {
     self.name = name
     self.paramNames = paramNames
     self.paramTargets = paramTargets
+    self.defaults = defaults
+    self.slotCount = slotCount
+    self.cellCount = cellCount
+    self.entry = entry
+    self.captureSources = captureSources
     self.location = location
     var idx: [String: Int] = [:]
     for (i, n) in paramNames.enumerated() { idx[n] = i }
     self.paramIndex = idx
+    var direct = true
+    for (i, t) in paramTargets.enumerated() {
+      if case .slot(let s) = t, s == i { continue }
+      direct = false
+    }
+    self.directParams = direct
+    self.hasCaptures = !captureSources.isEmpty
+    pool = .allocate(capacity: FunctionProto.poolCapacity)
   }
 
-  /// Frames of finished calls, reused by later calls. Frames never outlive their call: closures
-  /// capture cells, not frames.
-  private var pool: ContiguousArray<Frame> = []
+  deinit {
+    for i in 0..<poolCount { pool[i].release() }
+    pool.deallocate()
+  }
+
+  // MARK: Frame pool
+  //
+  // Frames of finished calls are reused by later calls (frames never outlive their call:
+  // closures capture cells, not frames). The pool is a fixed buffer of +1 references, so taking
+  // and returning a frame moves ownership without retain/release or array bookkeeping.
+
+  static let poolCapacity = 64
+  private let pool: UnsafeMutablePointer<Unmanaged<Frame>>
+  private var poolCount = 0
 
   @inline(__always) func frame(captures: ContiguousArray<Cell>) -> Frame {
-    if let f = pool.popLast() {
-      f.header.captures = captures
+    if poolCount > 0 {
+      poolCount -= 1
+      let f = pool[poolCount].takeRetainedValue()
+      if hasCaptures { f.header.captures = captures }
       return f
     }
     return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
   }
 
   @inline(__always) func recycle(_ f: Frame) {
-    guard pool.count < 64 else { return }
-    f.clear()
-    pool.append(f)
+    guard poolCount < FunctionProto.poolCapacity else { return }
+    f.clear(captures: hasCaptures)
+    pool[poolCount] = Unmanaged.passRetained(f)
+    poolCount += 1
   }
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
+    if directParams { frame[slot: i] = v; return }
     switch paramTargets[i] {
     case .slot(let s): frame[slot: s] = v
     case .cell(let c): frame.cells[c] = Cell(v)
