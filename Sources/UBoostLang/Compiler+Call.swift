@@ -58,23 +58,40 @@ extension Compiler {
           let proto = c.proto
           let n = proto.paramTargets.count
           if argc <= n {
-            let frame = proto.frame(captures: c.captures)
+            // Arguments are evaluated before the frame is taken, so nothing can throw while the
+            // call owns a frame it has not handed to `run`.
+            let u: Unmanaged<Frame>
             switch argc {
-            case 0: break
+            case 0:
+              u = proto.takeFrame(captures: c.captures)
             case 1:
-              proto.setParam(frame, 0, try a0(f))
+              let v0 = try a0(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef { proto.setParam($0, 0, v0) }
             case 2:
-              proto.setParam(frame, 0, try a0(f))
-              proto.setParam(frame, 1, try a1(f))
+              let v0 = try a0(f), v1 = try a1(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef {
+                proto.setParam($0, 0, v0)
+                proto.setParam($0, 1, v1)
+              }
             case 3:
-              proto.setParam(frame, 0, try a0(f))
-              proto.setParam(frame, 1, try a1(f))
-              proto.setParam(frame, 2, try a2(f))
+              let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef {
+                proto.setParam($0, 0, v0)
+                proto.setParam($0, 1, v1)
+                proto.setParam($0, 2, v2)
+              }
             default:
-              for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
+              var vs: [Value] = []
+              vs.reserveCapacity(argc)
+              for p in positional { vs.append(try p.run(f)) }
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef { frame in for i in 0..<argc { proto.setParam(frame, i, vs[i]) } }
             }
-            if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
-            return try interp.run(c, frame, at: location)
+            if argc < n { try interp.fillDefaults(proto, u, from: argc, bound: nil, at: location) }
+            return try interp.run(proto, u, at: location)
           }
         }
         // Take the buffer (a re-entrant call through an argument or the builtin then starts from
@@ -174,26 +191,33 @@ extension Interpreter {
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
-      let frame = proto.frame(captures: c.captures)
-      for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
-      var bound: [Bool]?
-      if !named.isEmpty {
-        var b = [Bool](repeating: false, count: proto.paramTargets.count)
-        for i in 0..<args.count { b[i] = true }
-        for (k, v) in named {
-          guard let i = proto.paramIndex[k] else {
-            throw LangError(.argument, "\(proto.name)() has no parameter '\(k)' (parameters: \(proto.paramNames.joined(separator: ", ")))", at: location)
+      let u = proto.takeFrame(captures: c.captures)
+      do {
+        try u._withUnsafeGuaranteedRef { frame in
+          for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
+          var bound: [Bool]?
+          if !named.isEmpty {
+            var b = [Bool](repeating: false, count: proto.paramTargets.count)
+            for i in 0..<args.count { b[i] = true }
+            for (k, v) in named {
+              guard let i = proto.paramIndex[k] else {
+                throw LangError(.argument, "\(proto.name)() has no parameter '\(k)' (parameters: \(proto.paramNames.joined(separator: ", ")))", at: location)
+              }
+              if b[i] { throw LangError(.argument, "\(proto.name)(): argument '\(k)' given twice", at: location) }
+              b[i] = true
+              proto.setParam(frame, i, v)
+            }
+            bound = b
           }
-          if b[i] { throw LangError(.argument, "\(proto.name)(): argument '\(k)' given twice", at: location) }
-          b[i] = true
-          proto.setParam(frame, i, v)
+          if args.count < proto.paramTargets.count || bound != nil {
+            try fillDefaults(proto, frame, from: args.count, bound: bound, at: location)
+          }
         }
-        bound = b
+      } catch {
+        proto.recycle(u)
+        throw error
       }
-      if args.count < proto.paramTargets.count || bound != nil {
-        try fillDefaults(proto, frame, from: args.count, bound: bound, at: location)
-      }
-      return try run(c, frame, at: location)
+      return try run(proto, u, at: location)
     case .builtin(let b):
       let a = Arguments(function: b, positional: args, named: named, interpreter: self)
       do {
@@ -227,29 +251,43 @@ extension Interpreter {
 
   /// Runs a closure body in a prepared frame, enforcing the depth and stack limits and adding
   /// this activation to the call stack of any error passing through.
+  /// Binds defaults into a frame taken with `takeFrame`; on error the frame is recycled.
+  func fillDefaults(_ proto: FunctionProto, _ u: Unmanaged<Frame>, from start: Int, bound: [Bool]?, at location: SourceLocation?) throws {
+    do {
+      try u._withUnsafeGuaranteedRef { try fillDefaults(proto, $0, from: start, bound: bound, at: location) }
+    } catch {
+      proto.recycle(u)
+      throw error
+    }
+  }
+
+  /// Runs a function body in a frame taken with `proto.takeFrame` (and recycles the frame),
+  /// enforcing the depth and stack limits and adding this activation to the call stack of any
+  /// error passing through.
   @inline(__always)
-  func run(_ c: Closure, _ frame: Frame, at location: SourceLocation?) throws -> Value {
-    let proto = c.proto
+  func run(_ proto: FunctionProto, _ u: Unmanaged<Frame>, at location: SourceLocation?) throws -> Value {
     depth += 1
     defer {
       depth -= 1
-      proto.recycle(frame)
+      proto.recycle(u)
     }
     // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
     if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
     try Interrupt.check()
-    do {
-      return try proto.entry(frame)
-    } catch let t as ControlTransfer {
-      if case .returnValue = t.flow {} else {
-        throw LangError(.syntax, "'break' or 'continue' outside a loop", at: location)
+    return try u._withUnsafeGuaranteedRef { frame in
+      do {
+        return try proto.entry(frame)
+      } catch let t as ControlTransfer {
+        if case .returnValue = t.flow {} else {
+          throw LangError(.syntax, "'break' or 'continue' outside a loop", at: location)
+        }
+      } catch var e as LangError {
+        if e.location == nil { e.location = location }
+        if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: proto.name, callSite: location)) }
+        throw e
       }
-    } catch var e as LangError {
-      if e.location == nil { e.location = location }
-      if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: proto.name, callSite: location)) }
-      throw e
+      return frame.ret
     }
-    return frame.ret
   }
 
   func recursionError(at location: SourceLocation? = nil) -> LangError {

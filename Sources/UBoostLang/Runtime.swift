@@ -165,28 +165,36 @@ final class FunctionProto {
   // MARK: Frame pool
   //
   // Frames of finished calls are reused by later calls (frames never outlive their call:
-  // closures capture cells, not frames). The pool is a fixed buffer of +1 references, so taking
-  // and returning a frame moves ownership without retain/release or array bookkeeping.
+  // closures capture cells, not frames). A call in flight owns its frame as an unmanaged +1
+  // reference and hands it back with `recycle`, so taking and returning a frame costs no
+  // retain/release or array bookkeeping. Code using the frame borrows it with
+  // `_withUnsafeGuaranteedRef`.
 
   static let poolCapacity = 64
   private let pool: UnsafeMutablePointer<Unmanaged<Frame>>
   private var poolCount = 0
 
-  @inline(__always) func frame(captures: ContiguousArray<Cell>) -> Frame {
+  /// A cleared frame owned (+1) by the caller, who must pass it to `recycle` exactly once.
+  @inline(__always) func takeFrame(captures: ContiguousArray<Cell>) -> Unmanaged<Frame> {
     if poolCount > 0 {
       poolCount -= 1
-      let f = pool[poolCount].takeRetainedValue()
-      if hasCaptures { f.header.captures = captures }
-      return f
+      let u = pool[poolCount]
+      if hasCaptures { u._withUnsafeGuaranteedRef { $0.header.captures = captures } }
+      return u
     }
-    return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+    return .passRetained(Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures))
   }
 
-  @inline(__always) func recycle(_ f: Frame) {
-    guard poolCount < FunctionProto.poolCapacity else { return }
-    f.clear(captures: hasCaptures)
-    pool[poolCount] = Unmanaged.passRetained(f)
-    poolCount += 1
+  /// Clears a frame taken with `takeFrame` and keeps it for the next call (or frees it).
+  @inline(__always) func recycle(_ u: Unmanaged<Frame>) {
+    let keep = hasCaptures
+    u._withUnsafeGuaranteedRef { $0.clear(captures: keep) }
+    if poolCount < FunctionProto.poolCapacity {
+      pool[poolCount] = u
+      poolCount += 1
+    } else {
+      u.release()
+    }
   }
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
