@@ -107,8 +107,54 @@ extension Compiler {
       }
       let general: ExprCode
       if let g = globalCallee {
+        // Cache of the uboost function the global held at `seenVersion`: while the global is not
+        // reassigned, a call with exactly its parameter count skips reading (and retaining) the
+        // closure. `holder` keeps the closure alive; a replaced one is retired to the interpreter
+        // (not freed) because an activation of it may still be running.
+        var seenVersion = -1
+        var holder: Closure?
+        unowned(unsafe) var cachedProto: FunctionProto? = nil
         general = { f in
+          if g.version == seenVersion, let proto = cachedProto, !proto.hasCaptures, proto.directParams,
+             proto.paramTargets.count == argc, argc <= 3 {
+            let u: Unmanaged<Frame>
+            switch argc {
+            case 0:
+              u = proto.takeFrame(captures: [])
+            case 1:
+              let v0 = try a0(f)
+              u = proto.takeFrame(captures: [])
+              u._withUnsafeGuaranteedRef { $0.bindFresh(0, v0) }
+            case 2:
+              let v0 = try a0(f), v1 = try a1(f)
+              u = proto.takeFrame(captures: [])
+              u._withUnsafeGuaranteedRef {
+                $0.bindFresh(0, v0)
+                $0.bindFresh(1, v1)
+              }
+            default:
+              let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+              u = proto.takeFrame(captures: [])
+              u._withUnsafeGuaranteedRef {
+                $0.bindFresh(0, v0)
+                $0.bindFresh(1, v1)
+                $0.bindFresh(2, v2)
+              }
+            }
+            return try interp.run(proto, u, at: location)
+          }
           guard let fn = g.value else { return try calleeCode(f) }  // throws "undefined variable"
+          if g.version != seenVersion {
+            if let old = holder { interp.retire(old) }
+            if case .function(let c) = fn {
+              holder = c
+              cachedProto = c.proto
+            } else {
+              holder = nil
+              cachedProto = nil
+            }
+            seenVersion = g.version
+          }
           return try call(fn, f)
         }
       } else {

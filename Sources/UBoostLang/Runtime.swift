@@ -69,13 +69,26 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
   /// `captures`: whether the frame may hold captures (frames of capture-free functions never do).
   @inline(__always) func clear(captures: Bool) {
     withUnsafeMutablePointers { h, e in
-      for i in 0..<h.pointee.slotCount { e[i] = .nil_ }
+      for i in 0..<h.pointee.slotCount {
+        // Numbers and bools own nothing: overwrite them without the generic destroy.
+        switch e[i] {
+        case .nil_: break
+        case .number, .bool: (e + i).initialize(to: .nil_)
+        case .string, .list, .record, .range, .function, .builtin, .object: e[i] = .nil_
+        }
+      }
       if case .nil_ = h.pointee.ret {} else { h.pointee.ret = .nil_ }
       if captures { h.pointee.captures = [] }
       if !h.pointee.cells.isEmpty {
         for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
       }
     }
+  }
+
+  /// Stores an argument into a slot of a frame fresh from `takeFrame` (all slots `nil`), so the
+  /// old value needs no destruction.
+  @inline(__always) func bindFresh(_ slot: Int, _ v: Value) {
+    withUnsafeMutablePointerToElements { ($0 + slot).initialize(to: v) }
   }
 
   @inline(__always) subscript(slot slot: Int) -> Value {
@@ -232,7 +245,12 @@ public final class Closure {
 final class GlobalSlot {
   let name: String
   /// nil while undefined.
-  var value: Value?
+  var value: Value? {
+    didSet { version &+= 1 }
+  }
+  /// Changes whenever `value` is assigned; call sites use it to reuse what they learned about
+  /// the callee last time.
+  private(set) var version = 0
   var mutable = false
   init(name: String) { self.name = name }
 }

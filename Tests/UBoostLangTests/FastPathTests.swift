@@ -124,6 +124,42 @@ final class FastPathTests: XCTestCase {
     XCTAssertTrue(freed)
   }
 
+  func testRebindingAFunctionDuringItsOwnCall() throws {
+    // The call site caches the callee; a host rebinding the global mid-recursion must take effect
+    // at the next call, and the running (now unreferenced) function must stay alive.
+    let (interp, _) = make()
+    try interp.evaluate("fn g(n) = 100 + n")
+    interp.register(BuiltinLibrary(name: "swap", entries: [
+      BuiltinFunction("swap", "", "Rebinds f to g.") { a in
+        if let g = a.interpreter.lookup("g") { a.interpreter.define("f", g) }
+        return .nil_
+      },
+    ]))
+    try interp.evaluate("""
+      fn f(n) {
+        if n == 0 { return 0 }
+        if n == 5 { swap() }
+        f(n - 1) + 1
+      }
+      """)
+    XCTAssertEqual(try interp.evaluate("f(6)").asNumber, 106)
+    XCTAssertEqual(try interp.evaluate("f(6)").asNumber, 106)  // f is g now
+    try interp.evaluate("fn f(n) = n * 2")
+    XCTAssertEqual(try interp.evaluate("f(6)").asNumber, 12)
+  }
+
+  func testCachedCallSiteSeesNewDefinitions() throws {
+    let (interp, _) = make()
+    try interp.evaluate("fn h(x) = x + 1\nfn use(x) = h(x)")
+    XCTAssertEqual(try interp.evaluate("use(1)").asNumber, 2)
+    try interp.evaluate("fn h(x, y: 10) = x + y")   // different arity: the general path binds the default
+    XCTAssertEqual(try interp.evaluate("use(1)").asNumber, 11)
+    try interp.evaluate("let h = len")
+    XCTAssertEqual(try interp.evaluate("use([1, 2, 3])").asNumber, 3)
+    try interp.evaluate("let h = 5")
+    XCTAssertEqual(error("use(1)", interp: interp)?.message, "number is not callable")
+  }
+
   func testArityErrorsUnchanged() {
     XCTAssertEqual(error("fn f(a) = a\nf(1, 2)")?.message, "f() takes 1 argument, got 2")
     XCTAssertEqual(error("fn f(a, b) = a\nf(1)")?.message, "f(): missing argument 'b'")
