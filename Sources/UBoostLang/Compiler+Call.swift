@@ -113,45 +113,51 @@ extension Compiler {
         // (not freed) because an activation of it may still be running.
         var seenVersion = -1
         var holder: Closure?
-        unowned(unsafe) var cachedProto: FunctionProto? = nil
-        general = { f in
-          if g.version == seenVersion, let proto = cachedProto, !proto.hasCaptures, proto.directParams,
-             proto.paramTargets.count == argc, argc <= 3 {
-            let u: Unmanaged<Frame>
-            switch argc {
-            case 0:
-              u = proto.takeFrame(captures: [])
-            case 1:
-              let v0 = try a0(f)
-              u = proto.takeFrame(captures: [])
-              u._withUnsafeGuaranteedRef { $0.bindFresh(0, v0) }
-            case 2:
-              let v0 = try a0(f), v1 = try a1(f)
-              u = proto.takeFrame(captures: [])
-              u._withUnsafeGuaranteedRef {
-                $0.bindFresh(0, v0)
-                $0.bindFresh(1, v1)
-              }
-            default:
-              let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
-              u = proto.takeFrame(captures: [])
-              u._withUnsafeGuaranteedRef {
-                $0.bindFresh(0, v0)
-                $0.bindFresh(1, v1)
-                $0.bindFresh(2, v2)
-              }
+        // Set when the cached function takes exactly `argc` (at most 3) parameters in slots and
+        // has no captures; unmanaged so that using it costs no retain (`holder` owns it).
+        var fastProto: Unmanaged<FunctionProto>?
+        @inline(__always) func fastCall(_ proto: FunctionProto, _ f: Frame) throws -> Value {
+          let u: Unmanaged<Frame>
+          switch argc {
+          case 0:
+            u = proto.takeFrame(captures: [])
+          case 1:
+            let v0 = try a0(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef { $0.bindFresh(0, v0) }
+          case 2:
+            let v0 = try a0(f), v1 = try a1(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef {
+              $0.bindFresh(0, v0)
+              $0.bindFresh(1, v1)
             }
-            return try interp.run(proto, u, at: location)
+          default:
+            let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef {
+              $0.bindFresh(0, v0)
+              $0.bindFresh(1, v1)
+              $0.bindFresh(2, v2)
+            }
+          }
+          return try interp.run(proto, u, at: location)
+        }
+        general = { f in
+          if g.version == seenVersion, let p = fastProto {
+            return try p._withUnsafeGuaranteedRef { try fastCall($0, f) }
           }
           guard let fn = g.value else { return try calleeCode(f) }  // throws "undefined variable"
           if g.version != seenVersion {
             if let old = holder { interp.retire(old) }
+            holder = nil
+            fastProto = nil
             if case .function(let c) = fn {
               holder = c
-              cachedProto = c.proto
-            } else {
-              holder = nil
-              cachedProto = nil
+              let p = c.proto
+              if !p.hasCaptures, p.directParams, p.paramTargets.count == argc, argc <= 3 {
+                fastProto = Unmanaged.passUnretained(p)
+              }
             }
             seenVersion = g.version
           }
