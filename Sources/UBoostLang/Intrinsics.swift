@@ -24,8 +24,8 @@ extension LangError {
 
 extension Compiler {
   /// Inline forms of `append(xs, v)`, `push(xs, v)` and `len(x)`, used while the global still
-  /// holds the core builtin (checked by identity at every call, so rebinding the name or
-  /// registering a replacement takes effect at once). Anything unusual (a host object argument,
+  /// holds the core builtin (checked by identity whenever the global's version changes, so
+  /// rebinding the name or registering a replacement takes effect at once). Anything unusual (a host object argument,
   /// a non-list, the call-depth limit reached) goes through the ordinary builtin call, so the
   /// results and errors are exactly the builtin's.
   func compileIntrinsic(_ g: GlobalSlot, _ args: [ExprBox], _ location: SourceLocation,
@@ -35,8 +35,15 @@ extension Compiler {
     case ("append", 2), ("push", 2):
       guard let core = Intrinsics.core(g.name) else { return nil }
       let a0 = args[0].run, a1 = args[1].run
+      var seenVersion = -1
+      var isCore = false
       return { f in
-        guard case .builtin(let b)? = g.value, b === core else { return try fallback(f) }
+        if g.version != seenVersion {
+          seenVersion = g.version
+          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
+        }
+        guard isCore else { return try fallback(f) }
+        let b = core
         let xs = try a0(f), v = try a1(f)
         if case .list(let l) = xs, interp.depth < interp.maxCallDepth {
           if case .object = v {} else {
@@ -50,8 +57,15 @@ extension Compiler {
     case ("len", 1):
       guard let core = Intrinsics.core(g.name) else { return nil }
       let a0 = args[0].run
+      var seenVersion = -1
+      var isCore = false
       return { f in
-        guard case .builtin(let b)? = g.value, b === core else { return try fallback(f) }
+        if g.version != seenVersion {
+          seenVersion = g.version
+          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
+        }
+        guard isCore else { return try fallback(f) }
+        let b = core
         let x = try a0(f)
         if interp.depth < interp.maxCallDepth {
           switch x {

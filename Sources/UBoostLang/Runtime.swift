@@ -93,7 +93,15 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
 
   @inline(__always) subscript(slot slot: Int) -> Value {
     get { withUnsafeMutablePointerToElements { $0[slot] } }
-    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+    set {
+      withUnsafeMutablePointerToElements { p in
+        // Overwriting a number or bool needs no generic destroy of the old value.
+        switch p[slot] {
+        case .nil_, .number, .bool: (p + slot).initialize(to: newValue)
+        case .string, .list, .record, .range, .function, .builtin, .object: p[slot] = newValue
+        }
+      }
+    }
   }
 
   @inline(__always) var ret: Value {
