@@ -229,6 +229,7 @@ extension Compiler {
   // MARK: Arithmetic
 
   func compileBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ p: Pos) throws -> ExprCode {
+    if let fused = fusedBinary(op, a, b, p) { return fused }
     let ca = try compile(a), cb = try compile(b)
     let location = loc(p)
     @inline(__always) func slow(_ x: Value, _ y: Value) throws -> Value {

@@ -160,6 +160,27 @@ final class FastPathTests: XCTestCase {
     XCTAssertEqual(error("use(1)", interp: interp)?.message, "number is not callable")
   }
 
+  func testFusedSlotOperatorsKeepFullSemantics() throws {
+    // Operands in slots that are not numbers take the general operator path.
+    let (interp, _) = make()
+    try interp.evaluate("""
+      fn add(a, b) = a + b
+      fn lt1(s) = s < "b"
+      fn rsub(x) = 10 - x
+      fn same(a, b) = a == b
+      fn half(x) = x / 2
+      """)
+    XCTAssertEqual(try interp.evaluate("add(\"x\", \"y\")").asString, "xy")
+    XCTAssertEqual(try interp.evaluate("len(add([1], [2, 3]))").asNumber, 3)
+    XCTAssertEqual(try interp.evaluate("lt1(\"a\") && !lt1(\"c\")").description, "true")
+    XCTAssertEqual(try interp.evaluate("rsub(4) + half(5)").asNumber, 8.5)
+    XCTAssertEqual(try interp.evaluate("same([1, 2], [1, 2]) && !same(1, \"1\")").description, "true")
+    let e = error("add(1, \"a\")", interp: interp)
+    XCTAssertEqual(e?.message, "cannot apply '+' to number and string; use interpolation \"\\(x)\" or str(x) to build strings")
+    XCTAssertEqual(e?.location?.column, 18)
+    XCTAssertEqual(error("rsub(nil)", interp: interp)?.message, "cannot apply '-' to number and nil")
+  }
+
   func testArityErrorsUnchanged() {
     XCTAssertEqual(error("fn f(a) = a\nf(1, 2)")?.message, "f() takes 1 argument, got 2")
     XCTAssertEqual(error("fn f(a, b) = a\nf(1)")?.message, "f(): missing argument 'b'")
