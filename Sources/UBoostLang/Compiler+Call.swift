@@ -108,15 +108,19 @@ extension Compiler {
       let general: ExprCode
       if let g = globalCallee {
         // Cache of the uboost function the global held at `seenVersion`: while the global is not
-        // reassigned, a call with exactly its parameter count skips reading (and retaining) the
-        // closure. `holder` keeps the closure alive; a replaced one is retired to the interpreter
-        // (not freed) because an activation of it may still be running.
+        // reassigned it still holds (and keeps alive) that closure, so a call with exactly its
+        // parameter count uses the function without reading or retaining the closure. (A global
+        // reassigned while its function runs keeps it in the graveyard; see `GlobalSlot`.)
         var seenVersion = -1
-        var holder: Closure?
         // Set when the cached function takes exactly `argc` (at most 3) parameters in slots and
-        // has no captures; unmanaged so that using it costs no retain (`holder` owns it).
+        // has no captures.
         var fastProto: Unmanaged<FunctionProto>?
         @inline(__always) func fastCall(_ proto: FunctionProto, _ f: Frame) throws -> Value {
+          // Counted as running (so a reassignment of the global keeps it alive) from before the
+          // arguments, which may reassign the global, to the end of the call. Calls through
+          // other paths hold the closure themselves.
+          proto.activations += 1
+          defer { proto.activations -= 1 }
           let u: Unmanaged<Frame>
           switch argc {
           case 0:
@@ -149,11 +153,8 @@ extension Compiler {
           }
           guard let fn = g.value else { return try calleeCode(f) }  // throws "undefined variable"
           if g.version != seenVersion {
-            if let old = holder { interp.retire(old) }
-            holder = nil
             fastProto = nil
             if case .function(let c) = fn {
-              holder = c
               let p = c.proto
               if !p.hasCaptures, p.directParams, p.paramTargets.count == argc, argc <= 3 {
                 fastProto = Unmanaged.passUnretained(p)

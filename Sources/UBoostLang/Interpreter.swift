@@ -26,10 +26,6 @@ public final class Interpreter {
   public var output: (String) -> Void
 
   var depth = 0
-  /// Closures dropped by call-site caches while an activation of them may still be running;
-  /// released when the evaluation ends.
-  private var retired: [Closure] = []
-  func retire(_ c: Closure) { retired.append(c) }
   /// State of `random()`.
   var random = SplitMix(seed: 42)
   private var imported = Set<String>()
@@ -253,7 +249,7 @@ public final class Interpreter {
       depth = 0
       stackStart = Interpreter.stackAddress()
       box.result = Result { try body() }
-      retired.removeAll()
+      globalTable.graveyard.closures.removeAll()
       running = false
       done.signal()
     }

@@ -191,6 +191,9 @@ final class FunctionProto {
   // retain/release or array bookkeeping. Code using the frame borrows it with
   // `_withUnsafeGuaranteedRef`.
 
+  /// Calls of this function running through borrowing call sites (see `compileCall`).
+  var activations = 0
+
   static let poolCapacity = 64
   private let pool: UnsafeMutablePointer<Unmanaged<Frame>>
   private var poolCount = 0
@@ -254,23 +257,46 @@ final class GlobalSlot {
   let name: String
   /// nil while undefined.
   var value: Value? {
-    didSet { version &+= 1 }
+    get { stored }
+    set {
+      // Call sites borrow the function a global holds without retaining it (see
+      // `compileCall`); if it is running, keep it alive until the evaluation ends.
+      if case .function? = stored { keepIfRunning() }
+      stored = newValue
+      version &+= 1
+    }
+  }
+  private var stored: Value?
+
+  @inline(never) private func keepIfRunning() {
+    if case .function(let c)? = stored, c.proto.activations > 0 { graveyard.closures.append(c) }
   }
   /// Changes whenever `value` is assigned; call sites use it to reuse what they learned about
   /// the callee last time.
   private(set) var version = 0
   var mutable = false
-  init(name: String) { self.name = name }
+  private let graveyard: Graveyard
+  init(name: String, graveyard: Graveyard) {
+    self.name = name
+    self.graveyard = graveyard
+  }
+}
+
+/// Functions unbound from globals while an activation of them was running.
+final class Graveyard {
+  var closures: [Closure] = []
 }
 
 /// Top-level bindings by name.
 final class GlobalTable {
   private(set) var slots: [String: GlobalSlot] = [:]
+  /// Emptied by the interpreter when an evaluation ends.
+  let graveyard = Graveyard()
 
   /// The slot for `name`, created (undefined) on first use.
   func slot(_ name: String) -> GlobalSlot {
     if let s = slots[name] { return s }
-    let s = GlobalSlot(name: name)
+    let s = GlobalSlot(name: name, graveyard: graveyard)
     slots[name] = s
     return s
   }

@@ -146,6 +146,36 @@ final class FastPathTests: XCTestCase {
     XCTAssertEqual(try interp.evaluate("f(6)").asNumber, 106)  // f is g now
     try interp.evaluate("fn f(n) = n * 2")
     XCTAssertEqual(try interp.evaluate("f(6)").asNumber, 12)
+    // The callee is read before the arguments: an argument rebinding it still calls the old one.
+    try interp.evaluate("fn k(n) = n * 3\nfn callk(n) = k(n)")
+    XCTAssertEqual(try interp.evaluate("callk(1)").asNumber, 3)  // the site caches k
+    interp.register(BuiltinLibrary(name: "swapk", entries: [
+      BuiltinFunction("swapk", "x", "Rebinds k to g, returns x.") { a in
+        if let g = a.interpreter.lookup("g") { a.interpreter.define("k", g) }
+        return try a.value("x")
+      },
+    ]))
+    try interp.evaluate("fn callk2(n) = k(swapk(n))")
+    XCTAssertEqual(try interp.evaluate("callk2(1)").asNumber, 3)
+    XCTAssertEqual(try interp.evaluate("callk2(1)").asNumber, 101)
+  }
+
+  func testOnlyRunningFunctionsAreKeptAfterReassignment() throws {
+    let (interp, _) = make()
+    interp.register(BuiltinLibrary(name: "graves", entries: [
+      BuiltinFunction("graves", "", "Functions kept alive after reassignment.") { a in
+        .number(Double(a.interpreter.globalTable.graveyard.closures.count))
+      },
+    ]))
+    // Replaced functions that are not running are released at once...
+    XCTAssertEqual(try interp.evaluate("var h = fn(x) => x\nfor i in 0..<1000 { h = fn(x) => x + i }\ngraves()").asNumber, 0)
+    XCTAssertEqual(try interp.evaluate("h(1)").asNumber, 1000)
+    // ...one running through a borrowing (cached) call site is kept until the evaluation ends.
+    try interp.evaluate("h = fn(x) { if x > 0 { h = fn(y) => -1 }\ngraves() }\nfn callh(x) = h(x)")
+    XCTAssertEqual(try interp.evaluate("callh(0)").asNumber, 0)  // the site caches h
+    XCTAssertEqual(try interp.evaluate("callh(1)").asNumber, 1)  // h replaced while running
+    XCTAssertEqual(try interp.evaluate("graves()").asNumber, 0)
+    XCTAssertEqual(try interp.evaluate("callh(1)").asNumber, -1)
   }
 
   func testCachedCallSiteSeesNewDefinitions() throws {
