@@ -41,59 +41,134 @@ extension Compiler {
     }
 
     let calleeCode = try compile(callee)
-    // Specialised fast paths for one and two positional arguments: a uboost closure gets its
-    // frame filled directly, without an argument array.
-    if labels.isEmpty, argc == 1 || argc == 2 {
-      let a0 = positional[0].run
-      let a1 = argc == 2 ? positional[1].run : a0
+    // A callee that is a global name is read straight from its slot (no closure call).
+    var globalCallee: GlobalSlot?
+    if case .variable(let name, _) = callee, case .global(let g) = resolve(name) { globalCallee = g }
+
+    if labels.isEmpty {
+      let a0 = argc > 0 ? positional[0].run : { _ in .nil_ }
+      let a1 = argc > 1 ? positional[1].run : a0
+      let a2 = argc > 2 ? positional[2].run : a0
       // Argument buffer reused by this call site for builtin calls (saves an allocation per call;
       // copy-on-write keeps it safe if a builtin holds on to the array).
       var scratch: [Value] = []
-      return { f in
-        let fn = try calleeCode(f)
+      // Up to three arguments go straight into a uboost closure's frame, without an array.
+      @inline(__always) func call(_ fn: Value, _ f: Frame) throws -> Value {
         if case .function(let c) = fn {
           let proto = c.proto
           let n = proto.paramTargets.count
           if argc <= n {
-            let frame = proto.frame(captures: c.captures)
-            proto.setParam(frame, 0, try a0(f))
-            if argc == 2 { proto.setParam(frame, 1, try a1(f)) }
-            if argc < n { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
-            return try interp.run(c, frame, at: location)
+            // Arguments are evaluated before the frame is taken, so nothing can throw while the
+            // call owns a frame it has not handed to `run`.
+            let u: Unmanaged<Frame>
+            switch argc {
+            case 0:
+              u = proto.takeFrame(captures: c.captures)
+            case 1:
+              let v0 = try a0(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef { proto.setParam($0, 0, v0) }
+            case 2:
+              let v0 = try a0(f), v1 = try a1(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef {
+                proto.setParam($0, 0, v0)
+                proto.setParam($0, 1, v1)
+              }
+            case 3:
+              let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef {
+                proto.setParam($0, 0, v0)
+                proto.setParam($0, 1, v1)
+                proto.setParam($0, 2, v2)
+              }
+            default:
+              var vs: [Value] = []
+              vs.reserveCapacity(argc)
+              for p in positional { vs.append(try p.run(f)) }
+              u = proto.takeFrame(captures: c.captures)
+              u._withUnsafeGuaranteedRef { frame in for i in 0..<argc { proto.setParam(frame, i, vs[i]) } }
+            }
+            if argc < n { try interp.fillDefaults(proto, u, from: argc, bound: nil, at: location) }
+            return try interp.run(proto, u, at: location)
           }
         }
-        // Evaluate first: an argument may re-enter this same call site.
-        let v0 = try a0(f)
-        let v1 = argc == 2 ? try a1(f) : .nil_
-        // Take the buffer (a re-entrant call through the builtin then starts from an empty one)
-        // and give it back emptied.
+        // Take the buffer (a re-entrant call through an argument or the builtin then starts from
+        // an empty one) and give it back emptied.
         var buf = scratch
         scratch = []
         defer {
           buf.removeAll(keepingCapacity: true)
           scratch = buf
         }
-        buf.append(v0)
-        if argc == 2 { buf.append(v1) }
+        for c in positional { buf.append(try c.run(f)) }
         return try interp.callValue(fn, buf, [:], at: location)
       }
-    }
-    if labels.isEmpty {
-      // Fast path: a uboost closure called with positional arguments fills its frame directly.
-      return { f in
-        let fn = try calleeCode(f)
-        if case .function(let c) = fn, argc <= c.proto.paramTargets.count {
-          let proto = c.proto
-          let frame = proto.frame(captures: c.captures)
-          for i in 0..<argc { proto.setParam(frame, i, try positional[i].run(f)) }
-          if argc < proto.paramTargets.count { try interp.fillDefaults(proto, frame, from: argc, bound: nil, at: location) }
-          return try interp.run(c, frame, at: location)
+      let general: ExprCode
+      if let g = globalCallee {
+        // Cache of the uboost function the global held at `seenVersion`: while the global is not
+        // reassigned it still holds (and keeps alive) that closure, so a call with exactly its
+        // parameter count uses the function without reading or retaining the closure. (A global
+        // reassigned while its function runs keeps it in the graveyard; see `GlobalSlot`.)
+        var seenVersion = -1
+        // Set when the cached function takes exactly `argc` (at most 3) parameters in slots and
+        // has no captures.
+        var fastProto: Unmanaged<FunctionProto>?
+        @inline(__always) func fastCall(_ proto: FunctionProto, _ f: Frame) throws -> Value {
+          // Counted as running (so a reassignment of the global keeps it alive) from before the
+          // arguments, which may reassign the global, to the end of the call. Calls through
+          // other paths hold the closure themselves.
+          proto.activations += 1
+          defer { proto.activations -= 1 }
+          let u: Unmanaged<Frame>
+          switch argc {
+          case 0:
+            u = proto.takeFrame(captures: [])
+          case 1:
+            let v0 = try a0(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef { $0.bindFresh(0, v0) }
+          case 2:
+            let v0 = try a0(f), v1 = try a1(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef {
+              $0.bindFresh(0, v0)
+              $0.bindFresh(1, v1)
+            }
+          default:
+            let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+            u = proto.takeFrame(captures: [])
+            u._withUnsafeGuaranteedRef {
+              $0.bindFresh(0, v0)
+              $0.bindFresh(1, v1)
+              $0.bindFresh(2, v2)
+            }
+          }
+          return try interp.run(proto, u, at: location)
         }
-        var args: [Value] = []
-        args.reserveCapacity(argc)
-        for c in positional { args.append(try c.run(f)) }
-        return try interp.callValue(fn, args, [:], at: location)
+        general = { f in
+          if g.version == seenVersion, let p = fastProto {
+            return try p._withUnsafeGuaranteedRef { try fastCall($0, f) }
+          }
+          guard let fn = g.value else { return try calleeCode(f) }  // throws "undefined variable"
+          if g.version != seenVersion {
+            fastProto = nil
+            if case .function(let c) = fn {
+              let p = c.proto
+              if !p.hasCaptures, p.directParams, p.paramTargets.count == argc, argc <= 3 {
+                fastProto = Unmanaged.passUnretained(p)
+              }
+            }
+            seenVersion = g.version
+          }
+          return try call(fn, f)
+        }
+      } else {
+        general = { f in try call(try calleeCode(f), f) }
       }
+      if let g = globalCallee, let fast = compileIntrinsic(g, positional, location, fallback: general) { return fast }
+      return general
     }
     return { f in
       let fn = try calleeCode(f)
@@ -138,23 +213,22 @@ extension Compiler {
     scope = FunctionScope(parent: outer, isScript: false, capturedNames: captured)
     defer { scope = outer }
     let targets = decl.params.map { scope.declare($0.name, mutable: true) }
-    let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
-                              paramTargets: targets, location: loc(decl.pos))
-    proto.defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
+    let defaults = try decl.params.map { p in try p.defaultValue.map { ExprBox(run: try compile($0)) } }
+    let entry: ExprCode
     switch decl.body {
     case .expression(let e):
-      let c = try compile(e)
-      proto.expressionBody = ExprBox(run: c)
-      proto.body = { f in
-        f.ret = try c(f)
-        return .returnValue
-      }
+      entry = try compile(e)
     case .block(let stmts):
-      proto.body = try compileBlock(stmts, valueMode: true)
+      let body = try compileBlock(stmts, valueMode: true)
+      entry = { f in
+        _ = try body(f)
+        return f.ret
+      }
     }
-    proto.slotCount = scope.slotCount
-    proto.cellCount = scope.cellCount
-    proto.captureSources = scope.captureSources
+    let proto = FunctionProto(name: decl.name ?? "<anonymous>", paramNames: decl.params.map { $0.name },
+                              paramTargets: targets, defaults: defaults, slotCount: scope.slotCount,
+                              cellCount: scope.cellCount, entry: entry, captureSources: scope.captureSources,
+                              location: loc(decl.pos))
     return proto
   }
 }
@@ -170,26 +244,33 @@ extension Interpreter {
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
-      let frame = proto.frame(captures: c.captures)
-      for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
-      var bound: [Bool]?
-      if !named.isEmpty {
-        var b = [Bool](repeating: false, count: proto.paramTargets.count)
-        for i in 0..<args.count { b[i] = true }
-        for (k, v) in named {
-          guard let i = proto.paramIndex[k] else {
-            throw LangError(.argument, "\(proto.name)() has no parameter '\(k)' (parameters: \(proto.paramNames.joined(separator: ", ")))", at: location)
+      let u = proto.takeFrame(captures: c.captures)
+      do {
+        try u._withUnsafeGuaranteedRef { frame in
+          for i in 0..<args.count { proto.setParam(frame, i, args[i]) }
+          var bound: [Bool]?
+          if !named.isEmpty {
+            var b = [Bool](repeating: false, count: proto.paramTargets.count)
+            for i in 0..<args.count { b[i] = true }
+            for (k, v) in named {
+              guard let i = proto.paramIndex[k] else {
+                throw LangError(.argument, "\(proto.name)() has no parameter '\(k)' (parameters: \(proto.paramNames.joined(separator: ", ")))", at: location)
+              }
+              if b[i] { throw LangError(.argument, "\(proto.name)(): argument '\(k)' given twice", at: location) }
+              b[i] = true
+              proto.setParam(frame, i, v)
+            }
+            bound = b
           }
-          if b[i] { throw LangError(.argument, "\(proto.name)(): argument '\(k)' given twice", at: location) }
-          b[i] = true
-          proto.setParam(frame, i, v)
+          if args.count < proto.paramTargets.count || bound != nil {
+            try fillDefaults(proto, frame, from: args.count, bound: bound, at: location)
+          }
         }
-        bound = b
+      } catch {
+        proto.recycle(u)
+        throw error
       }
-      if args.count < proto.paramTargets.count || bound != nil {
-        try fillDefaults(proto, frame, from: args.count, bound: bound, at: location)
-      }
-      return try run(c, frame, at: location)
+      return try run(proto, u, at: location)
     case .builtin(let b):
       let a = Arguments(function: b, positional: args, named: named, interpreter: self)
       do {
@@ -223,28 +304,43 @@ extension Interpreter {
 
   /// Runs a closure body in a prepared frame, enforcing the depth and stack limits and adding
   /// this activation to the call stack of any error passing through.
-  func run(_ c: Closure, _ frame: Frame, at location: SourceLocation?) throws -> Value {
+  /// Binds defaults into a frame taken with `takeFrame`; on error the frame is recycled.
+  func fillDefaults(_ proto: FunctionProto, _ u: Unmanaged<Frame>, from start: Int, bound: [Bool]?, at location: SourceLocation?) throws {
+    do {
+      try u._withUnsafeGuaranteedRef { try fillDefaults(proto, $0, from: start, bound: bound, at: location) }
+    } catch {
+      proto.recycle(u)
+      throw error
+    }
+  }
+
+  /// Runs a function body in a frame taken with `proto.takeFrame` (and recycles the frame),
+  /// enforcing the depth and stack limits and adding this activation to the call stack of any
+  /// error passing through.
+  @inline(__always)
+  func run(_ proto: FunctionProto, _ u: Unmanaged<Frame>, at location: SourceLocation?) throws -> Value {
     depth += 1
     defer {
       depth -= 1
-      c.proto.recycle(frame)
+      proto.recycle(u)
     }
     // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
     if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
     try Interrupt.check()
-    do {
-      if let e = c.proto.expressionBody { return try e.run(frame) }
-      _ = try c.proto.body(frame)
-    } catch let t as ControlTransfer {
-      if case .returnValue = t.flow {} else {
-        throw LangError(.syntax, "'break' or 'continue' outside a loop", at: location)
+    return try u._withUnsafeGuaranteedRef { frame in
+      do {
+        return try proto.entry(frame)
+      } catch let t as ControlTransfer {
+        if case .returnValue = t.flow {} else {
+          throw LangError(.syntax, "'break' or 'continue' outside a loop", at: location)
+        }
+      } catch var e as LangError {
+        if e.location == nil { e.location = location }
+        if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: proto.name, callSite: location)) }
+        throw e
       }
-    } catch var e as LangError {
-      if e.location == nil { e.location = location }
-      if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: c.proto.name, callSite: location)) }
-      throw e
+      return frame.ret
     }
-    return frame.ret
   }
 
   func recursionError(at location: SourceLocation? = nil) -> LangError {

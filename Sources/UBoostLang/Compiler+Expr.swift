@@ -180,7 +180,13 @@ extension Compiler {
   func compileVariable(_ name: String, _ p: Pos) -> ExprCode {
     switch resolve(name) {
     case .local(.slot(let s), _):
-      return { f in f[slot: s] }
+      // Numbers are read without the generic copy (which switches over every payload kind).
+      return { f in
+        f.withUnsafeMutablePointerToElements { p in
+          if case .number(let d) = p[s] { return .number(d) }
+          return p[s]
+        }
+      }
     case .local(.cell(let c), _):
       return { f in f.cells[c].value }
     case .capture(let i, _):
@@ -223,6 +229,7 @@ extension Compiler {
   // MARK: Arithmetic
 
   func compileBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ p: Pos) throws -> ExprCode {
+    if let fused = fusedBinary(op, a, b, p) { return fused }
     let ca = try compile(a), cb = try compile(b)
     let location = loc(p)
     @inline(__always) func slow(_ x: Value, _ y: Value) throws -> Value {

@@ -243,6 +243,18 @@ extension Compiler {
         switch kind {
         case .slot(let s):
           if op == nil { return { f in f[slot: s] = try v(f); return .normal } }
+          if op == .add {  // `s += x`, the usual accumulator, without the operator dispatch
+            return { f in
+              let n = try v(f)
+              let done: Bool = f.withUnsafeMutablePointerToElements { p in
+                guard case .number(let x) = p[s], case .number(let y) = n else { return false }
+                (p + s).initialize(to: .number(x + y))
+                return true
+              }
+              if !done { f[slot: s] = try combine(f[slot: s], n) }
+              return .normal
+            }
+          }
           return { f in
             let n = try v(f)
             f[slot: s] = try combine(f[slot: s], n)

@@ -249,6 +249,7 @@ public final class Interpreter {
       depth = 0
       stackStart = Interpreter.stackAddress()
       box.result = Result { try body() }
+      globalTable.graveyard.closures.removeAll()
       running = false
       done.signal()
     }

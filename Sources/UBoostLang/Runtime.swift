@@ -66,18 +66,42 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
   }
 
   /// Drops everything the frame refers to so it can be reused for another call.
-  @inline(__always) func clear() {
+  /// `captures`: whether the frame may hold captures (frames of capture-free functions never do).
+  @inline(__always) func clear(captures: Bool) {
     withUnsafeMutablePointers { h, e in
-      for i in 0..<h.pointee.slotCount { e[i] = .nil_ }
-      h.pointee.ret = .nil_
-      h.pointee.captures = []
-      for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
+      for i in 0..<h.pointee.slotCount {
+        // Numbers and bools own nothing: overwrite them without the generic destroy.
+        switch e[i] {
+        case .nil_: break
+        case .number, .bool: (e + i).initialize(to: .nil_)
+        case .string, .list, .record, .range, .function, .builtin, .object: e[i] = .nil_
+        }
+      }
+      if case .nil_ = h.pointee.ret {} else { h.pointee.ret = .nil_ }
+      if captures { h.pointee.captures = [] }
+      if !h.pointee.cells.isEmpty {
+        for i in h.pointee.cells.indices { h.pointee.cells[i] = Cell.unset }
+      }
     }
+  }
+
+  /// Stores an argument into a slot of a frame fresh from `takeFrame` (all slots `nil`), so the
+  /// old value needs no destruction.
+  @inline(__always) func bindFresh(_ slot: Int, _ v: Value) {
+    withUnsafeMutablePointerToElements { ($0 + slot).initialize(to: v) }
   }
 
   @inline(__always) subscript(slot slot: Int) -> Value {
     get { withUnsafeMutablePointerToElements { $0[slot] } }
-    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+    set {
+      withUnsafeMutablePointerToElements { p in
+        // Overwriting a number or bool needs no generic destroy of the old value.
+        switch p[slot] {
+        case .nil_, .number, .bool: (p + slot).initialize(to: newValue)
+        case .string, .list, .record, .range, .function, .builtin, .object: p[slot] = newValue
+        }
+      }
+    }
   }
 
   @inline(__always) var ret: Value {
@@ -108,50 +132,97 @@ enum CaptureSource {
   case capture(Int)   // a capture of the enclosing closure
 }
 
-/// The compiled form of a function literal.
+/// The compiled form of a function literal. Immutable once built, so hot paths read its fields
+/// without retaining them.
 final class FunctionProto {
   let name: String
   let paramNames: [String]
   let paramTargets: [LocalKind]
-  var defaults: [ExprBox?] = []
+  let defaults: [ExprBox?]
   let paramIndex: [String: Int]
-  var slotCount = 0
-  var cellCount = 0
-  var body: StmtCode = { _ in .normal }
-  /// Set for `= expr` bodies: the value is returned directly instead of through `Frame.ret`.
-  var expressionBody: ExprBox?
-  var captureSources: [CaptureSource] = []
+  let slotCount: Int
+  let cellCount: Int
+  /// Runs the body and yields the function's value (the expression of `= expr` bodies directly,
+  /// a block body's returned or last value through `Frame.ret`).
+  let entry: ExprCode
+  let captureSources: [CaptureSource]
   let location: SourceLocation
+  /// Parameter `i` lives in slot `i` (no parameter is captured by a nested function), so
+  /// binding an argument is a plain store.
+  let directParams: Bool
+  /// Closures of this function carry captures (their frames must hold and drop them).
+  let hasCaptures: Bool
 
-  init(name: String, paramNames: [String], paramTargets: [LocalKind], location: SourceLocation) {
+  init(name: String, paramNames: [String], paramTargets: [LocalKind], defaults: [ExprBox?],
+       slotCount: Int, cellCount: Int, entry: @escaping ExprCode, captureSources: [CaptureSource],
+       location: SourceLocation) {
     self.name = name
     self.paramNames = paramNames
     self.paramTargets = paramTargets
+    self.defaults = defaults
+    self.slotCount = slotCount
+    self.cellCount = cellCount
+    self.entry = entry
+    self.captureSources = captureSources
     self.location = location
     var idx: [String: Int] = [:]
     for (i, n) in paramNames.enumerated() { idx[n] = i }
     self.paramIndex = idx
-  }
-
-  /// Frames of finished calls, reused by later calls. Frames never outlive their call: closures
-  /// capture cells, not frames.
-  private var pool: ContiguousArray<Frame> = []
-
-  @inline(__always) func frame(captures: ContiguousArray<Cell>) -> Frame {
-    if let f = pool.popLast() {
-      f.header.captures = captures
-      return f
+    var direct = true
+    for (i, t) in paramTargets.enumerated() {
+      if case .slot(let s) = t, s == i { continue }
+      direct = false
     }
-    return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+    self.directParams = direct
+    self.hasCaptures = !captureSources.isEmpty
+    pool = .allocate(capacity: FunctionProto.poolCapacity)
   }
 
-  @inline(__always) func recycle(_ f: Frame) {
-    guard pool.count < 64 else { return }
-    f.clear()
-    pool.append(f)
+  deinit {
+    for i in 0..<poolCount { pool[i].release() }
+    pool.deallocate()
+  }
+
+  // MARK: Frame pool
+  //
+  // Frames of finished calls are reused by later calls (frames never outlive their call:
+  // closures capture cells, not frames). A call in flight owns its frame as an unmanaged +1
+  // reference and hands it back with `recycle`, so taking and returning a frame costs no
+  // retain/release or array bookkeeping. Code using the frame borrows it with
+  // `_withUnsafeGuaranteedRef`.
+
+  /// Calls of this function running through borrowing call sites (see `compileCall`).
+  var activations = 0
+
+  static let poolCapacity = 64
+  private let pool: UnsafeMutablePointer<Unmanaged<Frame>>
+  private var poolCount = 0
+
+  /// A cleared frame owned (+1) by the caller, who must pass it to `recycle` exactly once.
+  @inline(__always) func takeFrame(captures: ContiguousArray<Cell>) -> Unmanaged<Frame> {
+    if poolCount > 0 {
+      poolCount -= 1
+      let u = pool[poolCount]
+      if hasCaptures { u._withUnsafeGuaranteedRef { $0.header.captures = captures } }
+      return u
+    }
+    return .passRetained(Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures))
+  }
+
+  /// Clears a frame taken with `takeFrame` and keeps it for the next call (or frees it).
+  @inline(__always) func recycle(_ u: Unmanaged<Frame>) {
+    let keep = hasCaptures
+    u._withUnsafeGuaranteedRef { $0.clear(captures: keep) }
+    if poolCount < FunctionProto.poolCapacity {
+      pool[poolCount] = u
+      poolCount += 1
+    } else {
+      u.release()
+    }
   }
 
   @inline(__always) func setParam(_ frame: Frame, _ i: Int, _ v: Value) {
+    if directParams { frame[slot: i] = v; return }
     switch paramTargets[i] {
     case .slot(let s): frame[slot: s] = v
     case .cell(let c): frame.cells[c] = Cell(v)
@@ -185,19 +256,47 @@ public final class Closure {
 final class GlobalSlot {
   let name: String
   /// nil while undefined.
-  var value: Value?
+  var value: Value? {
+    get { stored }
+    set {
+      // Call sites borrow the function a global holds without retaining it (see
+      // `compileCall`); if it is running, keep it alive until the evaluation ends.
+      if case .function? = stored { keepIfRunning() }
+      stored = newValue
+      version &+= 1
+    }
+  }
+  private var stored: Value?
+
+  @inline(never) private func keepIfRunning() {
+    if case .function(let c)? = stored, c.proto.activations > 0 { graveyard.closures.append(c) }
+  }
+  /// Changes whenever `value` is assigned; call sites use it to reuse what they learned about
+  /// the callee last time.
+  private(set) var version = 0
   var mutable = false
-  init(name: String) { self.name = name }
+  private let graveyard: Graveyard
+  init(name: String, graveyard: Graveyard) {
+    self.name = name
+    self.graveyard = graveyard
+  }
+}
+
+/// Functions unbound from globals while an activation of them was running.
+final class Graveyard {
+  var closures: [Closure] = []
 }
 
 /// Top-level bindings by name.
 final class GlobalTable {
   private(set) var slots: [String: GlobalSlot] = [:]
+  /// Emptied by the interpreter when an evaluation ends.
+  let graveyard = Graveyard()
 
   /// The slot for `name`, created (undefined) on first use.
   func slot(_ name: String) -> GlobalSlot {
     if let s = slots[name] { return s }
-    let s = GlobalSlot(name: name)
+    let s = GlobalSlot(name: name, graveyard: graveyard)
     slots[name] = s
     return s
   }

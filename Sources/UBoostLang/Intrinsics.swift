@@ -1,0 +1,85 @@
+// MARK: - Intrinsics: inline forms of hot core builtins
+//
+// `append(xs, v)`, `push(xs, v)` and `len(x)` run in every list-building loop; a full builtin
+// call (argument array, `Arguments`, signature lookup) costs several times the work itself.
+
+/// Core builtins that compiled call sites may inline (see `Compiler.compileIntrinsic`).
+enum Intrinsics {
+  static let byName: [String: BuiltinFunction] = {
+    var out: [String: BuiltinFunction] = [:]
+    for f in CoreLibraries.core.entries where ["append", "push", "len"].contains(f.name) { out[f.name] = f }
+    return out
+  }()
+  static func core(_ name: String) -> BuiltinFunction? { byName[name] }
+}
+
+extension LangError {
+  /// This error with `location` filled in when it has none.
+  func located(_ l: SourceLocation) -> LangError {
+    var e = self
+    if e.location == nil { e.location = l }
+    return e
+  }
+}
+
+extension Compiler {
+  /// Inline forms of `append(xs, v)`, `push(xs, v)` and `len(x)`, used while the global still
+  /// holds the core builtin (checked by identity whenever the global's version changes, so
+  /// rebinding the name or registering a replacement takes effect at once). Anything unusual (a host object argument,
+  /// a non-list, the call-depth limit reached) goes through the ordinary builtin call, so the
+  /// results and errors are exactly the builtin's.
+  func compileIntrinsic(_ g: GlobalSlot, _ args: [ExprBox], _ location: SourceLocation,
+                        fallback: @escaping ExprCode) -> ExprCode? {
+    let interp = self.interp
+    switch (g.name, args.count) {
+    case ("append", 2), ("push", 2):
+      guard let core = Intrinsics.core(g.name) else { return nil }
+      let a0 = args[0].run, a1 = args[1].run
+      var seenVersion = -1
+      var isCore = false
+      return { f in
+        if g.version != seenVersion {
+          seenVersion = g.version
+          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
+        }
+        guard isCore else { return try fallback(f) }
+        let b = core
+        let xs = try a0(f), v = try a1(f)
+        if case .list(let l) = xs, interp.depth < interp.maxCallDepth {
+          if case .object = v {} else {
+            guard l.items.count < Ops.maxElements else { throw Ops.tooBig().located(location) }
+            l.items.append(v)
+            return xs
+          }
+        }
+        return try interp.callValue(.builtin(b), [xs, v], [:], at: location)
+      }
+    case ("len", 1):
+      guard let core = Intrinsics.core(g.name) else { return nil }
+      let a0 = args[0].run
+      var seenVersion = -1
+      var isCore = false
+      return { f in
+        if g.version != seenVersion {
+          seenVersion = g.version
+          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
+        }
+        guard isCore else { return try fallback(f) }
+        let b = core
+        let x = try a0(f)
+        if interp.depth < interp.maxCallDepth {
+          switch x {
+          case .list(let l): return .number(Double(l.items.count))
+          case .record(let r): return .number(Double(r.count))
+          case .range(let r): return .number(Double(r.count))
+          case .nil_, .number, .bool, .string, .function, .builtin, .object: break
+          }
+        }
+        return try interp.callValue(.builtin(b), [x], [:], at: location)
+      }
+    default:
+      return nil
+    }
+  }
+
+}
