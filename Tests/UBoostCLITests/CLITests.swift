@@ -184,11 +184,13 @@ final class CLITests: XCTestCase {
     XCTAssertNotEqual(u.status, 0)
   }
 
-  func testBuiltinsDocIsInSync() throws {
+  func testBuiltinsDocCommand() throws {
+    // docs/builtins.md is kept equal to this output by UBoostBuiltinsTests.GeneratedFilesTests.
     let r = try uboost(["doc", "builtins"])
     XCTAssertEqual(r.status, 0, r.err)
-    let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/builtins.md"), encoding: .utf8)
-    XCTAssertEqual(doc, r.out, "docs/builtins.md is stale: run `uboost doc builtins > docs/builtins.md`")
+    for name in ["## core", "## tensor", "## hardware", "## nas", "`smooth_ceil(", "`search(", "`plot("] {
+      XCTAssertTrue(r.out.contains(name), name)
+    }
   }
 
   func testHardwareCeilTable() throws {
