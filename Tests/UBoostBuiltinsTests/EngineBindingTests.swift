@@ -20,6 +20,21 @@ final class EngineBindingTests: XCTestCase {
                    SmoothCeil.sigmoidSum(1.05, temperature: 50).grad, accuracy: 1e-3)
   }
 
+  /// The reference ceiling's saturation past 300 is a warning on its own channel, not output.
+  func testSaturationIsAWarningNotOutput() throws {
+    final class Box: @unchecked Sendable { var warnings: [String] = [] }
+    let box = Box()
+    let saved = Warnings.sink
+    Warnings.sink = { box.warnings.append($0) }
+    defer { Warnings.sink = saved }
+    var printed = ""
+    let interp = TestSupport.interpreter { printed += $0 }
+    _ = try interp.run(source: "smooth_ceil(357.5)\nsmooth_ceil(357.5)", file: "<t>")
+    XCTAssertEqual(printed, "")
+    XCTAssertEqual(box.warnings.count, 1, "each distinct warning once")
+    XCTAssertTrue(box.warnings.first?.contains("saturates") ?? false, "\(box.warnings)")
+  }
+
   func testCostGradientMatchesFiniteDifferences() throws {
     let setup = "let hw = systolic(rows: 32, cols: 32, batch: 4, ceiling: \"sigmoid\", temp: 8)\n" +
       "fn u(c) = hw.cost(conv(k: 3, cin: 40, cout: c, out: [8, 8])).util\n" +

@@ -15,7 +15,7 @@ enum HardwareLibrary {
         let cfg = try config(a)
         let ceil = try ceilingKind(a, try a.string("ceiling"), temp: try a.number("temp"))
         let compat = try compatibility(a)
-        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat)
+        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat, onWarning: Warnings.hardware)
         let exact = SystolicModel(config: cfg, ceiling: .exact, compatibility: compat)
         return .object(HardwareObject(kind: "systolic", config: cfg, model: m, exactModel: exact, ceiling: ceil.description))
       },
@@ -95,9 +95,9 @@ enum HardwareLibrary {
         let kind = try ceilingKind(a, formName, temp: temp ?? 32, parameter: "form")
         try Engine.run("smooth_ceil") { try kind.validate() }
         let v = try a.value("x")
-        if case .number(let d) = v { return .number(kind.evaluate(d).value) }
+        if case .number(let d) = v { return .number(kind.evaluate(d, onWarning: Warnings.hardware).value) }
         let t = try a.tensor("x")
-        return TensorObject.value(TensorMath.pointwise(t, op: "smooth_ceil") { kind.evaluate($0) })
+        return TensorObject.value(TensorMath.pointwise(t, op: "smooth_ceil") { kind.evaluate($0, onWarning: Warnings.hardware) })
       },
     ])
 
