@@ -76,12 +76,6 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
   }
 }
 
-/// A `[Float]` of `count` elements left uninitialized (the caller overwrites every element).
-@inline(__always)
-func uninitializedFloats(_ count: Int) -> [Float] {
-  [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
-}
-
 /// Calls `body` with the base address of `a` (nil when `a` is nil or empty).
 @inline(__always)
 func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
