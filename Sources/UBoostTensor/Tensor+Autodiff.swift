@@ -87,11 +87,8 @@ extension Tensor {
       }
       accumulateGrad([1])
     }
-    // Popped one by one (children first), so each node, and with its tape entry the buffers
-    // that entry captured, is freed as soon as it is processed unless the caller holds it:
-    // activations go away while the gradients are being made, which lowers peak memory.
-    var order = topologicalOrder()
-    while let node = order.popLast() {
+    let order = topologicalOrder()
+    for node in order.reversed() {
       guard let entry = node.tape else { continue }
       if let g = node.gradData {
         try entry.backward(g)
