@@ -12,7 +12,7 @@ public func channelMask(_ x: Tensor, _ mask: Tensor) throws -> Tensor {
     throw TensorError.shapeMismatch(op: "channelMask", shapes: [x.shape, mask.shape], detail: "mask must be [C] = [\(c)]")
   }
   let xd = x.data, md = mask.data
-  var out = [Float](repeating: 0, count: xd.count)
+  var out = uninitializedFloats(xd.count)  // every plane written below
   out.withUnsafeMutableBufferPointer { op in
     xd.withUnsafeBufferPointer { xp in
       guard let o = op.baseAddress, let xb = xp.baseAddress else { return }
@@ -26,7 +26,7 @@ public func channelMask(_ x: Tensor, _ mask: Tensor) throws -> Tensor {
   }
   return Tensor.record(op: "channelMask", shape: x.shape, data: out, parents: [x, mask]) { [weak x, weak mask] g in
     if let x = x, x.requiresGrad {
-      var d = [Float](repeating: 0, count: xd.count)
+      var d = uninitializedFloats(xd.count)  // every plane written below
       d.withUnsafeMutableBufferPointer { dp in
         g.withUnsafeBufferPointer { gp in
           guard let db = dp.baseAddress, let gb = gp.baseAddress else { return }

@@ -28,7 +28,8 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
     throw TensorError.shapeMismatch(op: "conv2d", shapes: [w.shape, b.shape], detail: "bias must be [Cout] = [\(g.cout)]")
   }
   let xd = x.data, wd = w.data, bd = bias?.data
-  var out = [Float](repeating: 0, count: g.n * g.cout * g.hwOut)
+  // Every kernel path writes each output element, so the buffer starts uninitialized.
+  var out = uninitializedFloats(g.n * g.cout * g.hwOut)
   out.withUnsafeMutableBufferPointer { op in
     xd.withUnsafeBufferPointer { xp in
       wd.withUnsafeBufferPointer { wp in
@@ -41,7 +42,8 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
   return Tensor.record(op: "conv2d", shape: [g.n, g.cout, g.ho, g.wo], data: out, parents: parents) { [weak x, weak w, weak bias] gy in
     let needX = x?.requiresGrad ?? false, needW = w?.requiresGrad ?? false
     var dx = [Float](), dw = [Float]()
-    if needX { dx = [Float](repeating: 0, count: xd.count) }
+    // The im2col and pointwise paths write every dx element once; the depthwise kernel adds.
+    if needX { dx = g.isDepthwise ? [Float](repeating: 0, count: xd.count) : uninitializedFloats(xd.count) }
     if needW { dw = [Float](repeating: 0, count: wd.count) }
     if needX || needW {
       dx.withUnsafeMutableBufferPointer { dxp in
@@ -126,7 +128,8 @@ func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Floa
   }
 }
 
-/// Gradients of conv(x, w) given dL/dy; `dx`/`dw` (zeroed by the caller) may be nil.
+/// Gradients of conv(x, w) given dL/dy; `dx`/`dw` may be nil. `dw` must be zeroed by the caller
+/// (accumulated); `dx` is overwritten (it need only be zeroed for depthwise convs).
 func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
   if g.isDepthwise {
@@ -168,6 +171,7 @@ func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: Un
         // dcol [K, cols] = W_g^T [K, CoutG] * dY [CoutG, cols]
         sgemm(transA: true, transB: false, m: g.kSize, n: cols, k: g.coutG, a: wg, lda: g.kSize,
               b: blk, ldb: cols, beta: 0, c: col, ldc: cols)
+        // Each (image, channel) plane of dx belongs to exactly one (chunk, group): store, not add.
         ConvKernels.col2im(col, g, c0: grp * g.cinG, n0: n0, nb: nb, dx)
       }
     }

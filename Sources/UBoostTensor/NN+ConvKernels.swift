@@ -104,9 +104,10 @@ enum ConvKernels {
     }
   }
 
-  /// Adds `col` (layout as in `im2col`) back into `dx`: per (channel, image) plane, the taps are
-  /// summed into a zero-padded scratch plane whose interior is then added to `dx`. Planes are
-  /// disjoint, so the parallel loop has no write conflicts.
+  /// Folds `col` (layout as in `im2col`) back into `dx`: per (channel, image) plane, the taps are
+  /// summed into a zero-padded scratch plane whose interior is then stored into `dx` (planes
+  /// the interior does not cover are zeroed). Each plane is written exactly once and planes
+  /// are disjoint, so `dx` may start uninitialized and the parallel loop has no write conflicts.
   static func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, c0: Int, n0: Int, nb: Int,
                      _ dx: UnsafeMutablePointer<Float>) {
     let (kh, kw, s, d) = (g.kh, g.kw, g.stride, g.dilation)
@@ -130,8 +131,9 @@ enum ConvKernels {
         }
         let plane = dx + ((n0 + img) * g.cin + c0 + c) * g.hwIn
         let rows = Swift.min(h, pd.hp - g.padT), cw = Swift.min(w, pd.wp - g.padL)
+        if rows < h || cw < w { plane.update(repeating: 0, count: g.hwIn) }
         if rows > 0 && cw > 0 {
-          for ih in 0..<rows { addRow(p + (ih + g.padT) * pd.wp + g.padL, plane + ih * w, cw) }
+          for ih in 0..<rows { copyRow(p + (ih + g.padT) * pd.wp + g.padL, plane + ih * w, cw) }
         }
       }
     }

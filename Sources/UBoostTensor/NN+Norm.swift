@@ -79,7 +79,7 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
     scale[ch] = gm * invStd[ch]
     shift[ch] = (beta?[ch] ?? 0) - mean[ch] * scale[ch]
   }
-  var out = [Float](repeating: 0, count: xd.count)
+  var out = uninitializedFloats(xd.count)  // every element written below
   out.withUnsafeMutableBufferPointer { op in
     xd.withUnsafeBufferPointer { xp in
       guard let o = op.baseAddress, let xb = xp.baseAddress else { return }
@@ -123,7 +123,7 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
     if let w = weight, w.requiresGrad { w.accumulateGrad(sgx) }
     if let b = bias, b.requiresGrad { b.accumulateGrad(sg) }
     guard let x = x, x.requiresGrad else { return }
-    var dx = [Float](repeating: 0, count: xd.count)
+    var dx = uninitializedFloats(xd.count)  // every element written below
     dx.withUnsafeMutableBufferPointer { dp in
       g.withUnsafeBufferPointer { gp in
         xd.withUnsafeBufferPointer { xp in

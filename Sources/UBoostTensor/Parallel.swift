@@ -6,11 +6,16 @@ import Foundation
 
 /// The engine's thread setting: one number for OpenBLAS and for the engine's own parallel loops.
 /// Set from `UBOOST_THREADS` at first use, or by `Parallel.setThreads(_:)` (the CLI's `--threads`).
+///
+/// Implementation note: OpenBLAS itself is kept at one thread; the engine splits large GEMMs
+/// into panels over its own threads (`sgemm`). Two pools (OpenBLAS workers that spin in
+/// sched_yield after each call, and the dispatch workers of the engine's loops) otherwise
+/// compete for the same cores between every GEMM and the im2col/col2im/elementwise work.
 public enum Parallel {
   nonisolated(unsafe) private static var _threads: Int = {
     let env = ProcessInfo.processInfo.environment["UBOOST_THREADS"].flatMap { Int($0) }
     let n = max(1, env ?? ProcessInfo.processInfo.activeProcessorCount)
-    openblas_set_num_threads(Int32(n))
+    openblas_set_num_threads(1)
     return n
   }()
 
@@ -20,7 +25,7 @@ public enum Parallel {
   /// Sets the thread count for OpenBLAS and the engine's loops (clamped to >= 1).
   public static func setThreads(_ n: Int) {
     _threads = max(1, min(n, 256))
-    openblas_set_num_threads(Int32(_threads))
+    openblas_set_num_threads(1)
   }
 
   /// Runs `body` over `0..<n` split into contiguous chunks across the threads. `body` gets a

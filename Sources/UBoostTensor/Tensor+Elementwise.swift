@@ -264,7 +264,7 @@ extension Tensor {
   func unary(_ k: UnaryKind, name: String) -> Tensor {
     let n = count
     let x = data
-    var y = [Float](repeating: 0, count: n)
+    var y = uninitializedFloats(n)  // every case writes all of 0..<n
     y.withUnsafeMutableBufferPointer { yp in
       x.withUnsafeBufferPointer { xp in
         guard let yb = yp.baseAddress, let xb = xp.baseAddress else { return }
@@ -287,7 +287,7 @@ extension Tensor {
     let yc = y
     return Tensor.record(op: name, shape: shape, data: y, parents: [self]) { [weak self] g in
       guard let s = self, s.requiresGrad else { return }
-      var d = [Float](repeating: 0, count: n)
+      var d = uninitializedFloats(n)  // every case writes all of 0..<n
       d.withUnsafeMutableBufferPointer { dp in
         g.withUnsafeBufferPointer { gp in
           x.withUnsafeBufferPointer { xp in

@@ -4,17 +4,48 @@ import CBLAS
 
 /// Row-major C[m,n] = alpha * op(A) * op(B) + beta * C on raw pointers (leading dimensions are
 /// the row lengths of the stored matrices).
-@inline(__always)
+///
+/// OpenBLAS always runs single-threaded (see `Parallel`); large products are split here into
+/// column (or row) panels, one per engine thread, so the GEMMs and the engine's own loops share
+/// one thread pool instead of OpenBLAS's spinning workers competing with it for the cores.
 func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
   guard m > 0 && n > 0 else { return }
-  _ = Parallel.threads  // applies UBOOST_THREADS to OpenBLAS before its first call
+  let t = Parallel.threads  // also applies the single-thread setting to OpenBLAS before its first call
   guard k > 0 else {
     // An empty sum: C = beta * C (BLAS would reject the zero leading dimensions).
     for i in 0..<m { let row = c + i * ldc; for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] } }
     return
   }
+  // Panels of at least 64 columns/rows (multiples of 16 keep the kernels' vector blocks whole)
+  // and at least ~1M multiply-adds each; smaller products run as one call.
+  let splitN = n >= m
+  let dim = splitN ? n : m
+  let panels = t > 1 ? Swift.min(t, dim / 64, Swift.max(1, (m * n * k) / (1 << 20))) : 1
+  if panels <= 1 {
+    cblasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    return
+  }
+  Parallel.forRanges(panels) { r in
+    for p in r {
+      let lo = (dim * p / panels) & ~15, hi = p == panels - 1 ? dim : (dim * (p + 1) / panels) & ~15
+      guard hi > lo else { continue }
+      if splitN {
+        // C[:, lo..<hi] = op(A) * op(B)[:, lo..<hi]
+        cblasSgemm(transA, transB, m, hi - lo, k, alpha, a, lda, transB ? b + lo * ldb : b + lo, ldb, beta, c + lo, ldc)
+      } else {
+        // C[lo..<hi, :] = op(A)[lo..<hi, :] * op(B)
+        cblasSgemm(transA, transB, hi - lo, n, k, alpha, transA ? a + lo : a + lo * lda, lda, b, ldb, beta, c + lo * ldc, ldc)
+      }
+    }
+  }
+}
+
+@inline(__always)
+private func cblasSgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }

@@ -51,3 +51,12 @@ enum VecOps {
     return s
   }
 }
+
+// MARK: - Output buffers
+
+/// A `[Float]` of `count` elements left uninitialized, for kernels that write every element
+/// (saves the zero-fill pass over large outputs and gradients).
+@inline(__always)
+func uninitializedFloats(_ count: Int) -> [Float] {
+  [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+}

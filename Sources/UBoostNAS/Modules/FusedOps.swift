@@ -19,18 +19,29 @@ enum FusedOps {
     for y in ys.compactMap({ $0 }) where y.shape != shape {
       throw NASError.badInput("weightedSum: shapes \(shape) and \(y.shape) differ")
     }
-    var out = [Float](repeating: 0, count: n)
     let gv = g.data
-    out.withUnsafeMutableBufferPointer { o in
-      for (k, y) in ys.enumerated() {
-        guard let y = y else { continue }
-        let w = gv[k]
-        y.data.withUnsafeBufferPointer { src in
-          for i in 0..<n { o[i] += w * src[i] }
+    let live = ys.compactMap { $0 }
+    let liveData = live.map(\.data)
+    let liveW = ys.indices.compactMap { ys[$0] == nil ? nil : gv[$0] }
+    // One pass over cache-sized blocks (the first input stores, the others add), parallel over
+    // blocks; the per-element order of the adds is the same as input order.
+    let block = 1 << 14, blocks = (n + block - 1) / block
+    let out = [Float](unsafeUninitializedCapacity: n) { o, count in
+      count = n
+      guard let ob = o.baseAddress else { return }
+      withBasePointers(liveData) { srcs in
+        Parallel.forRanges(blocks) { r in
+          let lo = r.lowerBound * block, hi = Swift.min(n, r.upperBound * block)
+          for b in stride(from: lo, to: hi, by: block) {
+            let e = Swift.min(hi, b + block)
+            for (k, src) in srcs.enumerated() {
+              let w = liveW[k]
+              if k == 0 { for i in b..<e { ob[i] = w * src[i] } } else { for i in b..<e { ob[i] += w * src[i] } }
+            }
+          }
         }
       }
     }
-    let live = ys.compactMap { $0 }
     let ysCaptured = ys
     return Tensor.record(op: "weightedSum", shape: shape, data: out, parents: live + [g]) { gradOut in
       var dg = [Float](repeating: 0, count: gv.count)
@@ -38,22 +49,51 @@ enum FusedOps {
         guard let y = y else { continue }
         let w = gv[k]
         if y.requiresGrad {
-          var dy = [Float](repeating: 0, count: n)
-          dy.withUnsafeMutableBufferPointer { d in
-            gradOut.withUnsafeBufferPointer { go in for i in 0..<n { d[i] = w * go[i] } }
+          let dy = [Float](unsafeUninitializedCapacity: n) { d, count in
+            count = n
+            gradOut.withUnsafeBufferPointer { go in
+              guard let db = d.baseAddress, let gb = go.baseAddress else { return }
+              Parallel.forRanges(n, grain: block) { r in for i in r { db[i] = w * gb[i] } }
+            }
           }
           y.accumulateGrad(dy)
         }
         if g.requiresGrad {
-          var s: Float = 0
-          y.data.withUnsafeBufferPointer { src in
-            gradOut.withUnsafeBufferPointer { go in for i in 0..<n { s += go[i] * src[i] } }
+          // Fixed blocks (independent of the thread count), summed in order.
+          var partial = [Float](repeating: 0, count: blocks)
+          partial.withUnsafeMutableBufferPointer { pp in
+            y.data.withUnsafeBufferPointer { src in
+              gradOut.withUnsafeBufferPointer { go in
+                guard let pb = pp.baseAddress, let sb = src.baseAddress, let gb = go.baseAddress else { return }
+                Parallel.forRanges(blocks) { r in
+                  for bi in r {
+                    var acc: Float = 0
+                    for i in (bi * block)..<Swift.min(n, (bi + 1) * block) { acc += gb[i] * sb[i] }
+                    pb[bi] = acc
+                  }
+                }
+              }
+            }
           }
+          var s: Float = 0
+          for v in partial { s += v }
           dg[k] = s
         }
       }
       g.accumulateGrad(dg)
     }
+  }
+
+  /// Calls `body` with the base addresses of `arrays` (all kept alive for the call).
+  static func withBasePointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    func go(_ i: Int, _ acc: [UnsafePointer<Float>]) -> R {
+      if i == arrays.count { return body(acc) }
+      return arrays[i].withUnsafeBufferPointer { p in
+        guard let b = p.baseAddress else { return go(i + 1, acc) }
+        return go(i + 1, acc + [b])
+      }
+    }
+    return go(0, [])
   }
 
   /// Sum of 0-d tensors (one tape entry).

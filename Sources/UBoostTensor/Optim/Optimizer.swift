@@ -61,7 +61,10 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
     for p in params where seen.insert(ObjectIdentifier(p)).inserted {
       guard var g = p.gradData else { continue }
       p.gradData = nil
-      for i in 0..<g.count { g[i] *= coef }
+      g.withUnsafeMutableBufferPointer { gp in
+        guard let b = gp.baseAddress else { return }
+        Parallel.forRanges(gp.count, grain: 1 << 15) { r in for i in r { b[i] *= coef } }
+      }
       p.gradData = g
     }
   }

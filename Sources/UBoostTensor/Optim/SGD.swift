@@ -38,16 +38,19 @@ public final class SGD: Optimizer {
         g.withUnsafeBufferPointer { gp in
           buf.withUnsafeMutableBufferPointer { bp in
             guard let pb = pp.baseAddress, let gb = gp.baseAddress else { return }
+            // Elementwise, so split over the engine threads (large conv weights are millions).
             if mu == 0 {
-              for i in 0..<n { pb[i] -= lr * (gb[i] + wd * pb[i]) }
+              Parallel.forRanges(n, grain: 1 << 15) { r in for i in r { pb[i] -= lr * (gb[i] + wd * pb[i]) } }
               return
             }
             guard let bb = bp.baseAddress else { return }
-            for i in 0..<n {
-              let d = gb[i] + wd * pb[i]
-              let b = first ? d : mu * bb[i] + d
-              bb[i] = b
-              pb[i] -= lr * (nest ? d + mu * b : b)
+            Parallel.forRanges(n, grain: 1 << 15) { r in
+              for i in r {
+                let d = gb[i] + wd * pb[i]
+                let b = first ? d : mu * bb[i] + d
+                bb[i] = b
+                pb[i] -= lr * (nest ? d + mu * b : b)
+              }
             }
           }
         }
