@@ -139,19 +139,25 @@ public enum Pipeline {
     func path(_ f: String) -> String? { dir.map { ($0 as NSString).appendingPathComponent(f) } }
     var times: [String: Double] = [:]
 
+    // A search stage: load its arch state when one is given, else run the search loop and save
+    // the alphas it found.
+    func searchStage(_ net: Supernet, _ name: String, _ cfg: SearchConfig, given: String?, saveAs file: String) throws -> [EpochStats] {
+      if let p = given {
+        try ArchState.read(from: p).apply(to: net)
+        Progress.log("\(name) search skipped: alphas from \(p)")
+        return []
+      }
+      let loop = try SearchLoop(net: net, config: cfg, stage: name, loss: loss, outputDir: dir)
+      loop.exactCost = exact; loop.simulatorCost = sim
+      let stats = try loop.run(train: splits.train, valid: splits.valid)
+      if let p = path(file) { try ArchState(net).write(to: p) }
+      return stats
+    }
+
     // Stage 1: micro-architecture search.
     var tStage = Date()
     let micro = try Supernet(space: config.space, stage: .micro, seed: config.seed, cost: cost, aggregation: config.aggregation)
-    var microStats: [EpochStats] = []
-    if let p = config.microArchState {
-      try ArchState.read(from: p).apply(to: micro)
-      Progress.log("micro search skipped: alphas from \(p)")
-    } else {
-      let loop = try SearchLoop(net: micro, config: config.micro, stage: "micro", loss: loss, outputDir: dir)
-      loop.exactCost = exact; loop.simulatorCost = sim
-      microStats = try loop.run(train: splits.train, valid: splits.valid)
-      if let p = path("ms_arch_state.json") { try ArchState(micro).write(to: p) }
-    }
+    let microStats = try searchStage(micro, "micro", config.micro, given: config.microArchState, saveAs: "ms_arch_state.json")
     let microGenotype = try micro.genotype
     Progress.log("micro genotype:\n\(microGenotype)")
     times["micro"] = Date().timeIntervalSince(tStage)
@@ -160,16 +166,7 @@ public enum Pipeline {
     tStage = Date()
     let channel = try Supernet(space: config.space, stage: .channel, genotype: microGenotype, seed: config.seed &+ 1,
                                cost: cost, aggregation: config.aggregation)
-    var channelStats: [EpochStats] = []
-    if let p = config.channelArchState {
-      try ArchState.read(from: p).apply(to: channel)
-      Progress.log("channel search skipped: alphas from \(p)")
-    } else {
-      let loop = try SearchLoop(net: channel, config: config.channel, stage: "channel", loss: loss, outputDir: dir)
-      loop.exactCost = exact; loop.simulatorCost = sim
-      channelStats = try loop.run(train: splits.train, valid: splits.valid)
-      if let p = path("cs_arch_state.json") { try ArchState(channel).write(to: p) }
-    }
+    let channelStats = try searchStage(channel, "channel", config.channel, given: config.channelArchState, saveAs: "cs_arch_state.json")
     let genotype = try channel.genotype
     Progress.log("derived genotype:\n\(genotype)")
     if let p = path("genotype.json") {
