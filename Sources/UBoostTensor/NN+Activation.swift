@@ -1,5 +1,24 @@
 // MARK: - Channel mask
 
+/// `src` viewed as `planes` planes of `planeSize` values, plane `t` multiplied by
+/// `scale[t % scale.count]` (the channel of an NCHW plane). Forward and backward of `channelMask`.
+private func scalePlanes(_ src: [Float], by scale: [Float], planes: Int, planeSize hw: Int) -> [Float] {
+  let c = scale.count
+  var out = uninitializedFloats(src.count)  // every plane written below
+  out.withUnsafeMutableBufferPointer { op in
+    src.withUnsafeBufferPointer { sp in
+      guard let o = op.baseAddress, let sb = sp.baseAddress, c > 0 else { return }
+      Parallel.forRanges(planes, grain: 16) { r in
+        for t in r {
+          let m = scale[t % c], from = sb + t * hw, to = o + t * hw
+          for j in 0..<hw { to[j] = from[j] * m }
+        }
+      }
+    }
+  }
+  return out
+}
+
 /// Multiplies NCHW `x` by a per-channel `mask [C]` (channel search); gradients flow to both.
 ///
 /// ```swift
@@ -12,33 +31,10 @@ public func channelMask(_ x: Tensor, _ mask: Tensor) throws -> Tensor {
     throw TensorError.shapeMismatch(op: "channelMask", shapes: [x.shape, mask.shape], detail: "mask must be [C] = [\(c)]")
   }
   let xd = x.data, md = mask.data
-  var out = uninitializedFloats(xd.count)  // every plane written below
-  out.withUnsafeMutableBufferPointer { op in
-    xd.withUnsafeBufferPointer { xp in
-      guard let o = op.baseAddress, let xb = xp.baseAddress else { return }
-      Parallel.forRanges(n * c, grain: 16) { r in
-        for t in r {
-          let m = md[t % c], src = xb + t * hw, dst = o + t * hw
-          for j in 0..<hw { dst[j] = src[j] * m }
-        }
-      }
-    }
-  }
+  let out = scalePlanes(xd, by: md, planes: n * c, planeSize: hw)
   return Tensor.record(op: "channelMask", shape: x.shape, data: out, parents: [x, mask]) { [weak x, weak mask] g in
     if let x = x, x.requiresGrad {
-      var d = uninitializedFloats(xd.count)  // every plane written below
-      d.withUnsafeMutableBufferPointer { dp in
-        g.withUnsafeBufferPointer { gp in
-          guard let db = dp.baseAddress, let gb = gp.baseAddress else { return }
-          Parallel.forRanges(n * c, grain: 16) { r in
-            for t in r {
-              let m = md[t % c], src = gb + t * hw, dst = db + t * hw
-              for j in 0..<hw { dst[j] = src[j] * m }
-            }
-          }
-        }
-      }
-      x.accumulateGrad(d)
+      x.accumulateGrad(scalePlanes(g, by: md, planes: n * c, planeSize: hw))
     }
     if let mk = mask, mk.requiresGrad {
       var dm = [Float](repeating: 0, count: c)
