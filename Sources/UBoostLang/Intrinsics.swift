@@ -13,6 +13,30 @@ enum Intrinsics {
   static func core(_ name: String) -> BuiltinFunction? { byName[name] }
 }
 
+/// Whether a global still holds a given core builtin, re-checked by identity only when the
+/// global's version changes (rebinding the name or registering a replacement).
+final class CoreBinding {
+  private let slot: GlobalSlot
+  private let core: BuiltinFunction
+  private var seenVersion = -1
+  private var isCore = false
+
+  init(_ slot: GlobalSlot, _ core: BuiltinFunction) {
+    self.slot = slot
+    self.core = core
+  }
+
+  var holds: Bool {
+    @inline(__always) get {
+      if slot.version != seenVersion {
+        seenVersion = slot.version
+        if case .builtin(let b)? = slot.value, b === core { isCore = true } else { isCore = false }
+      }
+      return isCore
+    }
+  }
+}
+
 extension LangError {
   /// This error with `location` filled in when it has none.
   func located(_ l: SourceLocation) -> LangError {
@@ -35,14 +59,9 @@ extension Compiler {
     case ("append", 2), ("push", 2):
       guard let core = Intrinsics.core(g.name) else { return nil }
       let a0 = args[0].run, a1 = args[1].run
-      var seenVersion = -1
-      var isCore = false
+      let still = CoreBinding(g, core)
       return { f in
-        if g.version != seenVersion {
-          seenVersion = g.version
-          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
-        }
-        guard isCore else { return try fallback(f) }
+        guard still.holds else { return try fallback(f) }
         let b = core
         let xs = try a0(f), v = try a1(f)
         if case .list(let l) = xs, interp.depth < interp.maxCallDepth {
@@ -57,14 +76,9 @@ extension Compiler {
     case ("len", 1):
       guard let core = Intrinsics.core(g.name) else { return nil }
       let a0 = args[0].run
-      var seenVersion = -1
-      var isCore = false
+      let still = CoreBinding(g, core)
       return { f in
-        if g.version != seenVersion {
-          seenVersion = g.version
-          if case .builtin(let b)? = g.value, b === core { isCore = true } else { isCore = false }
-        }
-        guard isCore else { return try fallback(f) }
+        guard still.holds else { return try fallback(f) }
         let b = core
         let x = try a0(f)
         if interp.depth < interp.maxCallDepth {
