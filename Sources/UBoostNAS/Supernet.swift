@@ -35,6 +35,10 @@ public final class Supernet {
   public var tau: Float = 1
   /// Gumbel noise when relaxing alphas (off: deterministic softmax(alpha / tau)).
   public var gumbelNoise: Bool = true
+  /// How edge alphas become op weights (softmax or Fair-DARTS' sigmoids).
+  public var relaxation: ArchRelaxation = .gumbelSoftmax
+  /// DARTS-'s auxiliary skip weight on every mixed edge (the search loop decays it; 0: none).
+  public var auxSkip: Float = 0
   /// The hardware model pricing every layer (nil: latency and util are 0).
   public var cost: LayerCostEvaluator?
   /// How layer costs aggregate (reference or standard).
@@ -88,12 +92,14 @@ public final class Supernet {
       switch stage {
       case .micro:
         let w = space.microCellWidth
+        let k = space.partialChannels
         let preXp = try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, rng: &rng)
         let preXpp = try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1, rng: &rng)
         let edges = try edgeList.map { e in
           EdgeModule(edge: e, ops: try space.ops.map { op in
-            try OpInstance(op: op, name: "\(name)/\(e.name)/\(op.rawValue)", cin: w, cout: w, channelChoices: nil, rng: &rng)
-          })
+            try OpInstance(op: op, name: "\(name)/\(e.name)/\(op.rawValue)", cin: w / k, cout: w / k, channelChoices: nil,
+                           costWidthScale: k, rng: &rng)
+          }, partialChannels: k)
         }
         cell = CellModule(name: name, preXp: preXp, preXpp: preXpp, edges: edges, nodes: space.nodes, pool: pool == 1,
                           nodeWidths: [Int](repeating: w, count: space.nodes), alphaSet: space.sharedAlphas ? 0 : i)
@@ -185,6 +191,9 @@ public final class Supernet {
     return cells.flatMap { _ in edgeAlphas.first ?? [] }
   }
 
+  /// The micro search's edge alphas, each once (empty in the other stages).
+  public var edgeAlphaTensors: [Tensor] { edgeAlphas.flatMap { $0 } }
+
   /// Number of architecture values (shared alphas once).
   public var alphaCount: Int { alphas.reduce(0) { $0 + $1.count } }
 
@@ -206,9 +215,12 @@ public final class Supernet {
       throw NASError.badInput("expected [N, \(inp.channels), \(inp.height), \(inp.width)], got \(x.shape)")
     }
     let ctx = ForwardContext(training: training, tau: tau, rng: rng, noise: gumbelNoise, cost: cost, mode: aggregation)
+    ctx.relaxation = relaxation
+    ctx.auxSkip = auxSkip
+    ctx.maskPlacement = space.maskPlacement
     defer { rng = ctx.rng }
     // One relaxation per alpha set per forward, shared by the cells that use it.
-    let relaxed: [[Tensor]] = try edgeAlphas.map { set in try set.map { try ctx.relax($0) } }
+    let relaxed: [[Tensor]] = try edgeAlphas.map { set in try set.map { try ctx.relaxEdge($0) } }
     let stemCost = ctx.cost
     ctx.cost = nil  // the stem is not costed (as in the reference)
     var (h, _, _) = try stem.forward(x, cinSoft: Tensor(scalar: Float(inp.channels)), ctx: ctx)

@@ -9,7 +9,7 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `hw` are settable. Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
                       "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
@@ -29,8 +29,8 @@ enum NASLibrary {
         guard nodes >= 1, nodes <= 8 else { throw LangError(.value, "cell_space(nodes:): must be in 1...8, got \(nodes)") }
         return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared")))
       },
-      BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, seed: int = 0",
-                      "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28).") { a in
+      BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, partial_channels: int = 1, seed: int = 0",
+                      "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28); partial_channels: K sends 1/K of each edge's channels through its mixed op (PC-DARTS, Xu et al. ICLR 2020; K must divide the cell width).") { a in
         let space = try a.object("space", as: SpaceObject.self, expected: "cell space (cell_space(...))")
         var cfg = SearchSpaceConfig()
         cfg.ops = space.ops
@@ -41,6 +41,11 @@ enum NASLibrary {
         cfg.classes = try a.int("classes")
         cfg.input = try inputShape(a)
         cfg.microWidth = try a.optionalInt("width")
+        let k = try a.int("partial_channels")
+        guard k >= 1, k <= cfg.microCellWidth, cfg.microCellWidth % k == 0 else {
+          throw LangError(.value, "supernet(partial_channels:): K must divide the cell width \(cfg.microCellWidth), got \(k)")
+        }
+        cfg.partialChannels = k
         let hw = try optionalHardware(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
@@ -56,10 +61,15 @@ enum NASLibrary {
                                              settings: try settings(a), interpreter: a.interpreter, function: "search")
         return .object(SearchResultObject(supernet: net, history: history))
       },
-      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, " + searchOptions,
-                      "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell).") { a in
+      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, mask: string = \"after_relu\", " + searchOptions,
+                      "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell); mask: \"after_relu\" (FBNetV2: the mask follows BN and ReLU) or \"before_bn\" (the reference's placement).") { a in
         let (source, genotype) = try searchSource(a, "ms")
         var cfg = source.net.space
+        let mask = try a.string("mask")
+        guard let placement = MaskPlacement(rawValue: mask) else {
+          throw LangError(.value, "channel_search(mask:): expected \"after_relu\" or \"before_bn\", got \"\(mask)\"")
+        }
+        cfg.maskPlacement = placement
         if !(a.optionalValue("stacks")?.isNil ?? true) { cfg.channelStacks = try a.intList("stacks") }
         cfg.channels = try channelChoices(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
@@ -69,6 +79,16 @@ enum NASLibrary {
         let history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
                                              settings: try settings(a), interpreter: a.interpreter, function: "channel_search")
         return .object(SearchResultObject(supernet: obj, history: history))
+      },
+      BuiltinFunction("beta_decay_loss", "net",
+                      "beta-DARTS' regulariser of a micro supernet's edge alphas: mean over edges of logsumexp(alpha) (Ye et al., CVPR 2022); add lambda * it to an explicit loop's alpha loss.") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
+        return TensorObject.value(try Engine.run("beta_decay_loss") { try SearchRegularizers.betaDecay(net.net.edgeAlphaTensors) })
+      },
+      BuiltinFunction("zero_one_loss", "net",
+                      "Fair-DARTS' zero-one loss of a micro supernet's edge alphas: -mean((sigmoid(alpha) - 0.5)^2) (Chu et al., ECCV 2020).") { a in
+        let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
+        return TensorObject.value(try Engine.run("zero_one_loss") { try SearchRegularizers.zeroOne(net.net.edgeAlphaTensors) })
       },
       BuiltinFunction("derive", "result, seed: int = 0",
                       "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
@@ -168,7 +188,8 @@ enum NASLibrary {
     let c = SearchConfig()
     return "lr: number = \(c.weightLR), alpha_lr: number = \(c.archLR), split: number = \(c.weightVsArch), " +
       "tau_decay: number = \(c.tauDecay), tau_min: number = \(c.tauMin), lat_coef: number = \(c.latCoef), " +
-      "util_coef: number = \(c.utilCoef), clip: number = \(c.gradClip), dir = nil, verbose: bool = false"
+      "util_coef: number = \(c.utilCoef), clip: number = \(c.gradClip), warmup: int = 0, beta_decay: number = 0, " +
+      "aux_skip: bool = false, relax: string = \"gumbel\", zero_one: number = \(c.zeroOneCoef), dir = nil, verbose: bool = false"
   }
 
   static func settings(_ a: Arguments) throws -> ScriptSearchSettings {
@@ -187,8 +208,20 @@ enum NASLibrary {
     guard lat.isFinite, util.isFinite else { throw LangError(.value, "\(name)(): lat_coef and util_coef must be finite") }
     let clip = try a.number("clip")
     guard clip >= 0, clip.isFinite else { throw LangError(.value, "\(name)(clip:): must be >= 0 (0 = no clipping), got \(Value.formatNumber(clip))") }
+    let warmup = try a.int("warmup")
+    guard warmup >= 0, warmup <= epochs else { throw LangError(.value, "\(name)(warmup:): must be in 0...epochs (\(epochs)), got \(warmup)") }
+    let beta = try a.number("beta_decay"), zeroOne = try a.number("zero_one")
+    guard beta >= 0, beta.isFinite, zeroOne >= 0, zeroOne.isFinite else {
+      throw LangError(.value, "\(name)(): beta_decay and zero_one must be finite and >= 0")
+    }
+    let relax = try a.string("relax")
+    guard let relaxation = ArchRelaxation(rawValue: relax) else {
+      throw LangError(.value, "\(name)(relax:): expected \"gumbel\" or \"sigmoid\", got \"\(relax)\"")
+    }
     return ScriptSearchSettings(epochs: epochs, weightLR: Float(lr), archLR: Float(alr), split: split, tauDecay: Float(decay),
                                 tauMin: Float(tmin), latCoef: Float(lat), utilCoef: Float(util), gradClip: Float(clip),
+                                warmupEpochs: warmup, betaDecay: Float(beta), auxSkip: try a.bool("aux_skip"),
+                                relaxation: relaxation, zeroOneCoef: Float(zeroOne),
                                 outputDir: try a.optionalString("dir"), verbose: try a.bool("verbose"))
   }
 

@@ -113,8 +113,8 @@ public final class SupernetObject: HostObject {
   public var typeName: String { net.stage == .final ? "Network" : "Supernet" }
 
   public var fieldNames: [String] {
-    ["stage", "tau", "noise", "weights", "alphas", "genotype", "weight_count", "alpha_count", "cells", "hw", "history",
-     "forward", "zero_grad"]
+    ["stage", "tau", "noise", "relax", "aux_skip", "weights", "alphas", "genotype", "weight_count", "alpha_count", "cells", "hw",
+     "history", "forward", "zero_grad"]
   }
 
   public func getField(_ name: String) throws -> Value? {
@@ -122,6 +122,8 @@ public final class SupernetObject: HostObject {
     case "stage": return .string(net.stage.rawValue)
     case "tau": return .number(Double(net.tau))
     case "noise": return .bool(net.gumbelNoise)
+    case "relax": return .string(net.relaxation.rawValue)
+    case "aux_skip": return .number(Double(net.auxSkip))
     case "weights": return .list(net.weights.map(TensorObject.value))
     case "alphas": return .list(net.alphas.map(TensorObject.value))
     case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
@@ -144,13 +146,23 @@ public final class SupernetObject: HostObject {
     case "noise":
       guard case .bool(let b) = value else { throw LangError(.type, "noise must be a bool, got \(value.typeName)") }
       net.gumbelNoise = b
+    case "relax":
+      guard case .string(let s) = value, let r = ArchRelaxation(rawValue: s) else {
+        throw LangError(.value, "relax must be \"gumbel\" or \"sigmoid\", got \(value.repr)")
+      }
+      net.relaxation = r
+    case "aux_skip":
+      guard case .number(let d) = value, d >= 0, d.isFinite else {
+        throw LangError(.value, "aux_skip must be a number >= 0 (the weight of the auxiliary skip), got \(value.repr)")
+      }
+      net.auxSkip = Float(d)
     case "hw":
       guard case .object(let o) = value, let hw = o as? HardwareObject else {
         throw LangError(.type, "hw must be a hardware model, got \(value.typeName)")
       }
       setHardware(hw)
     default:
-      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, hw)")
+      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, relax, aux_skip, hw)")
     }
   }
 

@@ -22,6 +22,11 @@ struct ScriptSearchSettings {
   var latCoef: Float?
   var utilCoef: Float?
   var gradClip: Float?
+  var warmupEpochs: Int = 0
+  var betaDecay: Float = 0
+  var auxSkip: Bool = false
+  var relaxation: ArchRelaxation = .gumbelSoftmax
+  var zeroOneCoef: Float = SearchConfig().zeroOneCoef
   var outputDir: String?
   var verbose: Bool
 }
@@ -78,6 +83,11 @@ enum ScriptLoops {
     if let v = s.latCoef { cfg.latCoef = v }
     if let v = s.utilCoef { cfg.utilCoef = v }
     if let v = s.gradClip { cfg.gradClip = v }
+    cfg.warmupEpochs = s.warmupEpochs
+    cfg.betaDecay = s.betaDecay
+    cfg.auxSkip = s.auxSkip
+    cfg.relaxation = s.relaxation
+    cfg.zeroOneCoef = s.zeroOneCoef
     let fallback = SearchLosses.hardwareAware(latCoef: cfg.latCoef, utilCoef: cfg.utilCoef)
     let stage = net.net.stage.rawValue
     let loop = try Engine.run(function) {

@@ -51,9 +51,12 @@ final class ConvUnit {
   let search: ChannelSearch?
   /// Price dilated convs as such (false: as plain convs, the reference).
   let costKind: CostLayerKind
+  /// The cost model sees `cout * costWidthScale` output channels (PC-DARTS' narrow ops).
+  let costWidthScale: Int
 
   init(name: String, kind: Kind, cin: Int, cout: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
-       channelChoices: ChannelChoices? = nil, rng: inout RandomSource) throws {
+       channelChoices: ChannelChoices? = nil, costWidthScale: Int = 1, rng: inout RandomSource) throws {
+    self.costWidthScale = max(costWidthScale, 1)
     guard cin >= 1, cout >= 1 else { throw NASError.invalidConfig("\(name): channels must be >= 1 (\(cin) -> \(cout))") }
     if kind == .depthwise && cin != cout { throw NASError.invalidConfig("\(name): depthwise conv needs cin == cout") }
     self.name = name; self.kind = kind; self.kernel = kernel; self.stride = stride; self.dilation = dilation
@@ -86,14 +89,16 @@ final class ConvUnit {
     let pad = dilation * (kernel - 1) / 2
     var y = try conv2d(x, weight, bias: bias, stride: stride, padding: .explicit(pad), dilation: dilation,
                        groups: kind == .depthwise ? cin : 1)
-    var coutSoft = Tensor(scalar: Float(cout))
+    var coutSoft = Tensor(scalar: Float(cout * costWidthScale))
+    var mask: Tensor? = nil
     if let s = search {
       let g = try ctx.relax(s.alpha)
-      let mask = FusedOps.channelMaskVector(g, widths: s.widths, channels: cout)
-      y = try channelMask(y, mask)
+      mask = FusedOps.channelMaskVector(g, widths: s.widths, channels: cout)
       coutSoft = FusedOps.dotConstant(g, s.widthValues)
     }
+    if let m = mask, ctx.maskPlacement == .beforeNorm { y = try channelMask(y, m) }
     y = try bn(y, training: ctx.training).relu()
+    if let m = mask, ctx.maskPlacement == .afterActivation { y = try channelMask(y, m) }
     var cost: LayerCostTensors? = nil
     if let ev = ctx.cost, y.rank == 4 {
       let kindForCost: CostLayerKind = (ctx.mode == .reference && costKind == .dilated) ? .conv : costKind

@@ -24,9 +24,23 @@ final class ForwardContext {
   var noise: Bool
   var cost: LayerCostEvaluator?
   var mode: AggregationMode
+  /// How edge alphas become op weights (channel alphas always use gumbel-softmax).
+  var relaxation: ArchRelaxation = .gumbelSoftmax
+  /// DARTS-'s auxiliary skip weight added to every mixed edge (0: none).
+  var auxSkip: Float = 0
+  /// Where a searched conv's channel mask sits.
+  var maskPlacement: MaskPlacement = .afterActivation
 
   init(training: Bool, tau: Float, rng: RandomSource, noise: Bool, cost: LayerCostEvaluator?, mode: AggregationMode) {
     self.training = training; self.tau = tau; self.rng = rng; self.noise = noise; self.cost = cost; self.mode = mode
+  }
+
+  /// Op weights of a micro-search edge: gumbel-softmax, or Fair-DARTS' independent sigmoids.
+  func relaxEdge(_ alpha: Tensor) throws -> Tensor {
+    switch relaxation {
+    case .gumbelSoftmax: return try relax(alpha)
+    case .sigmoid: return alpha.sigmoid()
+    }
   }
 
   /// Relaxed one-hot weights of `alpha` (gumbel-softmax, or plain softmax(alpha/tau) without noise).

@@ -182,4 +182,12 @@ enum FusedOps {
     }
     return (latT, utilT)
   }
+
+  /// ShuffleNet's channel shuffle of x [N, C, H, W] in `groups` groups: channel `g * (C/G) + j`
+  /// moves to `j * G + g` (PC-DARTS interleaves the mixed and the bypassed channels this way).
+  static func channelShuffle(_ x: Tensor, groups: Int) throws -> Tensor {
+    guard groups > 1, x.rank == 4, x.shape[1] % groups == 0 else { return x }
+    let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+    return try x.reshaped([n, groups, c / groups, h * w]).permuted([0, 2, 1, 3]).reshaped([n, c, h, w])
+  }
 }

@@ -10,7 +10,10 @@ final class OpInstance {
   /// Output width (identity: the input width).
   let outWidth: Int
 
-  init(op: CandidateOp, name: String, cin: Int, cout: Int, channelChoices: ChannelChoices?, rng: inout RandomSource) throws {
+  /// `costWidthScale`: the cost model prices the op `costWidthScale` times wider than it is built
+  /// (PC-DARTS: the op runs on 1/K of the channels, the derived network's op on all of them).
+  init(op: CandidateOp, name: String, cin: Int, cout: Int, channelChoices: ChannelChoices?, costWidthScale: Int = 1,
+       rng: inout RandomSource) throws {
     self.op = op
     switch op {
     case .identity, .zero:
@@ -18,11 +21,13 @@ final class OpInstance {
       outWidth = cin
     case .conv3x3, .conv5x5, .dil3x3, .dil5x5:
       units = [try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: op.kernel, dilation: op.dilation,
-                            channelChoices: channelChoices, rng: &rng)]
+                            channelChoices: channelChoices, costWidthScale: costWidthScale, rng: &rng)]
       outWidth = cout
     case .sep3x3, .sep5x5:
-      let dw = try ConvUnit(name: name + "/dw", kind: .depthwise, cin: cin, cout: cin, kernel: op.kernel, rng: &rng)
-      let pw = try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: 1, channelChoices: channelChoices, rng: &rng)
+      let dw = try ConvUnit(name: name + "/dw", kind: .depthwise, cin: cin, cout: cin, kernel: op.kernel,
+                            costWidthScale: costWidthScale, rng: &rng)
+      let pw = try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: 1, channelChoices: channelChoices,
+                            costWidthScale: costWidthScale, rng: &rng)
       units = [dw, pw]
       outWidth = cout
     }
@@ -63,9 +68,11 @@ final class EdgeModule {
   let edge: CellEdge
   let ops: [OpInstance]
   var lift: ConvUnit?
+  /// PC-DARTS' K: the mixed op sees the first 1/K of the channels (1: all).
+  let partialChannels: Int
 
-  init(edge: CellEdge, ops: [OpInstance], lift: ConvUnit? = nil) {
-    self.edge = edge; self.ops = ops; self.lift = lift
+  init(edge: CellEdge, ops: [OpInstance], lift: ConvUnit? = nil, partialChannels: Int = 1) {
+    self.edge = edge; self.ops = ops; self.lift = lift; self.partialChannels = partialChannels
   }
 
   var parameters: [Tensor] { ops.flatMap(\.parameters) + (lift?.parameters ?? []) }
@@ -74,12 +81,26 @@ final class EdgeModule {
   /// `g`: relaxed weights over `ops` (micro) or nil (single op).
   func forward(_ x: Tensor, cinSoft: Tensor, g: Tensor?, ctx: ForwardContext) throws -> (Tensor?, [LayerCostTensors]) {
     if let g = g, ops.count > 1 {
+      let k = partialChannels
+      let part = k > 1 ? try x.narrow(axis: 1, start: 0, length: x.shape[1] / k) : x
       var ys: [Tensor?] = [], lats: [Tensor?] = [], utils: [Tensor?] = []
       for op in ops {
-        let (y, _, c) = try op.forward(x, cinSoft: cinSoft, ctx: ctx)
+        let (y, _, c) = try op.forward(part, cinSoft: cinSoft, ctx: ctx)
         ys.append(y); lats.append(c?.latency); utils.append(c?.util)
       }
-      let out = ys.contains(where: { $0 != nil }) ? try FusedOps.weightedSum(ys, weights: g) : nil
+      var out = ys.contains(where: { $0 != nil }) ? try FusedOps.weightedSum(ys, weights: g) : nil
+      if k > 1 {
+        // The bypassed channels join the mixed ones, then a channel shuffle (groups of K) makes
+        // the next edge's partial slice a different set of channels (PC-DARTS).
+        let mixed = try out ?? Tensor.zeros(part.shape)
+        let rest = try x.narrow(axis: 1, start: part.shape[1], length: x.shape[1] - part.shape[1])
+        out = try FusedOps.channelShuffle(try Tensor.concat([mixed, rest], axis: 1), groups: k)
+      }
+      if ctx.auxSkip > 0 {
+        // DARTS-: an auxiliary skip that is not an architecture choice, decaying to 0.
+        let skip = try x * ctx.auxSkip
+        out = try out.map { try $0 + skip } ?? skip
+      }
       var costs: [LayerCostTensors] = []
       if ctx.cost != nil, let (l, u) = FusedOps.mixCost(g, lats: lats, utils: utils, normalizeLatency: ctx.mode == .reference) {
         costs.append(LayerCostTensors(latency: l, util: u))

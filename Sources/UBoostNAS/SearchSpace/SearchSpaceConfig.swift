@@ -82,6 +82,13 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
   public var sharedAlphas: Bool = true
   /// Cell width during the micro search (nil: the stem width).
   public var microWidth: Int? = nil
+  /// PC-DARTS' partial channel connections (Xu et al., ICLR 2020): a micro-search edge sends
+  /// 1/K of its channels through the mixed op and passes the rest by, then shuffles channels.
+  /// The candidate ops are K times narrower (about K times cheaper steps); the cost model still
+  /// prices every op at the full width. 1: off (the reference).
+  public var partialChannels: Int = 1
+  /// Where the channel-search mask sits (FBNetV2's after-ReLU, or the reference's before-BN).
+  public var maskPlacement: MaskPlacement = .afterActivation
 
   public init() {}
 
@@ -107,6 +114,8 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     try check((microStacks + channelStacks).allSatisfy { $0 == 0 || $0 == 1 }, "stacks may only hold 0 and 1")
     try check(microStacks.count <= 64 && channelStacks.count <= 64, "at most 64 cells")
     try check(channels.step > 0 && channels.start > 0 && channels.stop >= channels.start, "bad channel range \(channels)")
+    try check(partialChannels >= 1 && partialChannels <= microCellWidth && microCellWidth % partialChannels == 0,
+              "partial channels K must divide the micro cell width \(microCellWidth) (K = \(partialChannels))")
   }
 }
 

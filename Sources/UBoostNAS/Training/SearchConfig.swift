@@ -51,12 +51,51 @@ public struct SearchConfig: Codable, Equatable, Sendable {
   public var validLimit: Int? = nil
   public var seed: UInt64 = 0
 
+  // MARK: Countermeasures against collapse (micro search)
+
+  /// The first `warmupEpochs` epochs train only the weights (alphas stay put), so the convs are
+  /// trained before they compete with parameter-free ops.
+  public var warmupEpochs: Int = 0
+  /// beta-DARTS' beta-decay (Ye et al., CVPR 2022): `lambda * mean_e logsumexp(alpha_e)` is added
+  /// to the loss of the alpha steps, lambda ramping linearly from 0 to this value (0: off).
+  public var betaDecay: Float = 0
+  /// DARTS-'s auxiliary skip (Chu et al., ICLR 2021): every mixed edge adds `beta * x`, beta
+  /// decaying linearly from 1 to 0 over the alpha epochs, so the skip op no longer needs to win
+  /// to pass gradients (false: off).
+  public var auxSkip: Bool = false
+  /// Softmax (gumbel) or Fair-DARTS' independent sigmoids over each edge's ops.
+  public var relaxation: ArchRelaxation = .gumbelSoftmax
+  /// Fair-DARTS' zero-one loss weight (applied with `.sigmoid` relaxation; the paper uses 10).
+  public var zeroOneCoef: Float = 10
+
   public init() {}
+
+  public init(from decoder: Decoder) throws {
+    // Older checkpoints and settings files lack the newer keys: missing keys keep the defaults.
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = SearchConfig()
+    func v<T: Decodable>(_ k: CodingKeys, _ dflt: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? dflt }
+    epochs = try v(.epochs, d.epochs); batch = try v(.batch, d.batch); weightVsArch = try v(.weightVsArch, d.weightVsArch)
+    weightLR = try v(.weightLR, d.weightLR); weightMomentum = try v(.weightMomentum, d.weightMomentum)
+    weightDecay = try v(.weightDecay, d.weightDecay); gradClip = try v(.gradClip, d.gradClip)
+    lrStepEpochs = try v(.lrStepEpochs, d.lrStepEpochs); lrGamma = try v(.lrGamma, d.lrGamma)
+    archLR = try v(.archLR, d.archLR); archWeightDecay = try v(.archWeightDecay, d.archWeightDecay)
+    tauInit = try v(.tauInit, d.tauInit); tauDecay = try v(.tauDecay, d.tauDecay); tauMin = try v(.tauMin, d.tauMin)
+    latCoef = try v(.latCoef, d.latCoef); utilCoef = try v(.utilCoef, d.utilCoef)
+    trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit); validLimit = try c.decodeIfPresent(Int.self, forKey: .validLimit)
+    seed = try v(.seed, d.seed)
+    warmupEpochs = try v(.warmupEpochs, d.warmupEpochs); betaDecay = try v(.betaDecay, d.betaDecay)
+    auxSkip = try v(.auxSkip, d.auxSkip); relaxation = try v(.relaxation, d.relaxation)
+    zeroOneCoef = try v(.zeroOneCoef, d.zeroOneCoef)
+  }
 
   public func validate() throws {
     func check(_ ok: Bool, _ m: String) throws { if !ok { throw NASError.invalidConfig(m) } }
     try check(epochs >= 0 && epochs <= 100_000, "epochs must be in 0...100000, got \(epochs)")
     try check(batch >= 1 && batch <= 65536, "batch must be in 1...65536, got \(batch)")
+    try check(warmupEpochs >= 0 && warmupEpochs <= epochs, "warm-up epochs must be in 0...epochs (\(epochs)), got \(warmupEpochs)")
+    try check(betaDecay.isFinite && betaDecay >= 0, "beta decay must be finite and >= 0, got \(betaDecay)")
+    try check(zeroOneCoef.isFinite && zeroOneCoef >= 0, "zero-one loss weight must be finite and >= 0, got \(zeroOneCoef)")
     try check(weightVsArch >= 0 && weightVsArch <= 1, "weightVsArch must be in 0...1, got \(weightVsArch)")
     try check(weightLR > 0 && weightLR.isFinite && archLR >= 0 && archLR.isFinite, "learning rates must be positive")
     try check(tauInit > 0 && tauDecay > 0 && tauDecay <= 1 && tauMin > 0, "tau settings must be positive (decay <= 1)")

@@ -40,6 +40,7 @@ public final class SearchLoop {
     sgd = try SGD(lr: config.weightLR, momentum: config.weightMomentum, weightDecay: config.weightDecay)
     adam = try Adam(lr: max(config.archLR, 1e-12), weightDecay: config.archWeightDecay)
     net.tau = config.tauInit
+    if net.stage == .micro { net.relaxation = config.relaxation }
   }
 
   var checkpointPath: String? { outputDir.map { ($0 as NSString).appendingPathComponent("\(stage)_checkpoint.bin") } }
@@ -62,13 +63,22 @@ public final class SearchLoop {
     guard loader.batchCount > 0 else { throw NASError.invalidConfig("\(stage): no training batches") }
     let weights = net.weights
     let alphas = net.optimizerAlphas
+    let edgeAlphas = net.edgeAlphaTensors
     var epoch = startEpoch
+    // The auxiliary skip is scaffolding of the search: the searched network keeps none of it.
+    defer { net.auxSkip = 0 }
     while epoch < config.epochs {
       let t0 = Date()
       loader.epoch = epoch
       sgd.lr = config.weightLR * Foundation.pow(config.lrGamma, Float(epoch / config.lrStepEpochs))
       let steps = loader.batchCount
-      let weightSteps = Int((Double(steps) * config.weightVsArch).rounded(.up))
+      // Warm-up epochs train only the weights.
+      let warm = epoch < config.warmupEpochs
+      let weightSteps = warm ? steps : Int((Double(steps) * config.weightVsArch).rounded(.up))
+      let betaWeight = SearchRegularizers.linearRamp(peak: config.betaDecay, epoch: epoch, warmup: config.warmupEpochs, epochs: config.epochs)
+      let zeroOneWeight: Float = config.relaxation == .sigmoid ? config.zeroOneCoef : 0
+      net.auxSkip = config.auxSkip && net.stage == .micro
+        ? SearchRegularizers.auxSkipWeight(epoch: epoch, warmup: config.warmupEpochs, epochs: config.epochs) : 0
       var metrics = RunningMetrics()
       var lastLat: Float = 0, lastUtil: Float = 0
       let progress = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: steps)
@@ -83,7 +93,13 @@ public final class SearchLoop {
         let l = try loss(out, batch.y)
         let lv = try l.item()
         guard lv.isFinite else { throw NASError.nanLoss(stage: stage, epoch: epoch + 1, step: step + 1) }
-        if l.requiresGrad { try l.backward() }
+        var objective = l
+        if archStep && !edgeAlphas.isEmpty {
+          // Regularisers of the architecture weights act on the alpha steps only.
+          if betaWeight > 0 { objective = try objective + (try SearchRegularizers.betaDecay(edgeAlphas) * betaWeight) }
+          if zeroOneWeight > 0 { objective = try objective + (try SearchRegularizers.zeroOne(edgeAlphas) * zeroOneWeight) }
+        }
+        if objective.requiresGrad { try objective.backward() }
         if archStep {
           try adam.step(alphas)
           zeroGrad(alphas)
