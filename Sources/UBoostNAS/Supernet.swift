@@ -39,6 +39,8 @@ public final class Supernet {
   public var relaxation: ArchRelaxation = .gumbelSoftmax
   /// DARTS-'s auxiliary skip weight on every mixed edge (the search loop decays it; 0: none).
   public var auxSkip: Float = 0
+  /// P-DARTS' cap on identity edges per cell when deriving the micro genotype (nil: no cap).
+  public var maxIdentityEdges: Int? = nil
   /// The hardware model pricing every layer (nil: latency and util are 0).
   public var cost: LayerCostEvaluator?
   /// How layer costs aggregate (reference or standard).

@@ -207,4 +207,32 @@ final class CollapseCountermeasureTests: XCTestCase {
     XCTAssertGreaterThan(grads[.afterActivation]!, 0)
     XCTAssertEqual(SearchSpaceConfig().maskPlacement, .afterActivation, "FBNetV2's placement is the default")
   }
+
+  // MARK: - P-DARTS' cap on identity edges
+
+  func testIdentityCapKeepsTheStrongestAndReplacesTheRest() {
+    let ops: [CandidateOp] = [.conv3x3, .sep3x3, .identity, .zero]
+    // Four edges choose identity (index 2); edge 3 picks a conv already.
+    let alphas: [[Float]] = [[0.1, 0.2, 0.9, 0], [0.5, 0.1, 0.7, 0.6], [0.3, 0.0, 0.95, 0], [2, 0, 1, 0], [0.0, 0.4, 0.8, 0.9]]
+    let choice = [2, 2, 2, 0, 3]
+    let capped = Supernet.capIdentity(choice, alphas: alphas, ops: ops, cap: 2)
+    // Edges 2 (0.95) and 0 (0.9) keep identity; edge 1 takes its best op with weights (conv3x3),
+    // not zero although zero's alpha is higher.
+    XCTAssertEqual(capped, [2, 0, 2, 0, 3])
+    XCTAssertEqual(Supernet.capIdentity(choice, alphas: alphas, ops: ops, cap: 3), choice)
+    XCTAssertEqual(Supernet.capIdentity(choice, alphas: alphas, ops: ops, cap: 0), [1, 0, 0, 0, 3])
+  }
+
+  func testCappedGenotypeOfASupernet() throws {
+    var s = tinySpace()
+    s.sharedAlphas = true
+    let net = try Supernet(space: s, stage: .micro, seed: 1)
+    // Make identity win everywhere.
+    for a in net.alphas { a.data[2] = 5 }
+    XCTAssertEqual(try net.genotype.cells[0].ops.values.filter { $0 == .identity }.count, 9)
+    net.maxIdentityEdges = 2
+    let g = try net.genotype.cells[0].ops
+    XCTAssertEqual(g.values.filter { $0 == .identity }.count, 2)
+    XCTAssertEqual(try net.argmaxGenotype.cells[0].ops.values.filter { $0 == .identity }.count, 9)
+  }
 }

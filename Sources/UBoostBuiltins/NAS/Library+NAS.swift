@@ -9,7 +9,7 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
                       "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
@@ -57,6 +57,7 @@ enum NASLibrary {
         guard net.net.stage == .micro else { throw LangError(.value, "search(net:): expected a micro supernet (supernet(...)), got a \(net.net.stage.rawValue) network") }
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         net.setHardware(try optionalHardware(a))
+        if let v = a.optionalValue("max_identity"), !v.isNil { try net.setField("max_identity", v) }
         let history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
                                              settings: try settings(a), interpreter: a.interpreter, function: "search")
         return .object(SearchResultObject(supernet: net, history: history))
@@ -189,7 +190,7 @@ enum NASLibrary {
     return "lr: number = \(c.weightLR), alpha_lr: number = \(c.archLR), split: number = \(c.weightVsArch), " +
       "tau_decay: number = \(c.tauDecay), tau_min: number = \(c.tauMin), lat_coef: number = \(c.latCoef), " +
       "util_coef: number = \(c.utilCoef), clip: number = \(c.gradClip), warmup: int = 0, beta_decay: number = 0, " +
-      "aux_skip: bool = false, relax: string = \"gumbel\", zero_one: number = \(c.zeroOneCoef), dir = nil, verbose: bool = false"
+      "aux_skip: bool = false, relax: string = \"gumbel\", zero_one: number = \(c.zeroOneCoef), max_identity = nil, dir = nil, verbose: bool = false"
   }
 
   static func settings(_ a: Arguments) throws -> ScriptSearchSettings {

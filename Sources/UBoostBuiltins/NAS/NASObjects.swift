@@ -113,7 +113,7 @@ public final class SupernetObject: HostObject {
   public var typeName: String { net.stage == .final ? "Network" : "Supernet" }
 
   public var fieldNames: [String] {
-    ["stage", "tau", "noise", "relax", "aux_skip", "weights", "alphas", "genotype", "weight_count", "alpha_count", "cells", "hw",
+    ["stage", "tau", "noise", "relax", "aux_skip", "max_identity", "weights", "alphas", "genotype", "weight_count", "alpha_count", "cells", "hw",
      "history", "forward", "zero_grad"]
   }
 
@@ -124,6 +124,7 @@ public final class SupernetObject: HostObject {
     case "noise": return .bool(net.gumbelNoise)
     case "relax": return .string(net.relaxation.rawValue)
     case "aux_skip": return .number(Double(net.auxSkip))
+    case "max_identity": return net.maxIdentityEdges.map { .number(Double($0)) } ?? .nil_
     case "weights": return .list(net.weights.map(TensorObject.value))
     case "alphas": return .list(net.alphas.map(TensorObject.value))
     case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
@@ -156,13 +157,19 @@ public final class SupernetObject: HostObject {
         throw LangError(.value, "aux_skip must be a number >= 0 (the weight of the auxiliary skip), got \(value.repr)")
       }
       net.auxSkip = Float(d)
+    case "max_identity":
+      if value.isNil { net.maxIdentityEdges = nil; return }
+      guard case .number(let d) = value, d >= 0, d <= 64, d == d.rounded() else {
+        throw LangError(.value, "max_identity must be nil or an integer in 0...64, got \(value.repr)")
+      }
+      net.maxIdentityEdges = Int(d)
     case "hw":
       guard case .object(let o) = value, let hw = o as? HardwareObject else {
         throw LangError(.type, "hw must be a hardware model, got \(value.typeName)")
       }
       setHardware(hw)
     default:
-      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, relax, aux_skip, hw)")
+      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, relax, aux_skip, max_identity, hw)")
     }
   }
 
@@ -214,12 +221,13 @@ public final class SearchResultObject: HostObject {
   init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
 
   public var typeName: String { supernet.net.stage == .micro ? "SearchResult" : "ChannelSearchResult" }
-  public var fieldNames: [String] { ["genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
+  public var fieldNames: [String] { ["genotype", "argmax_genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
 
   public func getField(_ name: String) throws -> Value? {
     let net = supernet.net
     switch name {
     case "genotype": return try supernet.getField("genotype")
+    case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }))
     case "alphas": return .object(try alphaMatrix())
     case "history": return .list(history)
     case "net": return .object(supernet)
