@@ -18,7 +18,7 @@ struct UBoostCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [RunCommand.self, CheckCommand.self, NotebookCommand.self, LessonCommand.self,
-                  HardwareCommand.self, BenchCommand.self, DocCommand.self],
+                  HardwareCommand.self, ArchCommand.self, BenchCommand.self, DocCommand.self],
     defaultSubcommand: RunCommand.self)
 
   /// Picks OpenBLAS's best kernels for this CPU first (a one-time re-exec, see `BLASCore`).

@@ -91,6 +91,33 @@ enum NASLibrary {
         let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
         return TensorObject.value(try Engine.run("zero_one_loss") { try SearchRegularizers.zeroOne(net.net.edgeAlphaTensors) })
       },
+      BuiltinFunction("arch_layers", "net",
+                      "Every costed layer of the network a supernet or search result stands for, in order: [{cell, edge, kind, k, cin, cout, stride, dilation, groups, in_hw, out_hw}] (stem and classifier are not costed).") { a in
+        let net = try supernetArgument(a, "net")
+        return .list(try ScriptLoops.architectureLayers(net).map(layerRecord))
+      },
+      BuiltinFunction("save_arch", "net, path: string",
+                      "Writes final_arch.json: {\"layers\": arch_layers(net)}, enough to recompute the network's cost without uboost (uboost arch cost FILE).") { a in
+        let net = try supernetArgument(a, "net")
+        let path = try a.string("path")
+        let layers = try ScriptLoops.architectureLayers(net)
+        try Engine.run("save_arch") { try ArchLayer.writeJSON(layers, to: path) }
+        return .string(path)
+      },
+      BuiltinFunction("random_arch", "result, seed: int = 0, max_identity = nil",
+                      "A final network with a random architecture from the space of a search result: each edge a uniformly drawn op (zero excluded; at most max_identity identities per cell), each searched conv a uniformly drawn width of the channel choices (channel results).") { a in
+        let (source, genotype) = try searchSource(a, "result")
+        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
+        var cap: Int? = nil
+        if let v = a.optionalValue("max_identity"), !v.isNil { cap = try a.int("max_identity") }
+        var cfg = source.net.space
+        if source.net.stage == .micro { cfg.channelStacks = cfg.microStacks }
+        let g = try Engine.run("random_arch") {
+          try RandomArchitecture.sample(space: cfg, like: genotype, widths: source.net.stage == .channel, seed: seed, maxIdentity: cap)
+        }
+        let net = try Engine.run("random_arch") { try Supernet(space: cfg, stage: .final, genotype: g, seed: seed) }
+        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
+      },
       BuiltinFunction("derive", "result, seed: int = 0",
                       "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
         let (source, genotype) = try searchSource(a, "result")
@@ -283,5 +310,23 @@ enum NASLibrary {
     }
     let g = try Engine.run(a.function.name) { try net.net.genotype }
     return (net, g)
+  }
+}
+
+extension NASLibrary {
+  /// A supernet argument given as a network or a search result.
+  static func supernetArgument(_ a: Arguments, _ name: String) throws -> SupernetObject {
+    if case .object(let o) = try a.value(name) {
+      if let n = o as? SupernetObject { return n }
+      if let r = o as? SearchResultObject { return r.supernet }
+    }
+    throw a.typeError(name, expected: "network or search result", got: try a.value(name))
+  }
+
+  static func layerRecord(_ l: ArchLayer) -> Value {
+    .record([("cell", .number(Double(l.cell))), ("edge", .string(l.edge)), ("kind", .string(l.kind.rawValue)),
+             ("k", .number(Double(l.k))), ("cin", .number(Double(l.cin))), ("cout", .number(Double(l.cout))),
+             ("stride", .number(Double(l.stride))), ("dilation", .number(Double(l.dilation))), ("groups", .number(Double(l.groups))),
+             ("in_hw", .list(l.inHW.map { .number(Double($0)) })), ("out_hw", .list(l.outHW.map { .number(Double($0)) }))])
   }
 }

@@ -22,8 +22,11 @@ public enum ArchitectureCost {
     }
   }
 
-  /// One costed entry: one or two layer queries (separable).
-  struct Entry { var queries: [CostQuery] }
+  /// One costed entry: one or two layer queries (separable), with the layers' full geometry.
+  struct Entry {
+    var queries: [CostQuery]
+    var layers: [ArchLayer] = []
+  }
 
   /// The entries of every cell of the final network built from `genotype` over `stacks`.
   static func entries(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int], referenceDilated: Bool) throws -> [[Entry]] {
@@ -39,33 +42,45 @@ public enum ArchitectureCost {
       let (h, w) = sXp
       var entries: [Entry] = []
       let wXp = g.widths["xp_pre"] ?? dflt, wXpp = g.widths["xpp_pre"] ?? dflt
-      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)]))
-      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)]))
+      let reduce = sXpp != sXp
+      func layer(_ kind: ArchLayer.Kind, _ k: Int, _ cin: Int, _ cout: Int, stride: Int = 1, dilation: Int = 1, inHW: (Int, Int)? = nil,
+                 _ edge: String) -> ArchLayer {
+        ArchLayer(cell: i, edge: edge, kind: kind, k: k, cin: cin, cout: cout, stride: stride, dilation: dilation,
+                  groups: kind == .depthwise ? cin : 1, inHW: [inHW?.0 ?? h, inHW?.1 ?? w], outHW: [h, w])
+      }
+      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)],
+                           layers: [layer(.conv, 3, cXp, wXp, "xp_pre")]))
+      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)],
+                           layers: [layer(.conv, 3, cXpp, wXpp, stride: reduce ? 2 : 1, inHW: sXpp, "xpp_pre")]))
       var src: [Int: Int] = [0: wXp, -1: wXpp]
       var outWidth = wXp
       for t in 1...space.nodes {
-        var incoming: [(Int, Entry?)] = []
+        var incoming: [(Int, Entry?, String)] = []
         for e in g.liveEdges(nodes: space.nodes) where e.to == t {
           guard let cin = src[e.from] else { continue }
           let op = g.op(e)
           let cout = op.hasWeights ? (g.widths[e.name] ?? dflt) : cin
           let c = Double(cin), o = Double(cout)
           switch op {
-          case .identity, .zero: incoming.append((cout, nil))
+          case .identity, .zero: incoming.append((cout, nil, e.name))
           case .conv3x3, .conv5x5:
-            incoming.append((cout, Entry(queries: [CostQuery(kind: .conv, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)])))
+            incoming.append((cout, Entry(queries: [CostQuery(kind: .conv, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)],
+                                         layers: [layer(.conv, op.kernel, cin, cout, e.name)]), e.name))
           case .dil3x3, .dil5x5:
-            incoming.append((cout, Entry(queries: [CostQuery(kind: referenceDilated ? .conv : .dilated, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)])))
+            incoming.append((cout, Entry(queries: [CostQuery(kind: referenceDilated ? .conv : .dilated, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)],
+                                         layers: [layer(.conv, op.kernel, cin, cout, dilation: op.dilation, e.name)]), e.name))
           case .sep3x3, .sep5x5:
             incoming.append((cout, Entry(queries: [CostQuery(kind: .depthwise, kernel: op.kernel, cin: c, cout: c, outH: h, outW: w),
-                                                   CostQuery(kind: .conv, kernel: 1, cin: c, cout: o, outH: h, outW: w)])))
+                                                   CostQuery(kind: .conv, kernel: 1, cin: c, cout: o, outH: h, outW: w)],
+                                         layers: [layer(.depthwise, op.kernel, cin, cin, e.name + "/dw"), layer(.conv, 1, cin, cout, e.name + "/pw")]), e.name))
           }
         }
         let wNode = incoming.map(\.0).max() ?? 0
-        for (wEdge, entry) in incoming {
+        for (wEdge, entry, edgeName) in incoming {
           if let en = entry { entries.append(en) }
           if wEdge < wNode {
-            entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 1, cin: Double(wEdge), cout: Double(wNode), outH: h, outW: w)]))
+            entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 1, cin: Double(wEdge), cout: Double(wNode), outH: h, outW: w)],
+                                 layers: [layer(.conv, 1, wEdge, wNode, edgeName + "/lift")]))
           }
         }
         if wNode > 0 { src[t] = wNode; outWidth = wNode }
@@ -77,6 +92,12 @@ public enum ArchitectureCost {
     }
     _ = sXpp
     return out
+  }
+
+  /// Every costed layer of the final network built from `genotype` over `stacks`, in order
+  /// (what `final_arch.json` lists; stem and classifier are not costed).
+  public static func layers(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int]) throws -> [ArchLayer] {
+    try entries(space: space, genotype: genotype, stacks: stacks, referenceDilated: false).flatMap { $0.flatMap(\.layers) }
   }
 
   /// Latency and utilization of the final network built from `genotype` over `stacks`.
