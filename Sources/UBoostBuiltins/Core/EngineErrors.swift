@@ -71,7 +71,7 @@ enum Engine {
     switch e {
     case .dataMissing, .io:
       return LangError(.io, prefixed(function, e.description))
-    case .invalidConfig, .badData, .decompression, .nanLoss, .emptyCell, .badArchState, .badInput:
+    case .invalidConfig, .badData, .decompression, .nanLoss, .emptyCell, .badArchState, .badCheckpoint, .badInput:
       return LangError(.value, prefixed(function, e.description))
     }
   }

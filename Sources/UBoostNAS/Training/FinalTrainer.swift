@@ -34,7 +34,7 @@ public final class FinalTrainer {
     let ckPath = outputDir.map { ($0 as NSString).appendingPathComponent("final_checkpoint.bin") }
     var start = 0
     if resume, let p = ckPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net)
+      let ck = try Checkpoint.load(from: p, into: net, stage: "final", settings: Checkpoint.settings(of: config))
       start = ck.epoch + 1; stats = ck.stats
       Progress.log("final: resumed from \(p) after epoch \(ck.epoch + 1)")
     }
@@ -76,7 +76,7 @@ public final class FinalTrainer {
       stats.append(st)
       onEpoch?(st)
       if let d = outputDir { try StatsFile.write(stats, to: (d as NSString).appendingPathComponent("final_stats.json")) }
-      if let p = ckPath { try Checkpoint(stage: "final", epoch: epoch, tau: net.tau, stats: stats).save(net, to: p) }
+      if let p = ckPath { try Checkpoint(stage: "final", epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
     }
     return stats
   }

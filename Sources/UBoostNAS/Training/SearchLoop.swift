@@ -52,7 +52,7 @@ public final class SearchLoop {
     if let v = valid { try checkData(v) }
     var startEpoch = 0
     if resume, let p = checkpointPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net)
+      let ck = try Checkpoint.load(from: p, into: net, stage: stage, settings: Checkpoint.settings(of: config))
       startEpoch = ck.epoch + 1
       stats = ck.stats
       net.tau = ck.tau
@@ -123,7 +123,7 @@ public final class SearchLoop {
       stats.append(st)
       onEpoch?(st)
       if let p = statsPath { try StatsFile.write(stats, to: p) }
-      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats).save(net, to: p) }
+      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
       epoch += 1
     }
     return stats
