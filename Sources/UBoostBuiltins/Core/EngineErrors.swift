@@ -51,7 +51,7 @@ enum Engine {
       return LangError(.value, prefixed(function, e.description))
     case .invalidArgument:
       return LangError(.argument, prefixed(function, e.description))
-    case .tooLarge:
+    case .tooLarge, .outOfMemory:
       return LangError(.limit, prefixed(function, e.description))
     case .noGradient:
       return LangError(.value, prefixed(function, e.description))
