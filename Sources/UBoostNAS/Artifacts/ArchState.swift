@@ -182,6 +182,23 @@ public struct ArchState: Equatable {
 /// Writes files atomically: into a temporary file beside the target, then renamed over it, so a
 /// crash never leaves a half-written checkpoint or JSON.
 public enum AtomicFile {
+  /// Creates `dir` if needed and checks that files can be written into it: called before a
+  /// search or training starts, so an unwritable `dir:` fails at once, not after the first epoch.
+  ///
+  /// ```swift
+  /// try AtomicFile.prepareDirectory("run")
+  /// ```
+  public static func prepareDirectory(_ dir: String) throws {
+    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+      throw NASError.io(path: dir, detail: "cannot create the output directory: \(error.localizedDescription)")
+    }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw NASError.io(path: dir, detail: "the output directory is not a directory")
+    }
+    guard access(dir, W_OK) == 0 else { throw NASError.io(path: dir, detail: "the output directory is not writable") }
+  }
+
   public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let dir = url.deletingLastPathComponent()

@@ -31,6 +31,7 @@ public final class FinalTrainer {
     guard train.shape == net.space.input else {
       throw NASError.badInput("data set \(train.name) has images \(train.shape), the network expects \(net.space.input)")
     }
+    if let d = outputDir { try AtomicFile.prepareDirectory(d) }
     let ckPath = outputDir.map { ($0 as NSString).appendingPathComponent("final_checkpoint.bin") }
     var start = 0
     if resume, let p = ckPath, FileManager.default.fileExists(atPath: p) {

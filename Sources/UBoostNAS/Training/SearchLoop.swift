@@ -50,6 +50,7 @@ public final class SearchLoop {
   public func run(train: Dataset, valid: Dataset?) throws -> [EpochStats] {
     try checkData(train)
     if let v = valid { try checkData(v) }
+    if let d = outputDir { try AtomicFile.prepareDirectory(d) }
     var startEpoch = 0
     if resume, let p = checkpointPath, FileManager.default.fileExists(atPath: p) {
       let ck = try Checkpoint.load(from: p, into: net, stage: stage, settings: Checkpoint.settings(of: config))
