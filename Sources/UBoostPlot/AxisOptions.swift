@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // MARK: - AxisOptions
 
@@ -47,7 +53,7 @@ public struct AxisOptions: Equatable, Sendable {
   public var isDefault: Bool { !xLog && !yLog && xLimits == nil && yLimits == nil }
 
   /// A data value in axis space (log10 on a log axis; nil: cannot be drawn).
-  static func place(_ v: Double, log: Bool) -> Double { log ? (v > 0 ? Foundation.log10(v) : .nan) : v }
+  static func place(_ v: Double, log: Bool) -> Double { log ? (v > 0 ? log10(v) : .nan) : v }
 
   func tx(_ v: Double) -> Double { AxisOptions.place(v, log: xLog) }
   func ty(_ v: Double) -> Double { AxisOptions.place(v, log: yLog) }
@@ -67,7 +73,7 @@ public struct AxisOptions: Equatable, Sendable {
 extension NiceScale {
   /// Tick label of a log axis: the data value `10^tick` ("1", "1000", "3.16", "1e-05").
   static func logLabel(_ tick: Double) -> String {
-    let v = Foundation.pow(10, tick)
+    let v = pow(10, tick)
     if tick == tick.rounded(), abs(tick) > 4 { return "1e" + String(Int(tick)) }
     return NumberFormat.general(v, significant: 3)
   }

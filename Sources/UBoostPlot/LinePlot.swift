@@ -63,7 +63,7 @@ extension LinePlot {
       ? series.indices.map { LegendEntry(name: legendName($0), marker: "──", series: $0) } : []
     return TerminalAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, width: width, height: height, color: color,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height, color: color,
       draw: { canvas, map in
         for (index, s) in plotted.enumerated() {
           for piece in s.segments {
@@ -92,7 +92,7 @@ extension LinePlot {
       } : []
     return SVGAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, width: width, height: height,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height,
       draw: { doc, area in
         for (index, s) in plotted.enumerated() {
           let color = SeriesPalette.color(index).hex

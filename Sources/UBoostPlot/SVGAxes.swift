@@ -23,7 +23,7 @@ struct SVGPlotArea {
 enum SVGAxes {
   static func render(
     title: String, xLabel: String, yLabel: String, legend: [SVGLegendEntry],
-    xBounds: (Double, Double)?, yBounds: (Double, Double)?, xLog: Bool = false, yLog: Bool = false, width: Int, height: Int,
+    xBounds: (Double, Double)?, yBounds: (Double, Double)?, xLog: Bool = false, yLog: Bool = false, xFixed: Bool = false, yFixed: Bool = false, width: Int, height: Int,
     draw: (inout SVGDocument, SVGPlotArea) -> Void
   ) -> String {
     var doc = SVGDocument(width: width, height: height)
@@ -33,7 +33,8 @@ enum SVGAxes {
     let top = title.isEmpty ? 20.0 : 44.0
     let bottom = xLabel.isEmpty ? 40.0 : 60.0
     let plotHeightGuess = max(20, H - top - bottom)
-    let yScale = NiceScale(min: y0, max: y1, targetTicks: max(2, min(Int(plotHeightGuess / 45), 10)))
+    let yTarget = max(2, min(Int(plotHeightGuess / 45), 10))
+    let yScale = yFixed ? NiceScale(fixedMin: y0, max: y1, targetTicks: yTarget) : NiceScale(min: y0, max: y1, targetTicks: yTarget)
     let yLabels = yScale.ticks.map { yLog ? NiceScale.logLabel($0) : yScale.label($0) }
     let tickLabelWidth = yLabels.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 10
     let legendWidth = legend.isEmpty ? 0.0
@@ -41,7 +42,8 @@ enum SVGAxes {
     let left = 14 + tickLabelWidth + (yLabel.isEmpty ? 0 : 22)
     let right = 20 + min(legendWidth, W * 0.35)
     let area0Width = max(20, W - left - right)
-    let xScale = NiceScale(min: x0, max: x1, targetTicks: max(2, min(Int(area0Width / 70), 12)))
+    let xTarget = max(2, min(Int(area0Width / 70), 12))
+    let xScale = xFixed ? NiceScale(fixedMin: x0, max: x1, targetTicks: xTarget) : NiceScale(min: x0, max: x1, targetTicks: xTarget)
     let area = SVGPlotArea(left: left, top: top, width: area0Width, height: plotHeightGuess,
                            xScale: xScale, yScale: yScale)
 

@@ -98,7 +98,7 @@ extension ScatterPlot {
     if pareto != nil { legend.append(LegendEntry(name: ScatterPlot.frontName, marker: "──", series: 1)) }
     return TerminalAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, width: width, height: height, color: color,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height, color: color,
       draw: { canvas, map in
         for pair in zip(front, front.dropFirst()) {
           canvas.line(x0: map.x(x[pair.0]), y0: map.y(y[pair.0]),
@@ -150,7 +150,7 @@ extension ScatterPlot {
     }
     return SVGAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, width: width, height: height,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height,
       draw: { doc, area in
         if front.count > 1 {
           doc.polyline(front.map { (area.px(x[$0]), area.py(y[$0])) }, stroke: frontColor,
