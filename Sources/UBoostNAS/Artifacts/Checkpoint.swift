@@ -57,10 +57,11 @@ public struct Checkpoint: Codable {
   }
 
   /// The settings that differ, as `name: checkpoint value vs current value` (sorted by name).
-  public static func differences(stored: [String: String], current: [String: String]) -> [String] {
-    Set(stored.keys).union(current.keys).sorted().compactMap { k in
+  /// `names` renames settings for the message (e.g. the script's `lr` for `weightLR`).
+  public static func differences(stored: [String: String], current: [String: String], names: [String: String] = [:]) -> [String] {
+    Set(stored.keys).union(current.keys).sorted { (names[$0] ?? $0) < (names[$1] ?? $1) }.compactMap { k in
       let a = stored[k] ?? "unset", b = current[k] ?? "unset"
-      return a == b ? nil : "\(k) \(a) in the checkpoint vs \(b) now"
+      return a == b ? nil : "\(names[k] ?? k) \(a) in the checkpoint vs \(b) now"
     }
   }
 
@@ -91,7 +92,8 @@ public struct Checkpoint: Codable {
 
   /// Reads `path` and copies its values into `net` (which must have the same structure). With
   /// `stage` / `settings`, a checkpoint of another stage or run settings is refused.
-  public static func load(from path: String, into net: Supernet, stage: String? = nil, settings: [String: String]? = nil) throws -> Checkpoint {
+  public static func load(from path: String, into net: Supernet, stage: String? = nil, settings: [String: String]? = nil,
+                          settingNames: [String: String] = [:]) throws -> Checkpoint {
     guard let data = FileManager.default.contents(atPath: path) else { throw NASError.io(path: path, detail: "cannot read the checkpoint") }
     let b = [UInt8](data)
     guard b.count >= 16, Array(b[0..<4]) == magic else { throw NASError.badArchState("\(path) is not a uboost checkpoint") }
@@ -108,7 +110,7 @@ public struct Checkpoint: Codable {
     do { ck = try JSONDecoder().decode(Checkpoint.self, from: header) } catch {
       throw NASError.badArchState("\(path): bad header (\(error))")
     }
-    try ck.validate(path: path, stage: stage, settings: settings)
+    try ck.validate(path: path, stage: stage, settings: settings, names: settingNames)
     let targets = arrays(net)
     guard ck.counts == targets.map(\.count) else {
       throw NASError.badArchState("\(path) was written by a network of another structure (\(ck.counts.count) arrays vs \(targets.count))")
@@ -138,7 +140,7 @@ public struct Checkpoint: Codable {
   }
 
   /// Refuses headers a run cannot continue from (each message names the file and the field).
-  func validate(path: String, stage expected: String?, settings current: [String: String]?) throws {
+  func validate(path: String, stage expected: String?, settings current: [String: String]?, names: [String: String] = [:]) throws {
     func bad(_ m: String) -> NASError { NASError.badCheckpoint(path: path, detail: m) }
     if let e = expected, stage != e { throw bad("field 'stage' is \"\(stage)\", expected \"\(e)\"") }
     guard epoch >= 0, epoch < Checkpoint.maxEpochs else {
@@ -148,7 +150,7 @@ public struct Checkpoint: Codable {
     guard tau.isFinite, tau > 0 else { throw bad("field 'tau' is \(tau), expected a positive number") }
     guard counts.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }) else { throw bad("field 'counts' holds an impossible array size") }
     if let cur = current {
-      let diff = Checkpoint.differences(stored: settings, current: cur)
+      let diff = Checkpoint.differences(stored: settings, current: cur, names: names)
       guard diff.isEmpty else {
         throw bad("field 'settings' differs from this run: \(diff.joined(separator: "; ")); delete the file or use another directory to start fresh")
       }

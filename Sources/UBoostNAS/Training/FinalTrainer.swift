@@ -16,6 +16,8 @@ public final class FinalTrainer {
   public let config: TrainConfig
   public var outputDir: String?
   public var resume: Bool = true
+  /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
+  public var settingNames: [String: String] = [:]
   public var onEpoch: ((EpochStats) -> Void)?
   public private(set) var stats: [EpochStats] = []
   let sgd: SGD
@@ -35,7 +37,7 @@ public final class FinalTrainer {
     let ckPath = outputDir.map { ($0 as NSString).appendingPathComponent("final_checkpoint.bin") }
     var start = 0
     if resume, let p = ckPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net, stage: "final", settings: Checkpoint.settings(of: config))
+      let ck = try Checkpoint.load(from: p, into: net, stage: "final", settings: Checkpoint.settings(of: config), settingNames: settingNames)
       start = ck.epoch + 1; stats = ck.stats
       Progress.log("final: resumed from \(p) after epoch \(ck.epoch + 1)")
     }

@@ -26,6 +26,8 @@ public final class SearchLoop {
   public var simulatorCost: LayerCostEvaluator?
   /// Continue from `<stage>_checkpoint.bin` in `outputDir` when it exists.
   public var resume: Bool = true
+  /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
+  public var settingNames: [String: String] = [:]
   /// Called after every epoch (the language layer hooks in here).
   public var onEpoch: ((EpochStats) -> Void)?
 
@@ -53,7 +55,7 @@ public final class SearchLoop {
     if let d = outputDir { try AtomicFile.prepareDirectory(d) }
     var startEpoch = 0
     if resume, let p = checkpointPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net, stage: stage, settings: Checkpoint.settings(of: config))
+      let ck = try Checkpoint.load(from: p, into: net, stage: stage, settings: Checkpoint.settings(of: config), settingNames: settingNames)
       startEpoch = ck.epoch + 1
       stats = ck.stats
       net.tau = ck.tau
