@@ -24,7 +24,7 @@ public struct AxisOptions: Equatable, Sendable {
   public private(set) var xLimits: [Double]?
   public private(set) var yLimits: [Double]?
 
-  /// Throws `PlotError.invalidAxis` for limits that are not two finite increasing values, or
+  /// Throws `PlotError.invalidAxis` for limits that are not two increasing values within +-1e300, or
   /// not positive on a log axis.
   public init(xLog: Bool = false, yLog: Bool = false, xLimits: (Double, Double)? = nil, yLimits: (Double, Double)? = nil) throws {
     self.xLog = xLog
@@ -42,8 +42,8 @@ public struct AxisOptions: Equatable, Sendable {
 
   static func check(_ l: (Double, Double)?, log: Bool, axis: String) throws -> [Double]? {
     guard let (lo, hi) = l else { return nil }
-    guard lo.isFinite, hi.isFinite, lo < hi else {
-      throw PlotError.invalidAxis("\(axis) limits must be two finite numbers with low < high, got \(lo), \(hi)")
+    guard lo.isFinite, hi.isFinite, lo < hi, (hi - lo).isFinite, abs(lo) <= 1e300, abs(hi) <= 1e300 else {
+      throw PlotError.invalidAxis("\(axis) limits must be two finite numbers with low < high (within +-1e300), got \(lo), \(hi)")
     }
     if log && lo <= 0 { throw PlotError.invalidAxis("\(axis) limits of a log axis must be positive, got \(lo), \(hi)") }
     return [lo, hi]
