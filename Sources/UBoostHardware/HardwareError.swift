@@ -60,7 +60,7 @@ public enum HardwareWarning: CustomStringConvertible, Equatable, Sendable {
   public var description: String {
     switch self {
     case let .ceilingSaturated(input, bound):
-      return "smooth ceiling input \(input) exceeds its last step (\(fmt(bound))): value saturates"
+      return "smooth ceiling input \(input) exceeds its last step (\(fmt(bound))): value saturates, as in the reference (tile counts and utilization are then wrong; the corrected and sigmoid forms have no bound)"
     }
   }
 }

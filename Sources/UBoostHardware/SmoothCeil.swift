@@ -12,7 +12,7 @@ public enum CeilingKind: Equatable, Sendable, CustomStringConvertible {
   case exact
   /// The reference code's generalized logistic (B=20, C=0.2, v=0.5, clamp +-2, steps 0..299), in Float.
   case reference
-  /// The paper form `sum_i sigmoid(T (x - i))`, steps at the integers 0..<300.
+  /// The paper form `sum_i sigmoid(T (x - i))`, a step at every integer `i >= 0` (no bound).
   case sigmoidSum(temperature: Double)
   /// Steps just above the integers (tracks ceil), unbounded, temperature `T`.
   case corrected(temperature: Double)
@@ -52,7 +52,12 @@ public enum CeilingKind: Equatable, Sendable, CustomStringConvertible {
 
 /// Smooth staircases replacing `ceil` so gradient-based search sees utilization cliffs.
 ///
-/// Every function returns the value and its derivative d/dx.
+/// Every function returns the value and its derivative d/dx. The smooth forms (`sigmoidSum`,
+/// `corrected`) have no fixed step count: the steps far below `x` are counted exactly (their
+/// number is `ceil(x - margin)`), only those within `40/T` of `x` are evaluated, so they cover
+/// any `x`. Both stay at or above `x` for every `x > 0` (the lower envelope of `ceil`), so a
+/// utilization `work / (smooth tiles * capacity)` never exceeds 1. The reference form keeps the
+/// reference's 300 steps and saturation (with a warning).
 /// ```swift
 /// let (v, g) = SmoothCeil.reference(1.125)      // v ~ 1.50, the reference's shifted step
 /// let c = SmoothCeil.corrected(1.5, temperature: 32).value   // ~ 2
@@ -63,8 +68,10 @@ public enum SmoothCeil {
   public static let referenceC: Float = 0.2
   public static let referenceV: Float = 0.5
   public static let referenceSteps = 300
-  /// Offset of each corrected step above its integer, in units of 1/T.
+  /// Offset of each corrected step above its integer, in units of 1/T, at most (see `correctedShift(temperature:)`).
   public static let correctedShift: Double = 4
+  /// Slack kept below the largest shift that stays above `x` (absorbs the neighbouring steps).
+  static let correctedShiftMargin: Double = 0.25
   /// Steps farther than this many 1/T from x are summed exactly as 0 or 1.
   static let sigmoidMargin: Double = 40
 
@@ -106,20 +113,39 @@ public enum SmoothCeil {
     return (v, g)
   }
 
-  /// Paper form with steps at the integers `0..<count` (the reference's bound is 300).
-  public static func sigmoidSum(_ x: Double, temperature: Double, count: Int = 300) -> (value: Double, grad: Double) {
+  /// Paper form with a step at every integer `i >= 0` (`count`: only `0..<count`, which
+  /// saturates at `count` like the reference's 300 steps).
+  public static func sigmoidSum(_ x: Double, temperature: Double, count: Int? = nil) -> (value: Double, grad: Double) {
     stepSum(x, temperature: temperature, shift: 0, count: count)
   }
 
-  /// Corrected form: step `i >= 1` sits at `i + 4/T` (just above the integer), so `f(k) ~ k` and
-  /// `f(k + 8/T) ~ k + 1`; no upper bound. Only steps within `40/T` of `x` are evaluated.
+  /// Corrected form: step `i >= 1` sits at `i + a/T` (just above the integer), so `f(k) ~ k` and
+  /// `f(k + 2a/T) ~ k + 1`; no upper bound. Only steps within `40/T` of `x` are evaluated.
+  /// `a = correctedShift(temperature:)` is 4 for `T >= 30` and smaller below, so that `f(x) >= x`.
   ///
   /// The first step is exact (`f(x) = 1` on `(0, 1]`): a layer of any positive size occupies one tile,
   /// so small layers (e.g. a 3x3 depthwise, `x = 9/128`) are not under-charged.
   public static func corrected(_ x: Double, temperature: Double) -> (value: Double, grad: Double) {
     guard x > 0 else { return (x.isNaN ? .nan : 0, 0) }
-    let rest = stepSum(x - 1, temperature: temperature, shift: correctedShift / temperature, count: nil)
+    let rest = stepSum(x - 1, temperature: temperature, shift: correctedShift(temperature: temperature) / temperature, count: nil)
     return (1 + rest.value, rest.grad)
+  }
+
+  /// The corrected step's offset above its integer, in units of 1/T: the largest `a <= 4` for
+  /// which one step `sigmoid(u - a)` stays above the line `u / T` on `0 <= u <= T` (so the
+  /// staircase never dips below `x`), less a slack of 0.25. The line touches the sigmoid where its
+  /// slope is `1/T`, at `s = (1 - sqrt(1 - 4/T)) / 2`, which gives `a* = T s - logit(s)`; below
+  /// `T = 4` no shift is safe and the form is `1 + sigmoidSum(x - 1)`.
+  ///
+  /// ```swift
+  /// SmoothCeil.correctedShift(temperature: 32)   // 4 (a* = 4.43)
+  /// SmoothCeil.correctedShift(temperature: 8)    // 2.68
+  /// ```
+  public static func correctedShift(temperature t: Double) -> Double {
+    guard t >= 4 else { return 0 }
+    let s = (1 - (1 - 4 / t).squareRoot()) / 2
+    let best = t * s - log(s / (1 - s))
+    return min(correctedShift, max(0, best - correctedShiftMargin))
   }
 
   /// Samples `(x, value, grad, ceil)` of a ceiling on `[from, to]` for inspection and plotting.

@@ -24,6 +24,8 @@ public enum NASError: Error, CustomStringConvertible, Equatable {
   case emptyCell(cell: String)
   /// An arch-state / genotype / checkpoint file does not match the network.
   case badArchState(String)
+  /// A checkpoint cannot be resumed from (`detail` names the field).
+  case badCheckpoint(path: String, detail: String)
   /// An input tensor does not fit the network.
   case badInput(String)
   /// File I/O failed.
@@ -39,6 +41,7 @@ public enum NASError: Error, CustomStringConvertible, Equatable {
       return "\(stage): loss became NaN at epoch \(epoch), step \(step); lower the learning rate or the cost coefficients"
     case let .emptyCell(cell): return "derive: cell \(cell) has no live path to its output (every edge chose zero)"
     case let .badArchState(s): return "arch state: \(s)"
+    case let .badCheckpoint(path, detail): return "checkpoint \(path): \(detail)"
     case let .badInput(s): return "input: \(s)"
     case let .io(path, detail): return "\(path): \(detail)"
     }

@@ -131,6 +131,7 @@ public enum Pipeline {
   public static func run(_ config: PipelineConfig, data: DataSplits? = nil, loss: SearchLoss? = nil) throws -> PipelineReport {
     let t0 = Date()
     try config.space.validate()
+    if let d = config.outputDir { try AtomicFile.prepareDirectory(d) }
     let splits = try data ?? loadData(config.data)
     let cost = try config.searchCost()
     let exact = HardwareCost(SystolicModel(config: config.hardware, ceiling: .exact, compatibility: .corrected))

@@ -62,6 +62,7 @@ public final class Supernet {
   public init(space: SearchSpaceConfig, stage: SearchStage, genotype: Genotype? = nil, seed: UInt64 = 0,
               cost: LayerCostEvaluator? = nil, aggregation: AggregationMode = .standard) throws {
     try space.validate()
+    try Supernet.checkMemory(space: space, stage: stage, genotype: genotype)
     self.space = space; self.stage = stage; self.cost = cost; self.aggregation = aggregation
     self.sourceGenotype = genotype
     var rng = RandomSource(seed: seed)

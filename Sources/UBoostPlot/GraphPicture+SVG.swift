@@ -87,7 +87,7 @@ extension GraphPicture {
     doc.viewSize = (naturalWidth, naturalHeight)
     let colors = labelColors
     for index in Set(colors.values).sorted() {
-      doc.def("<marker id=\"arrow-\(index)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(SeriesPalette.color(index).hex)\"/></marker>")
+      doc.def("<marker id=\"\(SVGDocument.idPrefix)arrow-\(index)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(SeriesPalette.color(index).hex)\"/></marker>")
     }
     if !title.isEmpty {
       doc.text(title, x: naturalWidth / 2, y: margin + 8, size: 16, anchor: .middle, bold: true)
@@ -126,7 +126,7 @@ extension GraphPicture {
         d = "M\(n(p0.0)),\(n(p0.1)) C\(n(p0.0)),\(n(p0.1 + depth)) \(n(p3.0)),\(n(p3.1 + depth)) \(n(p3.0)),\(n(p3.1))"
         labelPoint = ((p0.0 + p3.0) / 2, max(p0.1, p3.1) + depth * 0.75)
       }
-      doc.raw("<path d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" marker-end=\"url(#arrow-\(colorIndex))\"/>")
+      doc.raw("<path d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" marker-end=\"url(#\(SVGDocument.idPrefix)arrow-\(colorIndex))\"/>")
       if !label.isEmpty { labelItems.append((label, labelPoint.0, labelPoint.1, color)) }
     }
 

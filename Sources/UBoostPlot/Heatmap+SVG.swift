@@ -86,8 +86,8 @@ extension Heatmap {
     let stops = scale.anchors.enumerated().map { i, rgb in
       "<stop offset=\"\(SVGDocument.n(Double(i) / Double(max(1, scale.anchors.count - 1))))\" stop-color=\"\(rgb.hex)\"/>"
     }.joined()
-    doc.def("<linearGradient id=\"colour-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\(stops)</linearGradient>")
-    doc.rect(x: barX, y: top, width: barWidth, height: gridHeight, fill: "url(#colour-bar)",
+    doc.def("<linearGradient id=\"\(SVGDocument.idPrefix)colour-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\(stops)</linearGradient>")
+    doc.rect(x: barX, y: top, width: barWidth, height: gridHeight, fill: "url(#\(SVGDocument.idPrefix)colour-bar)",
              stroke: "#555555", strokeWidth: 0.8)
     for tick in barTicks {
       let t = hi > lo ? (tick - lo) / (hi - lo) : 0.5

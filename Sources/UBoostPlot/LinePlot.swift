@@ -19,6 +19,8 @@ public struct LinePlot: Equatable, Sendable {
   public var yLabel: String
   /// Show the legend; by default it is shown when at least one series has a name.
   public var showLegend: Bool?
+  /// Log axes and fixed ranges (default: linear, fitted to the data).
+  public var axes: AxisOptions = .linear
 
   /// Creates a line plot; series can also be added later with `add(_:)`.
   public init(series: [Series] = [], title: String = "", xLabel: String = "", yLabel: String = "",
@@ -39,11 +41,14 @@ public struct LinePlot: Equatable, Sendable {
     series[index].name.isEmpty ? "series \(index + 1)" : series[index].name
   }
 
+  /// The series in axis space (log10 on log axes).
+  var plotted: [Series] { axes.isDefault ? series : series.map { $0.mapped(axes.tx, axes.ty) } }
+
   var xBounds: (Double, Double)? {
-    series.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.1.isFinite }.map(\.0))) }
+    axes.xRange(plotted.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.1.isFinite }.map(\.0))) })
   }
   var yBounds: (Double, Double)? {
-    series.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.0.isFinite }.map(\.1))) }
+    axes.yRange(plotted.reduce(nil) { merge($0, finiteBounds(zip($1.x, $1.y).filter { $0.0.isFinite }.map(\.1))) })
   }
 }
 
@@ -58,9 +63,9 @@ extension LinePlot {
       ? series.indices.map { LegendEntry(name: legendName($0), marker: "──", series: $0) } : []
     return TerminalAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, width: width, height: height, color: color,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height, color: color,
       draw: { canvas, map in
-        for (index, s) in series.enumerated() {
+        for (index, s) in plotted.enumerated() {
           for piece in s.segments {
             guard var previous = piece.first else { continue }
             canvas.line(x0: map.x(previous.0), y0: map.y(previous.1),
@@ -87,12 +92,13 @@ extension LinePlot {
       } : []
     return SVGAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, width: width, height: height,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height,
       draw: { doc, area in
-        for (index, s) in series.enumerated() {
+        for (index, s) in plotted.enumerated() {
           let color = SeriesPalette.color(index).hex
           for piece in s.segments {
             if piece.count == 1, let p = piece.first {
+              guard axes.inside(p.0, p.1) else { continue }
               doc.circle(cx: area.px(p.0), cy: area.py(p.1), r: 2.5, fill: color)
             } else {
               let pixels = Decimation.columns(piece.map { (area.px($0.0), area.py($0.1)) })

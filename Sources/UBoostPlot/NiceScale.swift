@@ -14,6 +14,8 @@ public struct NiceScale: Equatable, Sendable {
   public let upper: Double
   /// Distance between ticks: 1, 2 or 5 times a power of ten.
   public let step: Double
+  /// The first tick (`lower`, unless the range is fixed: then the first multiple of `step` in it).
+  public let firstTick: Double
 
   /// Builds a scale covering `[min, max]` with about `targetTicks` ticks.
   ///
@@ -40,6 +42,21 @@ public struct NiceScale: Equatable, Sendable {
     self.lower = lowerTick
     self.upper = upperTick
     self.step = step
+    self.firstTick = lowerTick
+  }
+
+  /// A scale spanning exactly `[min, max]` (axis limits), with 1-2-5 ticks inside it.
+  ///
+  /// ```swift
+  /// NiceScale(fixedMin: -5, max: 5, targetTicks: 5).ticks   // [-4, -2, 0, 2, 4]
+  /// ```
+  public init(fixedMin lo: Double, max hi: Double, targetTicks: Int = 5) {
+    let nice = NiceScale(min: lo, max: hi, targetTicks: targetTicks)
+    guard lo.isFinite, hi.isFinite, lo < hi else { self = nice; return }
+    self.lower = lo
+    self.upper = hi
+    self.step = nice.step
+    self.firstTick = (lo / nice.step).rounded(.up) * nice.step
   }
 
   /// The 1-2-5 value nearest to `raw` (geometrically: thresholds 1.5, 3 and 7).
@@ -56,11 +73,11 @@ public struct NiceScale: Equatable, Sendable {
 
   /// Tick values from `lower` to `upper` inclusive.
   public var ticks: [Double] {
-    let intervals = ((upper - lower) / step).rounded()
+    let intervals = ((upper - firstTick) / step * (1 + 1e-12)).rounded(firstTick == lower ? .toNearestOrAwayFromZero : .down)
     guard intervals.isFinite, intervals >= 0, intervals < 10_000 else { return [lower, upper] }
     let count = Int(intervals) + 1
     return (0..<count).map { i in
-      let v = lower + Double(i) * step
+      let v = firstTick + Double(i) * step
       return abs(v) < step * 1e-9 ? 0 : v
     }
   }

@@ -25,6 +25,8 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
   case unknownNode(String)
   /// A graph declares the same node id twice.
   case duplicateNode(String)
+  /// Axis limits or a log axis that cannot be drawn.
+  case invalidAxis(String)
 
   /// A one-line message naming the offending input.
   public var description: String {
@@ -37,6 +39,8 @@ public enum PlotError: Error, CustomStringConvertible, Equatable {
       return "heat map row \(row) has \(actual) values but row 0 has \(expected)"
     case let .labelCountMismatch(what, expected, actual):
       return "\(what): expected \(expected) labels but got \(actual)"
+    case let .invalidAxis(message):
+      return message
     case let .invalidSampling(message):
       return "cannot sample function: \(message)"
     case let .unknownNode(id):

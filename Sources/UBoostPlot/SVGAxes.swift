@@ -14,7 +14,7 @@ struct SVGLegendEntry {
 struct SVGPlotArea {
   let left: Double, top: Double, width: Double, height: Double
   let xScale: NiceScale, yScale: NiceScale
-  static let clipID = "plot-area"
+  static let clipID = SVGDocument.idPrefix + "plot-area"
 
   func px(_ x: Double) -> Double { left + xScale.fraction(x) * width }
   func py(_ y: Double) -> Double { top + (1 - yScale.fraction(y)) * height }
@@ -23,7 +23,7 @@ struct SVGPlotArea {
 enum SVGAxes {
   static func render(
     title: String, xLabel: String, yLabel: String, legend: [SVGLegendEntry],
-    xBounds: (Double, Double)?, yBounds: (Double, Double)?, width: Int, height: Int,
+    xBounds: (Double, Double)?, yBounds: (Double, Double)?, xLog: Bool = false, yLog: Bool = false, xFixed: Bool = false, yFixed: Bool = false, width: Int, height: Int,
     draw: (inout SVGDocument, SVGPlotArea) -> Void
   ) -> String {
     var doc = SVGDocument(width: width, height: height)
@@ -33,15 +33,17 @@ enum SVGAxes {
     let top = title.isEmpty ? 20.0 : 44.0
     let bottom = xLabel.isEmpty ? 40.0 : 60.0
     let plotHeightGuess = max(20, H - top - bottom)
-    let yScale = NiceScale(min: y0, max: y1, targetTicks: max(2, min(Int(plotHeightGuess / 45), 10)))
-    let yLabels = yScale.ticks.map { yScale.label($0) }
+    let yTarget = max(2, min(Int(plotHeightGuess / 45), 10))
+    let yScale = yFixed ? NiceScale(fixedMin: y0, max: y1, targetTicks: yTarget) : NiceScale(min: y0, max: y1, targetTicks: yTarget)
+    let yLabels = yScale.ticks.map { yLog ? NiceScale.logLabel($0) : yScale.label($0) }
     let tickLabelWidth = yLabels.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 10
     let legendWidth = legend.isEmpty ? 0.0
       : 36 + (legend.map { SVGDocument.textWidth($0.name, size: 12) }.max() ?? 0)
     let left = 14 + tickLabelWidth + (yLabel.isEmpty ? 0 : 22)
     let right = 20 + min(legendWidth, W * 0.35)
     let area0Width = max(20, W - left - right)
-    let xScale = NiceScale(min: x0, max: x1, targetTicks: max(2, min(Int(area0Width / 70), 12)))
+    let xTarget = max(2, min(Int(area0Width / 70), 12))
+    let xScale = xFixed ? NiceScale(fixedMin: x0, max: x1, targetTicks: xTarget) : NiceScale(min: x0, max: x1, targetTicks: xTarget)
     let area = SVGPlotArea(left: left, top: top, width: area0Width, height: plotHeightGuess,
                            xScale: xScale, yScale: yScale)
 
@@ -63,7 +65,7 @@ enum SVGAxes {
       doc.line(x1: x, y1: area.top, x2: x, y2: area.top + area.height, stroke: "#e3e3e3")
       doc.line(x1: x, y1: area.top + area.height, x2: x, y2: area.top + area.height + 5,
                stroke: "#333333")
-      doc.text(xScale.label(value), x: x, y: area.top + area.height + 19, size: 11, anchor: .middle)
+      doc.text(xLog ? NiceScale.logLabel(value) : xScale.label(value), x: x, y: area.top + area.height + 19, size: 11, anchor: .middle)
     }
     doc.line(x1: area.left, y1: area.top + area.height, x2: area.left + area.width,
              y2: area.top + area.height, stroke: "#333333", width: 1.2)

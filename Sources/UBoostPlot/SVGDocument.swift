@@ -3,6 +3,8 @@
 // A minimal builder for standalone SVG text. All user text goes through `escape`, all numbers
 // through `NumberFormat.coord`, so the output is always well-formed XML.
 
+import Foundation
+
 struct SVGDocument {
   let width: Double
   let height: Double
@@ -94,7 +96,28 @@ struct SVGDocument {
   /// Approximate rendered width of `text` at `size` (average glyph ~0.6 em) for layout.
   static func textWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.6 }
 
+  /// Written in front of every element id and `url(#...)` reference; `render` replaces it with
+  /// a prefix unique to the document, so several SVGs inline in one page (a notebook) never
+  /// share an id. U+0001 cannot occur in user text (`escape` drops C0 controls).
+  static let idPrefix = "\u{1}"
+
+  /// `u` + an FNV-1a hash of the document's content: deterministic (the same chart gives the
+  /// same SVG) and different for different charts.
+  static func uniquePrefix(_ parts: [String]) -> String {
+    var h: UInt64 = 0xcbf29ce484222325
+    for p in parts {
+      for b in p.utf8 { h ^= UInt64(b); h = h &* 0x100000001b3 }
+      h ^= 0x0a; h = h &* 0x100000001b3
+    }
+    return "u" + String(h, radix: 16) + "-"
+  }
+
   func render() -> String {
+    let prefix = Self.uniquePrefix(["\(width)x\(height)"] + defs + body)
+    return renderRaw().replacingOccurrences(of: Self.idPrefix, with: prefix)
+  }
+
+  private func renderRaw() -> String {
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(viewSize?.0 ?? width)) \(Self.n(viewSize?.1 ?? height))\">\n"
     if !defs.isEmpty { out += "<defs>\n" + defs.joined(separator: "\n") + "\n</defs>\n" }

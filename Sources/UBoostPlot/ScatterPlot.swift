@@ -35,6 +35,8 @@ public struct ScatterPlot: Equatable, Sendable {
   public var pareto: Pareto?
   /// Legend name of the points.
   public var name: String
+  /// Log axes and fixed ranges (default: linear, fitted to the data).
+  public var axes: AxisOptions = .linear
 
   /// Throws `PlotError.lengthMismatch` for x/y of different lengths and
   /// `PlotError.labelCountMismatch` when non-empty labels do not match the point count.
@@ -65,8 +67,17 @@ public struct ScatterPlot: Equatable, Sendable {
   }
 
   var finitePoints: [Int] { x.indices.filter { x[$0].isFinite && y[$0].isFinite } }
-  var xBounds: (Double, Double)? { finiteBounds(finitePoints.map { x[$0] }) }
-  var yBounds: (Double, Double)? { finiteBounds(finitePoints.map { y[$0] }) }
+  var xBounds: (Double, Double)? { axes.xRange(finiteBounds(finitePoints.map { x[$0] })) }
+  var yBounds: (Double, Double)? { axes.yRange(finiteBounds(finitePoints.map { y[$0] })) }
+
+  /// The points in axis space (log10 on log axes; points outside the limits become NaN).
+  var plotted: ScatterPlot {
+    guard !axes.isDefault else { return self }
+    var p = self
+    p.x = x.map(axes.tx); p.y = y.map(axes.ty)
+    for i in p.x.indices where !axes.inside(p.x[i], p.y[i]) { p.x[i] = .nan; p.y[i] = .nan }
+    return p
+  }
   static let frontSeries = 1
   static let frontName = "Pareto front"
 }
@@ -78,12 +89,16 @@ extension ScatterPlot {
   /// and point labels next to their points where there is free space.
   public func renderTerminal(width: Int = TerminalEnvironment.width(), height: Int = 20,
                              color: Bool = TerminalEnvironment.colorEnabled()) -> String {
+    plotted.drawTerminal(width: width, height: height, color: color)
+  }
+
+  func drawTerminal(width: Int, height: Int, color: Bool) -> String {
     let front = frontIndices
     var legend = [LegendEntry(name: name, marker: "⣿", series: 0)]
     if pareto != nil { legend.append(LegendEntry(name: ScatterPlot.frontName, marker: "──", series: 1)) }
     return TerminalAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, width: width, height: height, color: color,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height, color: color,
       draw: { canvas, map in
         for pair in zip(front, front.dropFirst()) {
           canvas.line(x0: map.x(x[pair.0]), y0: map.y(y[pair.0]),
@@ -122,6 +137,10 @@ extension ScatterPlot {
 extension ScatterPlot {
   /// Renders a standalone SVG document of `width` x `height` pixels.
   public func renderSVG(width: Int = 640, height: Int = 400) -> String {
+    plotted.drawSVG(width: width, height: height)
+  }
+
+  func drawSVG(width: Int, height: Int) -> String {
     let front = frontIndices
     let pointColor = SeriesPalette.color(0).hex
     let frontColor = SeriesPalette.color(ScatterPlot.frontSeries).hex
@@ -131,7 +150,7 @@ extension ScatterPlot {
     }
     return SVGAxes.render(
       title: title, xLabel: xLabel, yLabel: yLabel, legend: legend,
-      xBounds: xBounds, yBounds: yBounds, width: width, height: height,
+      xBounds: xBounds, yBounds: yBounds, xLog: axes.xLog, yLog: axes.yLog, xFixed: axes.xLimits != nil, yFixed: axes.yLimits != nil, width: width, height: height,
       draw: { doc, area in
         if front.count > 1 {
           doc.polyline(front.map { (area.px(x[$0]), area.py(y[$0])) }, stroke: frontColor,

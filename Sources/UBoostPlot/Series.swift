@@ -44,6 +44,14 @@ public struct Series: Equatable, Sendable {
     return try Series(name: name, x: xs, y: ys)
   }
 
+  /// The series with `fx` applied to every x and `fy` to every y (axis transforms).
+  func mapped(_ fx: (Double) -> Double, _ fy: (Double) -> Double) -> Series {
+    var s = self
+    s.x = x.map(fx)
+    s.y = y.map(fy)
+    return s
+  }
+
   /// Runs of consecutive finite points; a non-finite point ends one run and starts the next.
   var segments: [[(Double, Double)]] {
     var pieces: [[(Double, Double)]] = []

@@ -30,7 +30,7 @@ enum TerminalAxes {
   /// text labels into the grid (it receives the plot area's first column and row).
   static func render(
     title: String, xLabel: String, yLabel: String, legend: [LegendEntry],
-    xBounds: (Double, Double)?, yBounds: (Double, Double)?,
+    xBounds: (Double, Double)?, yBounds: (Double, Double)?, xLog: Bool = false, yLog: Bool = false, xFixed: Bool = false, yFixed: Bool = false,
     width: Int, height: Int, color: Bool,
     draw: (inout BrailleCanvas, DotMapping) -> Void,
     annotate: ((inout TextGrid, DotMapping, _ column0: Int, _ row0: Int) -> Void)? = nil
@@ -49,15 +49,17 @@ enum TerminalAxes {
 
     // Scales and horizontal budget.
     let (y0, y1) = yBounds ?? (0, 1)
-    let yScale = NiceScale(min: y0, max: y1, targetTicks: max(2, min(plotRows / 3 + 1, 8)))
+    let yTarget = max(2, min(plotRows / 3 + 1, 8))
+    let yScale = yFixed ? NiceScale(fixedMin: y0, max: y1, targetTicks: yTarget) : NiceScale(min: y0, max: y1, targetTicks: yTarget)
     let yTicks = yScale.ticks
-    let yTickLabels = yTicks.map { yScale.label($0) }
+    let yTickLabels = yTicks.map { yLog ? NiceScale.logLabel($0) : yScale.label($0) }
     let gutter = min(yTickLabels.map(\.count).max() ?? 1, max(1, width / 3))
     let (x0, x1) = xBounds ?? (0, 1)
     let guessColumns = max(4, width - gutter - 4)
-    let xScale = NiceScale(min: x0, max: x1, targetTicks: max(2, min(guessColumns / 10, 10)))
+    let xTarget = max(2, min(guessColumns / 10, 10))
+    let xScale = xFixed ? NiceScale(fixedMin: x0, max: x1, targetTicks: xTarget) : NiceScale(min: x0, max: x1, targetTicks: xTarget)
     let xTicks = xScale.ticks
-    let xTickLabels = xTicks.map { xScale.label($0) }
+    let xTickLabels = xTicks.map { xLog ? NiceScale.logLabel($0) : xScale.label($0) }
     let rightMargin = (xTickLabels.last?.count ?? 0) / 2
     let plotColumns = max(1, width - gutter - 1 - rightMargin)
     let column0 = gutter + 1

@@ -9,6 +9,25 @@ import Foundation
 /// try ReportWriter.write(run, to: "out/report.md")   // also out/report-cell3-1.svg, ...
 /// ```
 public enum ReportWriter {
+  /// Refuses a report path before any cell runs: an extension other than `.md` / `.ipynb`, a
+  /// directory that does not exist or cannot be written, an existing file that cannot be replaced.
+  public static func checkWritable(_ path: String) throws {
+    switch (path as NSString).pathExtension.lowercased() {
+    case "md", "markdown", "ipynb": break
+    default: throw REPLError.unsupportedReportFormat(path: path)
+    }
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw REPLError.cannotWrite(path: path, reason: "the directory \(dir) does not exist")
+    }
+    guard access(dir, W_OK) == 0 else { throw REPLError.cannotWrite(path: path, reason: "the directory \(dir) is not writable") }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+      if isDir.boolValue { throw REPLError.cannotWrite(path: path, reason: "it is a directory") }
+    }
+  }
+
   public static func write(_ run: NotebookRun, to path: String) throws {
     switch (path as NSString).pathExtension.lowercased() {
     case "md", "markdown":

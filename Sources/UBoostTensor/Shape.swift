@@ -3,8 +3,9 @@
 /// Helpers on shapes (`[Int]`, row-major). All arithmetic is overflow-checked so that a
 /// user-supplied shape can never trap the process.
 public enum Shape {
-  /// Number of elements of `shape`, or a thrown error when a dimension is negative or the
-  /// product overflows / exceeds `Tensor.maxElements`.
+  /// Number of elements of `shape`, or a thrown error when a dimension is negative, the
+  /// product overflows / exceeds `Tensor.maxElements`, or its Float32 values would not fit in
+  /// the memory available (`MemoryBudget`). Every tensor allocation sizes itself here.
   public static func count(_ shape: [Int], op: String) throws -> Int {
     var n = 1
     for d in shape {
@@ -12,6 +13,9 @@ public enum Shape {
       let (p, o) = n.multipliedReportingOverflow(by: d)
       if o || p > Tensor.maxElements { throw TensorError.tooLarge(op: op, shape: shape, limit: Tensor.maxElements) }
       n = p
+    }
+    if n * 4 >= MemoryBudget.checkThreshold {
+      try MemoryBudget.check(bytes: n * 4, op: op, what: "a tensor of shape [\(shape.map(String.init).joined(separator: ", "))]")
     }
     return n
   }

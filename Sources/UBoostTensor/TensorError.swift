@@ -11,6 +11,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
   case invalidArgument(op: String, detail: String)
   /// The tensor would be larger than `Tensor.maxElements`.
   case tooLarge(op: String, shape: [Int], limit: Int)
+  /// An allocation of `requested` bytes is more than the memory available (`MemoryBudget`).
+  case outOfMemory(op: String, what: String, requested: Int, available: Int)
   /// `backward()` on something without a gradient path, or on a non-scalar without a seed.
   case noGradient(String)
   /// A long-running engine loop was interrupted (Ctrl-C in the REPL).
@@ -27,6 +29,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
       return "\(op): \(detail)"
     case let .tooLarge(op, shape, limit):
       return "\(op): refusing to allocate a tensor of shape [\(shape.map(String.init).joined(separator: ", "))] (more than \(limit) elements)"
+    case let .outOfMemory(op, what, requested, available):
+      return "\(op): \(what) needs \(MemoryBudget.format(requested)), only \(MemoryBudget.format(available)) of memory is available"
     case let .noGradient(detail):
       return "backward: \(detail)"
     case .interrupted:

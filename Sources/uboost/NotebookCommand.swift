@@ -27,6 +27,8 @@ struct NotebookCommand: ParsableCommand {
   func run() throws {
     try engine.apply()
     if let cell, cell < 1 { throw ValidationError("--cell must be at least 1") }
+    // Before any cell runs: a report that cannot be written would waste the whole run.
+    try ReportWriter.checkWritable(output)
     let notebook = try Notebook(contentsOf: file)
     let session = try Session()
     session.installSignalHandler()

@@ -59,7 +59,7 @@ final class CLITests: XCTestCase {
   func testHelpForEveryCommand() throws {
     let commands: [[String]] = [[], ["run"], ["check"], ["notebook"], ["lesson"], ["hw"], ["hw", "validate"],
                                 ["hw", "ceil-table"], ["bench"], ["bench", "kernels"], ["bench", "search"],
-                                ["bench", "lang"], ["doc"], ["doc", "builtins"]]
+                                ["bench", "lang"], ["doc"], ["doc", "builtins"], ["arch"], ["arch", "cost"]]
     for c in commands {
       let r = try uboost(c + ["--help"])
       XCTAssertEqual(r.status, 0, "\(c) --help: \(r.err)")

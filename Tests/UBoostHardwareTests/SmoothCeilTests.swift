@@ -100,4 +100,61 @@ final class SmoothCeilTests: XCTestCase {
       XCTAssertTrue("\($0)".contains("temperature"))
     }
   }
+
+  // MARK: - No bound, never below x
+
+  /// The smooth forms used to stop at 300 steps (`smooth_ceil(1e6, temp: 32)` was 300).
+  func testSmoothFormsCoverAnyInput() {
+    for x in [299.5, 300.5, 1e3 + 0.25, 1e6, 1e6 + 0.5, 1e9 + 0.75, 1e12] {
+      for t in [1.0, 8.0, 32.0, 64.0, 1000.0] {
+        let s = SmoothCeil.sigmoidSum(x, temperature: t).value
+        let c = SmoothCeil.corrected(x, temperature: t).value
+        XCTAssertGreaterThanOrEqual(s, x, "sigmoid T=\(t) at \(x)")
+        XCTAssertLessThanOrEqual(s, x.rounded(.up) + 1, "sigmoid T=\(t) at \(x)")
+        XCTAssertGreaterThanOrEqual(c, x, "corrected T=\(t) at \(x)")
+        XCTAssertLessThanOrEqual(c, x.rounded(.up) + 1, "corrected T=\(t) at \(x)")
+      }
+    }
+    XCTAssertEqual(SmoothCeil.sigmoidSum(1e6, temperature: 32).value, 1e6 + 0.5, accuracy: 1e-6)
+    XCTAssertEqual(SmoothCeil.corrected(1e6 + 0.5, temperature: 32).value, 1e6 + 1, accuracy: 1e-4)
+    // The explicit bound still saturates where asked for.
+    XCTAssertEqual(SmoothCeil.sigmoidSum(1e6, temperature: 32, count: 300).value, 300, accuracy: 1e-9)
+  }
+
+  /// Both smooth forms stay on or above the line y = x (the lower envelope of ceil) for every
+  /// temperature, so a utilization computed with them is never above 1.
+  func testSmoothFormsNeverDipBelowX() {
+    for t in [0.01, 0.5, 1, 2, 3, 4, 4.5, 5, 6, 8, 10, 16, 24, 32, 48, 64, 128, 512, 1e4] {
+      var x = 0.0005
+      while x < 6 {
+        XCTAssertGreaterThanOrEqual(SmoothCeil.sigmoidSum(x, temperature: t).value, x, "sigmoid T=\(t) at \(x)")
+        XCTAssertGreaterThanOrEqual(SmoothCeil.corrected(x, temperature: t).value, x, "corrected T=\(t) at \(x)")
+        x += 0.0005
+      }
+    }
+    // T >= 30 keeps the 4/T shift (the golden corrected values); lower temperatures shift less.
+    XCTAssertEqual(SmoothCeil.correctedShift(temperature: 32), 4)
+    XCTAssertEqual(SmoothCeil.correctedShift(temperature: 64), 4)
+    XCTAssertEqual(SmoothCeil.correctedShift(temperature: 8), 2.684, accuracy: 1e-3)
+    XCTAssertEqual(SmoothCeil.correctedShift(temperature: 3), 0)
+  }
+
+  /// Finite differences of the changed forms: low-temperature corrected (smaller shift) and
+  /// both forms far beyond the old 300-step bound.
+  func testDerivativesOfChangedFormsByFiniteDifferences() {
+    let kinds: [CeilingKind] = [.corrected(temperature: 4.5), .corrected(temperature: 8), .corrected(temperature: 2),
+                                .sigmoidSum(temperature: 32), .corrected(temperature: 32)]
+    for kind in kinds {
+      for base in [0.0, 299.0, 1e5] {
+        var x = base + 0.05
+        while x < base + 3 {
+          let h = 1e-6
+          let fd = (kind.evaluate(x + h).value - kind.evaluate(x - h).value) / (2 * h)
+          // Large x: the value carries ~1e-11 absolute rounding, i.e. ~1e-5 in the quotient.
+          XCTAssertEqual(kind.evaluate(x).grad, fd, accuracy: 1e-4 * max(1, abs(fd)) + (base > 0 ? 1e-4 : 0), "\(kind) at \(x)")
+          x += 0.041
+        }
+      }
+    }
+  }
 }

@@ -112,4 +112,45 @@ final class DeriveAndArchStateTests: XCTestCase {
     XCTAssertThrowsError(try ArchState.parse(Data("[1,2]".utf8)))
     XCTAssertThrowsError(try ArchState.parse(Data(#"{"a": {"channel_alphas": [1]}}"#.utf8)))
   }
+
+  /// A trained final network written as a network file loads back with identical logits; a
+  /// tampered file is refused naming the tensor.
+  func testNetworkFileRoundTripGivesIdenticalLogits() throws {
+    var space = SearchSpaceConfig()
+    space.input = InputShape(height: 8, width: 8, channels: 1)
+    space.classes = 3; space.stemChannels = 4
+    space.ops = [.conv3x3, .sep3x3, .dil3x3, .zero]
+    space.microStacks = [1, 0]; space.channelStacks = [1, 0]
+    let micro = try Supernet(space: space, stage: .micro, seed: 3)
+    var g = try micro.genotype
+    for c in g.cells.indices { for e in g.cells[c].ops.keys { g.cells[c].widths[e] = 6 } }
+    let net = try Supernet(space: space, stage: .final, genotype: g, seed: 4)
+    var rng = RandomSource(seed: 9)
+    let x = try Tensor.randn([5, 1, 8, 8], rng: &rng)
+    // A few training steps move weights and batch-norm statistics away from their initial values.
+    let sgd = try SGD(lr: 0.05, momentum: 0.9)
+    for _ in 0..<3 {
+      let l = try crossEntropy(try net.forward(x, training: true).logits, [0, 1, 2, 0, 1])
+      try l.backward()
+      try sgd.step(net.weights)
+      zeroGrad(net.weights)
+    }
+    let path = NSTemporaryDirectory() + "uboost-net-\(UUID().uuidString).json"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try NetworkFile(net).write(to: path)
+    let back = try NetworkFile.read(from: path).build(source: path)
+    XCTAssertEqual(back.stage, .final)
+    XCTAssertEqual(try back.genotype, try net.genotype)
+    XCTAssertEqual(try back.forward(x, training: false).logits.data, try net.forward(x, training: false).logits.data)
+    XCTAssertNotEqual(try Supernet(space: space, stage: .final, genotype: g, seed: 4).forward(x, training: false).logits.data,
+                      try net.forward(x, training: false).logits.data)
+    // Tampering: a tensor of another shape, an unknown version.
+    var file = try NetworkFile.read(from: path)
+    file.tensors[0].shape = [1]
+    XCTAssertThrowsError(try file.build(source: path)) { XCTAssertTrue("\($0)".contains("tensor 'stem.weight' [1]"), "\($0)") }
+    file = try NetworkFile.read(from: path)
+    file.version = 9
+    try file.write(to: path)
+    XCTAssertThrowsError(try NetworkFile.read(from: path)) { XCTAssertTrue("\($0)".contains("field 'version' is 9"), "\($0)") }
+  }
 }

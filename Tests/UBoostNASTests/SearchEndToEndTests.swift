@@ -118,6 +118,65 @@ final class SearchEndToEndTests: XCTestCase {
     XCTAssertEqual(net3.alphas[2].data, net2.alphas[2].data)
   }
 
+  /// Rewrites a checkpoint's header (and optionally its version) in place.
+  func patchCheckpoint(_ path: String, version: UInt32? = nil, _ edit: (inout [String: Any]) -> Void) throws {
+    var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    var hlen = 0
+    for i in 0..<8 { hlen |= Int(b[8 + i]) << (8 * i) }
+    var header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(b[16..<(16 + hlen)])) as? [String: Any])
+    edit(&header)
+    let nh = [UInt8](try JSONSerialization.data(withJSONObject: header))
+    if let v = version { for i in 0..<4 { b[4 + i] = UInt8((v >> (8 * UInt32(i))) & 0xff) } }
+    for i in 0..<8 { b[8 + i] = UInt8((nh.count >> (8 * i)) & 0xff) }
+    b.replaceSubrange(16..<(16 + hlen), with: nh)
+    try Data(b).write(to: URL(fileURLWithPath: path))
+  }
+
+  func testCorruptOrForeignCheckpointsAreRefusedNamingTheField() throws {
+    var space = try tinyConfig().space
+    space.microStacks = [1]
+    let train = try synthetic(16, seed: 4)
+    var cfg = SearchConfig()
+    cfg.epochs = 1; cfg.batch = 16
+    try SearchLoop(net: try Supernet(space: space, stage: .micro, seed: 1), config: cfg, stage: "micro", outputDir: dir).run(train: train, valid: nil)
+    let path = dir + "/micro_checkpoint.bin"
+    let good = try Data(contentsOf: URL(fileURLWithPath: path))
+    func expectRefusal(_ field: String, file: StaticString = #filePath, line: UInt = #line, config: SearchConfig? = nil,
+                       stage: String = "micro", _ patch: () throws -> Void) throws {
+      try good.write(to: URL(fileURLWithPath: path))
+      try patch()
+      var c = config ?? cfg
+      c.epochs = 3
+      let loop = try SearchLoop(net: try Supernet(space: space, stage: .micro, seed: 2), config: c, stage: stage, outputDir: dir)
+      if stage != "micro" { try FileManager.default.copyItem(atPath: path, toPath: dir + "/\(stage)_checkpoint.bin") }
+      XCTAssertThrowsError(try loop.run(train: train, valid: nil), file: file, line: line) { e in
+        XCTAssertTrue("\(e)".contains(path.replacingOccurrences(of: "micro_", with: "\(stage)_")) && "\(e)".contains(field), "\(e)", file: file, line: line)
+      }
+      if stage != "micro" { try FileManager.default.removeItem(atPath: dir + "/\(stage)_checkpoint.bin") }
+    }
+    // Int.max used to overflow `epoch + 1` in the loop.
+    try expectRefusal("field 'epoch' is 9223372036854775807") { try patchCheckpoint(path) { $0["epoch"] = Int.max } }
+    try expectRefusal("field 'epoch' is -5") { try patchCheckpoint(path) { $0["epoch"] = -5 } }
+    try expectRefusal("field 'stats'") { try patchCheckpoint(path) { $0["epoch"] = 4 } }
+    try expectRefusal("field 'version' is 7") { try patchCheckpoint(path, version: 7) { _ in } }
+    try expectRefusal("field 'stage' is \"micro\", expected \"channel\"", stage: "channel") {}
+    // Other settings: refused with the list of differences and how to start fresh.
+    var other = cfg
+    other.weightLR = 0.01; other.seed = 9
+    try expectRefusal("seed 0 in the checkpoint vs 9 now; weightLR 0.001 in the checkpoint vs 0.01 now", config: other) {}
+    try expectRefusal("delete the file or use another directory", config: other) {}
+    // The final trainer checks the same way (it used to overflow on a huge epoch too).
+    let final = try Supernet(space: space, stage: .final, genotype: try Supernet(space: space, stage: .micro).genotype, seed: 1)
+    var tc = TrainConfig(); tc.epochs = 1; tc.batch = 16; tc.augmentation = nil
+    try FinalTrainer(net: final, config: tc, outputDir: dir).run(train: train, valid: nil)
+    let fpath = dir + "/final_checkpoint.bin"
+    try patchCheckpoint(fpath) { $0["epoch"] = Int.max }
+    tc.epochs = 2
+    XCTAssertThrowsError(try FinalTrainer(net: final, config: tc, outputDir: dir).run(train: train, valid: nil)) { e in
+      XCTAssertTrue("\(e)".contains(fpath) && "\(e)".contains("field 'epoch'"), "\(e)")
+    }
+  }
+
   func testNaNLossStopsWithTheStep() throws {
     var space = try tinyConfig().space
     space.microStacks = [1]

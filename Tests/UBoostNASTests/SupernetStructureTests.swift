@@ -23,6 +23,29 @@ final class SupernetStructureTests: XCTestCase {
     XCTAssertEqual(net.alphaCount, 9 * 10 * 28)
   }
 
+  /// The pre-allocation estimate bounds what is really allocated, and not by much (it decides
+  /// whether a supernet may be built at all under a memory limit).
+  func testEstimatedValueCountBoundsTheRealNetwork() throws {
+    func real(_ n: Supernet) -> Double { Double(n.weightCount + n.alphaCount + 2 * n.batchNorms.reduce(0) { $0 + $1.runningMean.count }) }
+    let micro = try Supernet(space: SearchSpaceConfig(), stage: .micro, seed: 0)
+    let em = Supernet.estimatedValueCount(space: SearchSpaceConfig(), stage: .micro)
+    XCTAssertGreaterThanOrEqual(em, real(micro))
+    XCTAssertLessThan(em, real(micro) * 1.1)
+    let names = ["zero", "conv3x3", "conv3x3", "dil3x3", "sep5x5", "dil3x3", "dil3x3", "dil3x3", "sep3x3"]
+    var ops: [String: CandidateOp] = [:]
+    for (e, n) in zip(CellEdge.all(nodes: 3), names) { ops[e.name] = try XCTUnwrap(CandidateOp.parse(n)) }
+    let g = Genotype(cells: [CellGenotype(ops: ops)])
+    let channel = try Supernet(space: SearchSpaceConfig(), stage: .channel, genotype: g, seed: 0)
+    let ec = Supernet.estimatedValueCount(space: SearchSpaceConfig(), stage: .channel, genotype: g)
+    XCTAssertGreaterThanOrEqual(ec, real(channel))
+    XCTAssertLessThan(ec, real(channel) * 1.1)
+    var small = SearchSpaceConfig()
+    small.stemChannels = 8; small.microStacks = [1, 0]; small.channelStacks = [1, 0]
+    let mg = try micro.genotype
+    let fin = try Supernet(space: small, stage: .final, genotype: mg, seed: 0)
+    XCTAssertGreaterThanOrEqual(Supernet.estimatedValueCount(space: small, stage: .final, genotype: mg), real(fin))
+  }
+
   func testEdgesInReferenceOrder() {
     XCTAssertEqual(CellEdge.all(nodes: 3).map(\.name),
                    ["xp_t1", "xp_t2", "xp_t3", "xpp_t1", "xpp_t2", "xpp_t3", "t1_t2", "t1_t3", "t2_t3"])

@@ -29,7 +29,9 @@ final class SVGTests: XCTestCase {
     // 20 cells + background + colour bar.
     XCTAssertGreaterThanOrEqual(probe.elements.filter { $0 == "rect" }.count, 22)
     XCTAssertTrue(probe.elements.contains("linearGradient"))
-    XCTAssertTrue(fills.contains("url(#colour-bar)"))
+    let gradientID = try XCTUnwrap(probe.attributes.first { $0["x1"] == "0" && $0["id"] != nil }?["id"])
+    XCTAssertTrue(gradientID.hasSuffix("colour-bar"), gradientID)
+    XCTAssertTrue(fills.contains("url(#\(gradientID))"))
     // Range 0...1 fixed: the 0.7 cell has the scale colour at 0.7.
     XCTAssertTrue(fills.contains(ColorScale.sequential.color(at: 0.7).hex))
     for label in ["conv3x3", "zero", "0->2", "0.7", "0.4", "1.0"] {
@@ -142,5 +144,43 @@ final class SVGTests: XCTestCase {
       XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], name)
       XCTAssertGreaterThan(png.count, 2000, name)
     }
+  }
+
+  /// Every id is unique per document and deterministic, and every reference points at an id of
+  /// the same document (several SVGs inline in one notebook page used to share `plot-area`).
+  func testElementIDsAreUniquePerDocumentAndDeterministic() throws {
+    func ids(_ svg: String) -> [String] {
+      parseSVG(svg).attributes.compactMap { $0["id"] }
+    }
+    let a = try LinePlot(series: [Series(name: "a", x: [0, 1], y: [0, 1])]).renderSVG()
+    let b = try LinePlot(series: [Series(name: "b", x: [0, 1], y: [1, 0])]).renderSVG()
+    let ia = ids(a), ib = ids(b)
+    XCTAssertFalse(ia.isEmpty)
+    XCTAssertTrue(Set(ia).isDisjoint(with: ib), "\(ia) \(ib)")
+    XCTAssertEqual(try LinePlot(series: [Series(name: "a", x: [0, 1], y: [0, 1])]).renderSVG(), a)
+    for id in ia { XCTAssertTrue(a.contains("url(#\(id))"), id) }
+    XCTAssertFalse(a.contains("\u{1}"))
+    let hm = try Samples.alphas().renderSVG(width: 640, height: 400)
+    XCTAssertTrue(Set(ids(hm)).isDisjoint(with: ia))
+  }
+
+  /// Log axes label decades with data values; limits fix the range.
+  func testLogAxesAndLimits() throws {
+    var p = LinePlot(series: [try Series(name: "y", x: [1, 10, 100, 1000], y: [1, 100, 10000, 1e6])])
+    p.axes = try AxisOptions(xLog: true, yLog: true)
+    let probe = parseSVG(p.renderSVG())
+    for label in ["1", "10", "100", "1000"] { XCTAssertTrue(probe.texts.contains(label), "\(label) in \(probe.texts)") }
+    XCTAssertTrue(probe.texts.contains("1e+06") || probe.texts.contains("1e6"), "\(probe.texts)")
+    let text = p.renderTerminal(width: 60, height: 14, color: false)
+    XCTAssertTrue(text.contains("1000"), text)
+    p.axes = try AxisOptions(xLimits: (0, 2000), yLimits: (-10, 10))
+    let lim = parseSVG(p.renderSVG())
+    XCTAssertTrue(lim.texts.contains("2000") && lim.texts.contains("-10") && lim.texts.contains("10"), "\(lim.texts)")
+    XCTAssertThrowsError(try AxisOptions(xLimits: (3, 1)))
+    XCTAssertThrowsError(try AxisOptions(yLog: true, yLimits: (0, 1)))
+    var sc = try ScatterPlot(x: [1, 10, 100], y: [5, 6, 7])
+    sc.axes = try AxisOptions(xLog: true, xLimits: (1, 50))
+    let sp = parseSVG(sc.renderSVG())
+    XCTAssertEqual(sp.elements.filter { $0 == "circle" }.count, 3, "2 points and the legend dot: x = 100 lies outside the limits")
   }
 }

@@ -99,4 +99,24 @@ final class OptimTests: XCTestCase {
     }
     XCTAssertLessThan(try loss().item(), first * 0.5)
   }
+
+  /// `configure` (a schedule) keeps the momentum buffer; a freed parameter's buffer is not
+  /// inherited by a new tensor.
+  func testConfigureKeepsStateAndFreedParametersDropIt() throws {
+    let opt = try SGD(lr: 0.1, momentum: 0.9)
+    let w = try Tensor(shape: [1], data: [1]).trainable()
+    w.gradData = [2]
+    try opt.step([w])                       // buf = 2, w = 0.8
+    try opt.configure(lr: 0.05, momentum: 0.9, weightDecay: 0)
+    w.gradData = [1.6]
+    try opt.step([w])                       // buf = 0.9 * 2 + 1.6 = 3.4, w = 0.8 - 0.17
+    XCTAssertEqual(w.data[0], 0.63, accuracy: 1e-6)
+    for _ in 0..<200 {
+      let t = try Tensor(shape: [3], data: [1, 1, 1]).trainable()
+      t.gradData = [1, 1, 1]
+      try opt.step([t])                      // a fresh tensor: first step, buf = g
+      XCTAssertEqual(t.data, [0.95, 0.95, 0.95])
+    }
+    XCTAssertThrowsError(try opt.configure(lr: -1, momentum: 0.9, weightDecay: 0))
+  }
 }

@@ -51,7 +51,7 @@ enum Engine {
       return LangError(.value, prefixed(function, e.description))
     case .invalidArgument:
       return LangError(.argument, prefixed(function, e.description))
-    case .tooLarge:
+    case .tooLarge, .outOfMemory:
       return LangError(.limit, prefixed(function, e.description))
     case .noGradient:
       return LangError(.value, prefixed(function, e.description))
@@ -71,7 +71,7 @@ enum Engine {
     switch e {
     case .dataMissing, .io:
       return LangError(.io, prefixed(function, e.description))
-    case .invalidConfig, .badData, .decompression, .nanLoss, .emptyCell, .badArchState, .badInput:
+    case .invalidConfig, .badData, .decompression, .nanLoss, .emptyCell, .badArchState, .badCheckpoint, .badInput:
       return LangError(.value, prefixed(function, e.description))
     }
   }

@@ -149,17 +149,27 @@ enum NASLibrary {
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         return try ScriptLoops.evaluate(net, data: data)
       },
-      BuiltinFunction("save", "x, path: string",
-                      "Writes a search result or supernet as arch-state JSON (the reference schema), a genotype as JSON, other values as JSON.") { a in
+      BuiltinFunction("save", "x, path: string, weights = nil",
+                      "Writes a trained network (derive/train) as a network file (architecture + weights, docs/nas.md; load_net reads it), a search result or supernet as arch-state JSON (the reference schema; weights: true writes a network file instead), a genotype as JSON, other values as JSON.") { a in
         let path = try a.string("path")
         let v = try a.value("x")
+        let withWeights = try a.optionalValue("weights").flatMap { w -> Bool? in
+          if w.isNil { return nil }
+          guard case .bool(let b) = w else { throw a.typeError("weights", expected: "bool", got: w) }
+          return b
+        }
         if case .object(let o) = v {
           if let r = o as? SearchResultObject {
-            try Engine.run("save") { try ArchState(r.supernet.net).write(to: path) }
+            try Engine.run("save") {
+              if withWeights == true { try NetworkFile(r.supernet.net).write(to: path) } else { try ArchState(r.supernet.net).write(to: path) }
+            }
             return .nil_
           }
           if let n = o as? SupernetObject {
-            try Engine.run("save") { try ArchState(n.net).write(to: path) }
+            try Engine.run("save") {
+              // A final network has no alphas: its arch state would be `{}`.
+              if withWeights ?? (n.net.stage == .final) { try NetworkFile(n.net).write(to: path) } else { try ArchState(n.net).write(to: path) }
+            }
             return .nil_
           }
           if let g = o as? GenotypeObject {
@@ -180,6 +190,13 @@ enum NASLibrary {
           throw LangError(.io, "save(path:): cannot write '\(path)': \(error.localizedDescription)")
         }
         return .nil_
+      },
+      BuiltinFunction("load_net", "path: string, hw = nil",
+                      "Reads a network file written by save(): the same architecture with the saved weights, alphas and batch-norm statistics (identical logits); hw prices it (default: the default systolic array).") { a in
+        let path = try a.string("path")
+        let hw = try optionalHardware(a)
+        let net = try Engine.run("load_net") { try NetworkFile.read(from: path).build(source: path) }
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
       },
       BuiltinFunction("load_arch", "net, path: string",
                       "Restores a supernet's alphas from an arch-state JSON file written by save().") { a in

@@ -5,7 +5,12 @@ import UBoostTensor
 // MARK: - The nn library
 
 enum NNLibrary {
-  static let library = BuiltinLibrary(
+  /// The library with optimizer state of its own: `Builtins.install` registers one per
+  /// interpreter, so each interpreter owns its `sgd_step` / `adam_step` state.
+  static var library: BuiltinLibrary { library(optimizers: ScriptOptimizers()) }
+
+  static func library(optimizers: ScriptOptimizers) -> BuiltinLibrary {
+    BuiltinLibrary(
     name: "nn",
     doc: "Neural-network ops and optimizer steps. Labels are tensors (or lists) of class indices, like batch.y.",
     entries: [
@@ -43,58 +48,56 @@ enum NNLibrary {
         return TensorObject.value(try Engine.run("linear") { try UBoostTensor.linear(x, w, b) })
       },
       BuiltinFunction("sgd_step", "params, loss, lr: number = 1e-3, momentum: number = 0.8, weight_decay: number = 3e-4, clip: number = 0.5",
-                      "One SGD step on params (defaults: the method's search weight step): clears their grads, back-propagates loss, clips the gradient norm (clip: 0 = off), updates.") { a in
-        let key = "sgd:\(try a.number("lr")):\(try a.number("momentum")):\(try a.number("weight_decay"))"
-        try Optimizers.step(a, hyper: key, clip: try a.number("clip")) {
-          try SGD(lr: Float(try a.number("lr")), momentum: Float(try a.number("momentum")),
-                  weightDecay: Float(try a.number("weight_decay")))
+                      "One SGD step on params (defaults: the method's search weight step): clears their grads, back-propagates loss, clips the gradient norm (clip: 0 = off), updates. The momentum buffers belong to the parameters: a learning-rate schedule (another lr each call) keeps them.") { a in
+        let opt = try Engine.run("sgd_step") { try optimizers.sgd() }
+        try Engine.run("sgd_step") {
+          try opt.configure(lr: Float(try a.number("lr")), momentum: Float(try a.number("momentum")), weightDecay: Float(try a.number("weight_decay")))
         }
+        try ScriptOptimizers.step(a, opt, clip: try a.number("clip"))
         return .nil_
       },
       BuiltinFunction("adam_step", "params, loss, lr: number = 0.1, beta1: number = 0.9, beta2: number = 0.999, weight_decay: number = 0",
-                      "One Adam step on params (defaults: the method's architecture step, lr 0.1, no weight decay): clears their grads, back-propagates loss, updates.") { a in
-        let key = "adam:\(try a.number("lr")):\(try a.number("beta1")):\(try a.number("beta2")):\(try a.number("weight_decay"))"
-        try Optimizers.step(a, hyper: key, clip: 0) {
-          try Adam(lr: Float(try a.number("lr")), beta1: Float(try a.number("beta1")), beta2: Float(try a.number("beta2")),
-                   weightDecay: Float(try a.number("weight_decay")))
+                      "One Adam step on params (defaults: the method's architecture step, lr 0.1, no weight decay): clears their grads, back-propagates loss, updates. The moments and step counts belong to the parameters: a learning-rate schedule keeps them.") { a in
+        let opt = try Engine.run("adam_step") { try optimizers.adam() }
+        try Engine.run("adam_step") {
+          try opt.configure(lr: Float(try a.number("lr")), beta1: Float(try a.number("beta1")), beta2: Float(try a.number("beta2")),
+                            weightDecay: Float(try a.number("weight_decay")))
         }
+        try ScriptOptimizers.step(a, opt, clip: 0)
         return .nil_
       },
     ])
+  }
 }
 
-/// Optimizers shared by `sgd_step` / `adam_step` calls with the same hyper-parameters and the
-/// same parameters, so momentum and Adam moments persist across the steps of a script loop.
-/// Each entry keeps its parameters alive: the engine keys optimizer state by object identity,
-/// and a freed tensor's identity could otherwise be reused by a new one and inherit its state.
-/// At most `capacity` entries are kept (the oldest is dropped first).
-enum Optimizers {
-  struct Entry {
-    var optimizer: Optimizer
-    var params: [Tensor]
-  }
-  nonisolated(unsafe) static var cache: [String: Entry] = [:]
-  nonisolated(unsafe) static var order: [String] = []
-  static let capacity = 16
-  static let lock = NSLock()
+/// The optimizer state of one interpreter's `sgd_step` / `adam_step` calls: one SGD and one Adam
+/// whose per-parameter state (momentum buffers, Adam moments and step counts) is keyed by the
+/// parameter tensors, whatever the hyper-parameters of each call. The engine optimizers hold
+/// the tensors weakly, so a freed parameter's state dies with it.
+final class ScriptOptimizers {
+  private var sgdOptimizer: SGD?
+  private var adamOptimizer: Adam?
 
-  static func shared(_ hyper: String, params: [Tensor], _ make: () throws -> Optimizer) throws -> Optimizer {
-    let key = hyper + "|" + params.map { String(UInt(bitPattern: ObjectIdentifier($0).hashValue)) }.joined(separator: ",")
-    lock.lock()
-    defer { lock.unlock() }
-    if let e = cache[key] { return e.optimizer }
-    let o = try Engine.run(hyper.hasPrefix("sgd") ? "sgd_step" : "adam_step", make)
-    cache[key] = Entry(optimizer: o, params: params)
-    order.append(key)
-    while order.count > capacity { cache[order.removeFirst()] = nil }
+  /// The SGD shared by every `sgd_step` call (each call configures its hyper-parameters).
+  func sgd() throws -> SGD {
+    if let o = sgdOptimizer { return o }
+    let o = try SGD(lr: 1e-3, momentum: 0.8, weightDecay: 3e-4)
+    sgdOptimizer = o
     return o
   }
 
-  static func step(_ a: Arguments, hyper: String, clip: Double, make: () throws -> Optimizer) throws {
+  /// The Adam shared by every `adam_step` call.
+  func adam() throws -> Adam {
+    if let o = adamOptimizer { return o }
+    let o = try Adam(lr: 0.1)
+    adamOptimizer = o
+    return o
+  }
+
+  static func step(_ a: Arguments, _ opt: Optimizer, clip: Double) throws {
     let params = try TensorLibrary.paramList(a, "params")
     let loss = try a.tensor("loss")
     guard loss.count == 1 else { throw LangError(.value, "\(a.function.name)(loss:): needs a one-element tensor, got shape \(loss.shape)") }
-    let opt = try shared(hyper, params: params, make)
     let name = a.function.name
     for p in params { p.zeroGrad() }
     try Engine.run(name) {

@@ -65,6 +65,15 @@ enum ScriptLoops {
     return .record(f)
   }
 
+  /// The script's names of the engine's search settings (for a refused resume's message).
+  static let searchSettingNames = [
+    "weightLR": "lr", "archLR": "alpha_lr", "weightVsArch": "split", "tauDecay": "tau_decay", "tauMin": "tau_min",
+    "tauInit": "tau (of the network)", "latCoef": "lat_coef", "utilCoef": "util_coef", "gradClip": "clip",
+    "batch": "batch (of the dataset)", "trainLimit": "limit (of the dataset)", "validLimit": "limit (of valid:)",
+    "seed": "seed (of the dataset)", "warmupEpochs": "warmup", "betaDecay": "beta_decay", "auxSkip": "aux_skip",
+    "relaxation": "relax", "zeroOneCoef": "zero_one",
+  ]
+
   /// Runs a micro or channel search on `net`; returns the history records.
   static func search(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
                      settings s: ScriptSearchSettings, interpreter: Interpreter, function: String) throws -> [Value] {
@@ -96,6 +105,7 @@ enum ScriptLoops {
                      loss: ScriptLoops.loss(loss, fallback: fallback, interpreter: interpreter, function: function), outputDir: s.outputDir)
     }
     if let hw = net.hardware { loop.exactCost = HardwareCost(hw.exactModel) }
+    loop.settingNames = searchSettingNames
     var history: [Value] = []
     loop.onEpoch = { st in
       let r = record(st)
@@ -124,6 +134,8 @@ enum ScriptLoops {
     cfg.gradClip = clip
     if !augment { cfg.augmentation = nil }
     let trainer = try Engine.run("train") { try FinalTrainer(net: net.net, config: cfg, outputDir: outputDir) }
+    trainer.settingNames = ["lr": "lr", "gradClip": "clip", "augmentation": "augment", "batch": "batch (of the dataset)",
+                            "trainLimit": "limit (of the dataset)", "seed": "seed (of the dataset)"]
     trainer.onEpoch = { st in
       if verbose { interpreter.write("train epoch \(st.epoch): \(record(st).repr)\n") }
     }

@@ -7,13 +7,15 @@ import UBoostPlot
 
 enum PlotLibrary {
   static let common = "file = nil, title: string = \"\", xlabel: string = \"\", ylabel: string = \"\", width = nil, height = nil"
+  /// Axis options of line and scatter plots.
+  static let axisOptions = "xlog: bool = false, ylog: bool = false, log = nil, xlim = nil, ylim = nil"
 
   static let library = BuiltinLibrary(
     name: "plot",
     doc: "Charts: drawn in the terminal (Unicode), or written to file: as SVG (.dot/.txt for graphs and text). Every chart is also handed to the notebook's plot sink.",
     entries: [
-      BuiltinFunction("plot", "what, from = nil, to = nil, points: int = 200, x = nil, " + common,
-                      "Line plot of a function (or list of functions) sampled from..to, of a list/1-D tensor of values (against x:), or a heat map of a 2-D tensor / search result's alphas.") { a in
+      BuiltinFunction("plot", "what, from = nil, to = nil, points: int = 200, x = nil, names = nil, " + axisOptions + ", " + common,
+                      "Line plot of a function, a list of functions or a record name -> function (sampled from..to), of a list/1-D tensor of values or a record name -> values (against x:), or a heat map of a 2-D tensor / search result's alphas. Legend: record keys, function names or names:. xlog:/ylog: (or log: \"x\", \"y\", \"xy\") use log10 axes, xlim:/ylim: [low, high] fix the ranges. width:/height: are columns/lines in the terminal, and size the SVG (8 and 20 px each: default 80 x 20 = 640 x 400 px).") { a in
         try emit(try lineOrHeat(a), a)
       },
       BuiltinFunction("heatmap", "matrix, rows = nil, cols = nil, values: bool = true, " + common,
@@ -45,14 +47,15 @@ enum PlotLibrary {
         }
         return try emit(.bars(chart), a)
       },
-      BuiltinFunction("scatter", "x, y, labels = nil, pareto: bool = false, " + common,
+      BuiltinFunction("scatter", "x, y, labels = nil, pareto: bool = false, " + axisOptions + ", " + common,
                       "Scatter plot of points (x[i], y[i]); pareto: true marks the front minimizing x and maximizing y.") { a in
         let xs = try numbers(try a.value("x"), a, "x"), ys = try numbers(try a.value("y"), a, "y")
         let ls = try labels(a, "labels") ?? []
-        let chart = try Engine.run("scatter") {
+        var chart = try Engine.run("scatter") {
           try ScatterPlot(x: xs, y: ys, labels: ls, title: try a.string("title"), xLabel: try a.string("xlabel"),
                           yLabel: try a.string("ylabel"), pareto: try a.bool("pareto") ? ScatterPlot.Pareto() : nil)
         }
+        chart.axes = try axes(a)
         return try emit(.scatter(chart), a)
       },
       BuiltinFunction("genotype_graph", "genotype, " + common,
@@ -89,39 +92,69 @@ enum PlotLibrary {
       let (m, _, _) = try matrix(what, a, "what")
       return .heatmap(try Engine.run("plot") { try Heatmap(matrix: m, title: title, xLabel: xl, yLabel: yl) })
     }
-    var series: [Series] = []
-    let functions: [Value]
+    // Functions (named by the record key, else their own name) and value series (against x:).
+    var entries: [(name: String, value: Value)] = []
     if what.isCallable {
-      functions = [what]
+      entries = [(functionName(what), what)]
     } else if case .list(let l) = what, !l.items.isEmpty, l.items.allSatisfy({ $0.isCallable }) {
-      functions = l.items
+      entries = l.items.map { (functionName($0), $0) }
+    } else if case .record(let r) = what {
+      entries = r.fields.map { ($0.0, $0.1) }
     } else {
-      functions = []
+      entries = [("", what)]
     }
-    if !functions.isEmpty {
-      guard let lo = try a.optionalNumber("from"), let hi = try a.optionalNumber("to") else {
-        throw LangError(.argument, "plot(): plotting a function needs from: and to:")
-      }
-      let n = try a.int("points")
-      for f in functions {
-        let name = functionName(f)
+    let xs: [Double]? = try a.optionalValue("x").flatMap { $0.isNil ? nil : try numbers($0, a, "x") }
+    var series: [Series] = []
+    for (name, v) in entries {
+      if v.isCallable {
+        guard let lo = try a.optionalNumber("from"), let hi = try a.optionalNumber("to") else {
+          throw LangError(.argument, "plot(): plotting a function needs from: and to:")
+        }
+        let n = try a.int("points")
         series.append(try Engine.run("plot") {
-          try Series.sample({ x in try number(try a.interpreter.call(f, [.number(x)]), a, "what", result: true) },
+          try Series.sample({ x in try number(try a.interpreter.call(v, [.number(x)]), a, "what", result: true) },
                             from: lo, to: hi, points: n, name: name)
         })
-      }
-    } else if case .record(let r) = what {
-      for (k, v) in r.fields { series.append(Series(name: k, y: try numbers(v, a, "what"))) }
-    } else {
-      let ys = try numbers(what, a, "what")
-      if let xv = a.optionalValue("x"), !xv.isNil {
-        let xs = try numbers(xv, a, "x")
-        series.append(try Engine.run("plot") { try Series(x: xs, y: ys) })
       } else {
-        series.append(Series(y: ys))
+        let ys = try numbers(v, a, "what")
+        if let xs = xs {
+          guard xs.count == ys.count else {
+            throw LangError(.value, "plot(x:): \(xs.count) x values but \(name.isEmpty ? "" : "series '\(name)' has ")\(ys.count) y values")
+          }
+          series.append(try Engine.run("plot") { try Series(name: name, x: xs, y: ys) })
+        } else {
+          series.append(Series(name: name, y: ys))
+        }
       }
     }
-    return .line(LinePlot(series: series, title: title, xLabel: xl, yLabel: yl))
+    if let names = try labels(a, "names") {
+      guard names.count == series.count else {
+        throw LangError(.value, "plot(names:): \(names.count) names for \(series.count) series")
+      }
+      for i in series.indices { series[i].name = names[i] }
+    }
+    var chart = LinePlot(series: series, title: title, xLabel: xl, yLabel: yl)
+    chart.axes = try axes(a)
+    return .line(chart)
+  }
+
+  /// xlog:/ylog:/log: and xlim:/ylim: as axis options.
+  static func axes(_ a: Arguments) throws -> AxisOptions {
+    var xlog = try a.bool("xlog"), ylog = try a.bool("ylog")
+    if let v = a.optionalValue("log"), !v.isNil {
+      guard case .string(let s) = v, ["x", "y", "xy", "yx"].contains(s) else {
+        throw LangError(.value, "\(a.function.name)(log:): expected \"x\", \"y\" or \"xy\", got \(v.repr)")
+      }
+      xlog = xlog || s.contains("x"); ylog = ylog || s.contains("y")
+    }
+    func limits(_ name: String) throws -> (Double, Double)? {
+      guard let v = a.optionalValue(name), !v.isNil else { return nil }
+      let xs = try numbers(v, a, name)
+      guard xs.count == 2 else { throw LangError(.value, "\(a.function.name)(\(name):): expected [low, high], got \(v.repr)") }
+      return (xs[0], xs[1])
+    }
+    let xl = try limits("xlim"), yl = try limits("ylim")
+    return try Engine.run(a.function.name) { try AxisOptions(xLog: xlog, yLog: ylog, xLimits: xl, yLimits: yl) }
   }
 
   static func functionName(_ f: Value) -> String {

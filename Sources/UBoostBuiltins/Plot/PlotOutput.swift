@@ -37,7 +37,9 @@ enum PlotOutput {
     let w = try a.optionalInt("width"), h = try a.optionalInt("height")
     if let w = w, !(10...1000).contains(w) { throw LangError(.value, "\(a.function.name)(width:): must be in 10...1000, got \(w)") }
     if let h = h, !(3...500).contains(h) { throw LangError(.value, "\(a.function.name)(height:): must be in 3...500, got \(h)") }
-    let svg = chart.renderSVG(width: 640, height: 400)
+    // width:/height: are terminal columns and lines; the SVG gets 8 and 20 px per unit
+    // (the default 80 x 20 is 640 x 400 px).
+    let svg = chart.renderSVG(width: (w ?? 80) * 8, height: (h ?? 20) * 20)
     PlotCapture.counter += 1
     if let sink = PlotCapture.sink {
       sink(name(file: file, title: chart.title), svg)

@@ -60,10 +60,23 @@ public struct ArchState: Equatable {
     func doubles(_ v: Any?, _ what: String) throws -> [Double]? {
       guard let v = v else { return nil }
       guard let arr = v as? [Any] else { throw NASError.badArchState("\(source): \(what) is not an array") }
-      return try arr.map { x in
-        guard let n = x as? NSNumber, n.doubleValue.isFinite else { throw NASError.badArchState("\(source): \(what) holds a non-number") }
-        return n.doubleValue
+      return try arr.enumerated().map { i, x in
+        guard let n = ArchState.number(x) else {
+          throw NASError.badArchState("\(source): \(what)[\(i)] is \(ArchState.describe(x)), expected a number")
+        }
+        guard n.isFinite else { throw NASError.badArchState("\(source): \(what)[\(i)] is not finite") }
+        return n
       }
+    }
+    func integer(_ r: [String: Any], _ key: String, _ what: String) throws -> Int {
+      guard let x = r[key] else { throw NASError.badArchState("\(source): \(what).\(key) is missing") }
+      guard let n = ArchState.number(x) else {
+        throw NASError.badArchState("\(source): \(what).\(key) is \(ArchState.describe(x)), expected an integer")
+      }
+      guard n == n.rounded(), abs(n) <= 1e9 else {
+        throw NASError.badArchState("\(source): \(what).\(key) is \(n), expected an integer in -1e9...1e9")
+      }
+      return Int(n)
     }
     var blocks: [String: Entry] = [:]
     for (k, v) in obj {
@@ -71,11 +84,11 @@ public struct ArchState: Equatable {
       var e = Entry(layerAlphas: try doubles(d["layer_alphas"], "\(k).layer_alphas"),
                     channelAlphas: try doubles(d["channel_alphas"], "\(k).channel_alphas"), outRange: nil)
       if let r = d["out_range"] {
-        guard let r = r as? [String: Any], let a = (r["start"] as? NSNumber)?.intValue,
-              let b = (r["stop"] as? NSNumber)?.intValue, let c = (r["step"] as? NSNumber)?.intValue else {
+        guard let r = r as? [String: Any] else {
           throw NASError.badArchState("\(source): \(k).out_range needs integer start, stop, step")
         }
-        e.outRange = try ChannelChoices(start: a, stop: b, step: c)
+        e.outRange = try ChannelChoices(start: try integer(r, "start", "\(k).out_range"), stop: try integer(r, "stop", "\(k).out_range"),
+                                        step: try integer(r, "step", "\(k).out_range"))
       }
       if e.layerAlphas == nil && e.channelAlphas == nil {
         throw NASError.badArchState("\(source): block \(k) has neither layer_alphas nor channel_alphas")
@@ -86,6 +99,22 @@ public struct ArchState: Equatable {
       blocks[k] = e
     }
     return ArchState(blocks: blocks)
+  }
+
+  /// A JSON number as a Double; nil for anything else, booleans included (JSONSerialization
+  /// hands both out as NSNumber).
+  static func number(_ x: Any) -> Double? {
+    guard let n = x as? NSNumber, type(of: n) != type(of: NSNumber(value: true)) else { return nil }
+    return n.doubleValue
+  }
+
+  static func describe(_ x: Any) -> String {
+    if let n = x as? NSNumber, type(of: n) == type(of: NSNumber(value: true)) { return "a boolean (\(n.boolValue))" }
+    if x is String { return "a string" }
+    if x is NSNull { return "null" }
+    if x is [Any] { return "a list" }
+    if x is [String: Any] { return "an object" }
+    return "\(x)"
   }
 
   public static func read(from path: String) throws -> ArchState {
@@ -153,6 +182,23 @@ public struct ArchState: Equatable {
 /// Writes files atomically: into a temporary file beside the target, then renamed over it, so a
 /// crash never leaves a half-written checkpoint or JSON.
 public enum AtomicFile {
+  /// Creates `dir` if needed and checks that files can be written into it: called before a
+  /// search or training starts, so an unwritable `dir:` fails at once, not after the first epoch.
+  ///
+  /// ```swift
+  /// try AtomicFile.prepareDirectory("run")
+  /// ```
+  public static func prepareDirectory(_ dir: String) throws {
+    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+      throw NASError.io(path: dir, detail: "cannot create the output directory: \(error.localizedDescription)")
+    }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+      throw NASError.io(path: dir, detail: "the output directory is not a directory")
+    }
+    guard access(dir, W_OK) == 0 else { throw NASError.io(path: dir, detail: "the output directory is not writable") }
+  }
+
   public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let dir = url.deletingLastPathComponent()

@@ -31,6 +31,28 @@ public struct ArchLayer: Codable, Equatable, Sendable {
     case inHW = "in_hw", outHW = "out_hw"
   }
 
+  public init(cell: Int, edge: String, kind: Kind, k: Int, cin: Int, cout: Int, stride: Int, dilation: Int, groups: Int,
+              inHW: [Int], outHW: [Int]) {
+    self.cell = cell; self.edge = edge; self.kind = kind; self.k = k; self.cin = cin; self.cout = cout
+    self.stride = stride; self.dilation = dilation; self.groups = groups; self.inHW = inHW; self.outHW = outHW
+  }
+
+  /// `cell` and `edge` are uboost's labels: files written by hand may leave them out.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    cell = try c.decodeIfPresent(Int.self, forKey: .cell) ?? 0
+    edge = try c.decodeIfPresent(String.self, forKey: .edge) ?? ""
+    kind = try c.decode(Kind.self, forKey: .kind)
+    k = try c.decode(Int.self, forKey: .k)
+    cin = try c.decode(Int.self, forKey: .cin)
+    cout = try c.decode(Int.self, forKey: .cout)
+    stride = try c.decode(Int.self, forKey: .stride)
+    dilation = try c.decode(Int.self, forKey: .dilation)
+    groups = try c.decode(Int.self, forKey: .groups)
+    inHW = try c.decode([Int].self, forKey: .inHW)
+    outHW = try c.decode([Int].self, forKey: .outHW)
+  }
+
   /// The cost models' view of the layer (dilated convs priced as such).
   public var spec: LayerSpec {
     let kind: LayerKind

@@ -16,6 +16,8 @@ public final class FinalTrainer {
   public let config: TrainConfig
   public var outputDir: String?
   public var resume: Bool = true
+  /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
+  public var settingNames: [String: String] = [:]
   public var onEpoch: ((EpochStats) -> Void)?
   public private(set) var stats: [EpochStats] = []
   let sgd: SGD
@@ -31,10 +33,11 @@ public final class FinalTrainer {
     guard train.shape == net.space.input else {
       throw NASError.badInput("data set \(train.name) has images \(train.shape), the network expects \(net.space.input)")
     }
+    if let d = outputDir { try AtomicFile.prepareDirectory(d) }
     let ckPath = outputDir.map { ($0 as NSString).appendingPathComponent("final_checkpoint.bin") }
     var start = 0
     if resume, let p = ckPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net)
+      let ck = try Checkpoint.load(from: p, into: net, stage: "final", settings: Checkpoint.settings(of: config), settingNames: settingNames)
       start = ck.epoch + 1; stats = ck.stats
       Progress.log("final: resumed from \(p) after epoch \(ck.epoch + 1)")
     }
@@ -76,7 +79,7 @@ public final class FinalTrainer {
       stats.append(st)
       onEpoch?(st)
       if let d = outputDir { try StatsFile.write(stats, to: (d as NSString).appendingPathComponent("final_stats.json")) }
-      if let p = ckPath { try Checkpoint(stage: "final", epoch: epoch, tau: net.tau, stats: stats).save(net, to: p) }
+      if let p = ckPath { try Checkpoint(stage: "final", epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
     }
     return stats
   }

@@ -26,6 +26,8 @@ public final class SearchLoop {
   public var simulatorCost: LayerCostEvaluator?
   /// Continue from `<stage>_checkpoint.bin` in `outputDir` when it exists.
   public var resume: Bool = true
+  /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
+  public var settingNames: [String: String] = [:]
   /// Called after every epoch (the language layer hooks in here).
   public var onEpoch: ((EpochStats) -> Void)?
 
@@ -51,9 +53,10 @@ public final class SearchLoop {
   public func run(train: Dataset, valid: Dataset?) throws -> [EpochStats] {
     try checkData(train)
     if let v = valid { try checkData(v) }
+    if let d = outputDir { try AtomicFile.prepareDirectory(d) }
     var startEpoch = 0
     if resume, let p = checkpointPath, FileManager.default.fileExists(atPath: p) {
-      let ck = try Checkpoint.load(from: p, into: net)
+      let ck = try Checkpoint.load(from: p, into: net, stage: stage, settings: Checkpoint.settings(of: config), settingNames: settingNames)
       startEpoch = ck.epoch + 1
       stats = ck.stats
       net.tau = ck.tau
@@ -139,7 +142,7 @@ public final class SearchLoop {
       stats.append(st)
       onEpoch?(st)
       if let p = statsPath { try StatsFile.write(stats, to: p) }
-      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats).save(net, to: p) }
+      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
       epoch += 1
     }
     return stats

@@ -70,3 +70,34 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
   }
   return norm
 }
+
+// MARK: - Per-parameter state
+
+/// Optimizer state per parameter tensor, keyed by identity but remembering the tensor weakly:
+/// state of a freed tensor is never given to a new tensor that reuses its identity (nor to a
+/// tensor of another size), and dead entries are swept as the table grows.
+///
+/// ```swift
+/// var buffers = ParameterStates<[Float]>()
+/// buffers.put([0, 0], for: w)
+/// let b = buffers.take(w, count: 2)   // [0, 0], removed until put back
+/// ```
+struct ParameterStates<State> {
+  private struct Entry { weak var owner: Tensor?; var count: Int; var state: State }
+  private var entries: [ObjectIdentifier: Entry] = [:]
+  private var sweepAt = 64
+
+  /// Removes and returns the state of `p` (nil when none, or when it belonged to another tensor).
+  mutating func take(_ p: Tensor, count: Int) -> State? {
+    guard let e = entries.removeValue(forKey: ObjectIdentifier(p)), e.owner === p, e.count == count else { return nil }
+    return e.state
+  }
+
+  mutating func put(_ state: State, for p: Tensor) {
+    entries[ObjectIdentifier(p)] = Entry(owner: p, count: p.count, state: state)
+    if entries.count >= sweepAt {
+      entries = entries.filter { $0.value.owner != nil }
+      sweepAt = max(64, entries.count * 2)
+    }
+  }
+}
