@@ -26,7 +26,7 @@ extension ScaleSimConfig {
 
 extension ScaleSimReport {
   /// The report with `stall` more cycles (SCALE-Sim adds stalls to the total; utilization follows).
-  func addingStalls(_ stall: Double) -> ScaleSimReport {
+  public func addingStalls(_ stall: Double) -> ScaleSimReport {
     guard stall > 0 else { return self }
     var r = self
     let pes = totalCycles > 0 ? macs * 100 / (overallUtil * totalCycles) : 0

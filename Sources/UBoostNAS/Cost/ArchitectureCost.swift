@@ -1,3 +1,5 @@
+import UBoostHardware
+
 // MARK: - Cost of a derived architecture (no tensors)
 
 /// Prices a derived architecture (genotype + widths) layer by layer with any evaluator, with
@@ -100,5 +102,14 @@ public enum ArchitectureCost {
     let us = perCell.reduce(0) { $0 + $1.util }
     let util = mode == .reference ? us : (perCell.isEmpty ? 0 : us / Double(perCell.count))
     return Result(latencyMs: total, util: util, cells: perCell)
+  }
+
+  /// The costed layers of every cell of the final network built from `genotype` over `stacks`, in
+  /// pricing order (a separable op gives its depthwise and its 1x1 layer), e.g. to write them as a
+  /// SCALE-Sim topology. Stem and classifier are not included (they are not priced either).
+  public static func layers(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int]) throws -> [[LayerSpec]] {
+    try entries(space: space, genotype: genotype, stacks: stacks, referenceDilated: false).map { cell in
+      cell.flatMap { $0.queries.map(HardwareCost.spec) }
+    }
   }
 }
