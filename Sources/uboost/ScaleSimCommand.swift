@@ -29,7 +29,7 @@ extension HardwareCommand {
     @Option(help: "Override the config's Dataflow (os, ws or is).")
     var dataflow: String?
 
-    @Flag(help: "Print the time taken to read the files and compute the reports to standard error.")
+    @Flag(help: "Print the time taken to compute the reports (after reading the files) to standard error.")
     var timing = false
 
     @Option(help: "DP (depthwise) layers: split (SCALE-Sim: one layer per channel) or direct (one grouped layer).")
@@ -37,7 +37,6 @@ extension HardwareCommand {
 
     func run() throws {
       do {
-        let start0 = DispatchTime.now().uptimeNanoseconds
         var cfg = try ScaleSimConfig(path: config)
         if let d = dataflow {
           guard let df = Dataflow(name: d) else { throw ValidationError("--dataflow must be os, ws or is, got '\(d)'") }
@@ -46,12 +45,15 @@ extension HardwareCommand {
         guard let mode = DepthwiseMode(rawValue: depthwise) else {
           throw ValidationError("--depthwise must be split or direct, got '\(depthwise)'")
         }
-        let start = start0
         let layers = try ScaleSimTopology.read(path: topology)
+        let start = DispatchTime.now().uptimeNanoseconds
         let reports = cfg.reports(layers, depthwise: mode)
+        if cfg.userBandwidth {
+          printError("warning: InterfaceBandwidth: USER: stall cycles are a bandwidth-bound estimate, not SCALE-Sim's request replay (it can be several times off: docs/fidelity.md); compute cycles are exact")
+        }
         if timing {
           let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-          printError(String(format: "%d layers (%d report rows) in %.3f ms", layers.count, reports.count, ms))
+          printError(String(format: "%d layers (%d report rows) in %.4f ms", layers.count, reports.count, ms))
         }
         printOut(json ? ScaleSimReport.json(reports) : ScaleSimReport.table(reports))
       } catch let e as HardwareError {
