@@ -7,8 +7,11 @@
 /// matrix, duplicates included) from DRAM at `IfmapSRAMBankBandwidth` / `FilterSRAMBankBandwidth`
 /// words per cycle, and a write buffer drained at `Bandwidth` words per cycle. This estimate charges
 /// each operand's fetch stream once per sweep the demand makes over it (an operand that fits the active
-/// half is fetched before the layer starts and never again), and stalls by the amount the slowest
-/// stream exceeds the compute cycles. It is not SCALE-Sim's request replay; docs/fidelity.md gives
+/// half is fetched before the layer starts and never again); a DRAM-bound layer then takes twice the
+/// slowest stream's time (SCALE-Sim 3.0.0's read buffer adds each positive prefetch wait twice), and
+/// the stall is what exceeds the compute cycles. It tracks SCALE-Sim where the demand follows the fetch
+/// order (os; 1x1 layers) and misses the refetch thrashing of ws/is layers whose folds straddle the
+/// buffer windows. It is not SCALE-Sim's request replay; docs/fidelity.md gives
 /// its error.
 /// ```swift
 /// let stall = ScaleSimMemory(config: cfg).stallCycles(layer)
@@ -38,13 +41,15 @@ public struct ScaleSimMemory: Sendable {
     case .inputStationary: (ifSweeps, fSweeps) = (1, colFolds)
     }
     func stream(_ words: Double, _ sweeps: Double, _ active: Double, _ bw: Int) -> Double {
-      words <= active ? 0 : max(0, words * sweeps - active) / Double(bw)
+      words <= active ? 0 : words * sweeps / Double(bw)
     }
     let tIf = stream(ifWords, ifSweeps, ifActive, config.ifmapReadBandwidth)
     let tF = stream(fWords, fSweeps, fActive, config.filterReadBandwidth)
     let oActive = Double(config.ofmapSRAMkB) * 1024
-    let tOut = g.m * g.n <= oActive ? 0 : (g.m * g.n - oActive) / Double(config.bandwidth.first ?? 10)
+    let tOut = g.m * g.n <= oActive ? 0 : g.m * g.n / Double(config.bandwidth.first ?? 10)
     _ = rowFolds
-    return max(0, (max(tIf, tF, tOut) - compute).rounded())
+    // SCALE-Sim's read buffer adds a positive wait for a prefetch twice (read_buffer.service_reads), so a
+    // DRAM-bound layer takes about twice its fetch time.
+    return max(0, (2 * max(tIf, tF, tOut) - compute).rounded())
   }
 }
