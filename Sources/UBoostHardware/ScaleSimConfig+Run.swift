@@ -1,6 +1,9 @@
 // MARK: - Running a topology on a configuration
 
 extension ScaleSimConfig {
+  /// Most compute-report rows one topology may produce.
+  public static let maxReportRows = 2_000_000
+
   /// The compute report of every layer, in file order, as SCALE-Sim's COMPUTE_REPORT.csv lists them
   /// (`depthwise: .split`: a DP layer gives one row per channel, as in SCALE-Sim).
   ///
@@ -8,9 +11,15 @@ extension ScaleSimConfig {
   /// by `ScaleSimMemory` under `USER`.
   /// ```swift
   /// let cfg = try ScaleSimConfig(path: "scale.cfg")
-  /// let rows = cfg.reports(try ScaleSimTopology.read(path: "net.csv"))
+  /// let rows = try cfg.reports(try ScaleSimTopology.read(path: "net.csv"))
   /// ```
-  public func reports(_ layers: [ScaleSimLayer], depthwise: DepthwiseMode = .split) -> [ScaleSimReport] {
+  public func reports(_ layers: [ScaleSimLayer], depthwise: DepthwiseMode = .split) throws -> [ScaleSimReport] {
+    // A DP layer gives one row per channel under `.split`: refuse absurd totals before building them.
+    let total = layers.reduce(0.0) { $0 + ($1.isDepthwise && depthwise == .split ? Double($1.channels) : 1) }
+    if total > Double(ScaleSimConfig.maxReportRows) {
+      throw HardwareError.invalidParameter(name: "report rows", value: fmt(total),
+                                           reason: "at most \(ScaleSimConfig.maxReportRows) (DP layers give one row per channel; try --depthwise direct)")
+    }
     var out: [ScaleSimReport] = []
     for l in layers {
       var rs = l.reports(rows: rows, cols: cols, dataflow: dataflow, depthwise: depthwise)

@@ -47,7 +47,7 @@ extension HardwareCommand {
         }
         let layers = try ScaleSimTopology.read(path: topology)
         let start = DispatchTime.now().uptimeNanoseconds
-        let reports = cfg.reports(layers, depthwise: mode)
+        let reports = try cfg.reports(layers, depthwise: mode)
         if cfg.userBandwidth {
           printError("warning: InterfaceBandwidth: USER: stall cycles are a bandwidth-bound estimate, not SCALE-Sim's request replay (it can be several times off: docs/fidelity.md); compute cycles are exact")
         }

@@ -262,9 +262,16 @@ final class ScaleSimTests: XCTestCase {
     let ls = try ScaleSimTopology.read(path: path)
     XCTAssertEqual(ls.count, 54)
     let cfg = ScaleSimConfig(rows: 128, cols: 128, dataflow: .weightStationary)
-    let reports = cfg.reports(ls)
+    let reports = try cfg.reports(ls)
     XCTAssertEqual(reports.count, 54)
     XCTAssertTrue(reports.allSatisfy { $0.totalCycles > 0 && $0.stallCycles == 0 })
+  }
+
+  func testAbsurdSplitIsRefusedBeforeAllocating() throws {
+    let dp = ScaleSimLayer(name: "DPbig", ifmapH: 8, ifmapW: 8, filterH: 3, filterW: 3, channels: 1 << 20, numFilter: 1, stride: 1)
+    let cfg = ScaleSimConfig(rows: 32, cols: 32, dataflow: .outputStationary)
+    XCTAssertThrowsError(try cfg.reports([dp, dp])) { e in XCTAssertTrue("\(e)".contains("at most 2000000"), "\(e)") }
+    XCTAssertEqual(try cfg.reports([dp, dp], depthwise: .direct).count, 2)
   }
 
   func testJSONAndTableOutput() throws {
