@@ -87,18 +87,19 @@ extension LayerSpec {
     try validate()
     func ch(_ x: Double) -> Int { Swift.max(1, Int(x.rounded())) }
     let ih = (outH - 1) * stride + k1, iw = (outW - 1) * stride + k2
+    let dp = name.contains("DP") ? name : "DP" + name
     switch kind {
     case .identity, .zero, .pool: return []
     case .conv, .dilated:
       return [ScaleSimLayer(name: name, ifmapH: ih, ifmapW: iw, filterH: k1, filterW: k2, channels: ch(cin),
                             numFilter: ch(cout), stride: stride)]
     case .depthwise:
-      return [ScaleSimLayer(name: "DP" + name, ifmapH: ih, ifmapW: iw, filterH: k1, filterW: k2, channels: ch(cin),
+      return [ScaleSimLayer(name: dp, ifmapH: ih, ifmapW: iw, filterH: k1, filterW: k2, channels: ch(cin),
                             numFilter: 1, stride: stride)]
     case .separable:
-      return [ScaleSimLayer(name: "DP" + name + "_dw", ifmapH: ih, ifmapW: iw, filterH: k1, filterW: k2, channels: ch(cin),
+      return [ScaleSimLayer(name: dp + "_dw", ifmapH: ih, ifmapW: iw, filterH: k1, filterW: k2, channels: ch(cin),
                             numFilter: 1, stride: stride),
-              ScaleSimLayer(name: name + "_pw", ifmapH: outH, ifmapW: outW, filterH: 1, filterW: 1, channels: ch(cin),
+              ScaleSimLayer(name: name.replacingOccurrences(of: "DP", with: "Dp") + "_pw", ifmapH: outH, ifmapW: outW, filterH: 1, filterW: 1, channels: ch(cin),
                             numFilter: ch(cout), stride: 1)]
     case .linear:
       return [ScaleSimLayer(name: name, ifmapH: 1, ifmapW: 1, filterH: 1, filterW: 1, channels: ch(cin),

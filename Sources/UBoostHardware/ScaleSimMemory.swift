@@ -8,7 +8,8 @@
 /// words per cycle, and a write buffer drained at `Bandwidth` words per cycle. This estimate charges
 /// each operand's fetch stream once per sweep the demand makes over it (an operand that fits the active
 /// half is fetched before the layer starts and never again); a DRAM-bound layer then takes twice the
-/// slowest stream's time (SCALE-Sim 3.0.0's read buffer adds each positive prefetch wait twice), and
+/// slowest stream's time (what SCALE-Sim 3.0.0's os and 1x1 totals show: its prefetch window wraps
+/// the buffer ring about twice per sweep there), and
 /// the stall is what exceeds the compute cycles. It tracks SCALE-Sim where the demand follows the fetch
 /// order (os; 1x1 layers) and misses the refetch thrashing of ws/is layers whose folds straddle the
 /// buffer windows. It is not SCALE-Sim's request replay; docs/fidelity.md gives
@@ -48,8 +49,7 @@ public struct ScaleSimMemory: Sendable {
     let oActive = Double(config.ofmapSRAMkB) * 1024
     let tOut = g.m * g.n <= oActive ? 0 : g.m * g.n / Double(config.bandwidth.first ?? 10)
     _ = rowFolds
-    // SCALE-Sim's read buffer adds a positive wait for a prefetch twice (read_buffer.service_reads), so a
-    // DRAM-bound layer takes about twice its fetch time.
+    // A DRAM-bound layer takes about twice its fetch time in SCALE-Sim (os and 1x1 layers, docs/fidelity.md).
     return max(0, (2 * max(tIf, tF, tOut) - compute).rounded())
   }
 }
