@@ -93,8 +93,8 @@ extension Dataflow {
 /// One row of SCALE-Sim's `COMPUTE_REPORT.csv`: cycles and utilizations (percent) of one layer.
 ///
 /// ```swift
-/// let r = try ScaleSimLayer(name: "c", ifmapH: 18, ifmapW: 18, filterH: 3, filterW: 3, channels: 16,
-///                           numFilter: 32, stride: 1).reports(rows: 16, cols: 16, dataflow: .weightStationary)
+/// let r = ScaleSimLayer(name: "c", ifmapH: 18, ifmapW: 18, filterH: 3, filterW: 3, channels: 16,
+///                       numFilter: 32, stride: 1).reports(rows: 16, cols: 16, dataflow: .weightStationary)
 /// print(r[0].totalCycles)   // 5435
 /// ```
 public struct ScaleSimReport: Equatable, Sendable {

@@ -19,7 +19,7 @@ public enum DepthwiseMode: String, Equatable, Sendable, CaseIterable {
 /// ```swift
 /// let l = ScaleSimLayer(name: "Conv1", ifmapH: 224, ifmapW: 224, filterH: 7, filterW: 7, channels: 3,
 ///                       numFilter: 64, stride: 2)
-/// print(l.ofmapH, l.macs)      // 112 118013952
+/// print(l.ofmapH, l.macs)      // 110 113836800
 /// ```
 public struct ScaleSimLayer: Equatable, Sendable {
   public var name: String
