@@ -20,6 +20,14 @@ public enum HardwareError: Error, CustomStringConvertible, Equatable, Sendable {
   case malformedTable(path: String, reason: String)
   /// The layer kind is not supported by this model.
   case unsupportedLayer(kind: String, model: String)
+  /// A SCALE-Sim config or topology file (or another input file) could not be read.
+  case cannotRead(path: String, reason: String)
+  /// An output file could not be written.
+  case cannotWrite(path: String, reason: String)
+  /// A line of a SCALE-Sim config or topology file is malformed (1-based line and column).
+  case fileFormat(path: String, line: Int, column: Int, reason: String)
+  /// A SCALE-Sim config lacks required keys (all of them are named).
+  case missingKeys(path: String, keys: [String])
 
   public var description: String {
     switch self {
@@ -36,6 +44,14 @@ public enum HardwareError: Error, CustomStringConvertible, Equatable, Sendable {
       return "malformed lookup table '\(path)': \(reason)"
     case let .unsupportedLayer(kind, model):
       return "layer kind '\(kind)' is not supported by the \(model) model"
+    case let .cannotRead(path, reason):
+      return "cannot read '\(path)': \(reason)"
+    case let .cannotWrite(path, reason):
+      return "cannot write '\(path)': \(reason)"
+    case let .fileFormat(path, line, column, reason):
+      return "\(path):\(line):\(column): \(reason)"
+    case let .missingKeys(path, keys):
+      return "\(path): missing required key\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", "))"
     }
   }
 }

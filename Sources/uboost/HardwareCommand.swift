@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import UBoostHardware
 
-// MARK: - uboost hw validate | ceil-table
+// MARK: - uboost hw validate | ceil-table | scalesim
 
 struct HardwareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "hw", abstract: "Hardware cost models: validation and smooth-ceiling tables.",
-    subcommands: [Validate.self, CeilTable.self])
+    commandName: "hw", abstract: "Hardware cost models: validation, smooth-ceiling tables, SCALE-Sim reports.",
+    subcommands: [Validate.self, CeilTable.self, ScaleSim.self, DataflowTable.self])
 
   struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -58,7 +58,7 @@ final class CLITests: XCTestCase {
 
   func testHelpForEveryCommand() throws {
     let commands: [[String]] = [[], ["run"], ["check"], ["notebook"], ["lesson"], ["hw"], ["hw", "validate"],
-                                ["hw", "ceil-table"], ["bench"], ["bench", "kernels"], ["bench", "search"],
+                                ["hw", "ceil-table"], ["hw", "scalesim"], ["hw", "dataflow-table"], ["bench"], ["bench", "kernels"], ["bench", "search"],
                                 ["bench", "lang"], ["doc"], ["doc", "builtins"], ["arch"], ["arch", "cost"]]
     for c in commands {
       let r = try uboost(c + ["--help"])
@@ -198,4 +198,74 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(r.status, 0, r.err)
     XCTAssertTrue(r.out.contains("reference") && r.out.contains("corrected"), r.out)
   }
+
+  // MARK: - SCALE-Sim files
+
+  static let scaleSimCfg = """
+    [general]
+    run_name = t
+
+    [architecture_presets]
+    ArrayHeight:    16
+    ArrayWidth:     16
+    IfmapSramSzkB:   64
+    FilterSramSzkB:  64
+    OfmapSramSzkB:   64
+    Dataflow : ws
+    Bandwidth : 10
+
+    [run_presets]
+    InterfaceBandwidth: CALC
+
+    """
+  static let scaleSimCsv = """
+    Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+    Conv1, 18, 18, 3, 3, 16, 32, 1,
+    DPdw, 10, 10, 3, 3, 2, 1, 1,
+
+    """
+
+  /// `uboost hw scalesim --json`: one object per SCALE-Sim layer with the COMPUTE_REPORT fields
+  /// (values of SCALE-Sim 3.0.0 for the same files).
+  func testScaleSimJSON() throws {
+    let d = try tempDir()
+    try Self.scaleSimCfg.write(toFile: d + "/a.cfg", atomically: true, encoding: .utf8)
+    try Self.scaleSimCsv.write(toFile: d + "/t.csv", atomically: true, encoding: .utf8)
+    let r = try uboost(["hw", "scalesim", "-c", d + "/a.cfg", "-t", d + "/t.csv", "--json"])
+    XCTAssertEqual(r.status, 0, r.err)
+    let list = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]] ?? []
+    XCTAssertEqual(list.map { $0["layer"] as? String ?? "" }, ["Conv1", "DPdwChannel_0", "DPdwChannel_1"])
+    for o in list {
+      XCTAssertEqual(Set(o.keys), ["layer", "total_cycles", "stall_cycles", "overall_util", "mapping_efficiency", "compute_util"])
+    }
+    XCTAssertEqual((list.first?["total_cycles"] as? NSNumber)?.doubleValue, 5435)
+    XCTAssertEqual((list.first?["stall_cycles"] as? NSNumber)?.doubleValue, 0)
+    XCTAssertEqual((list.first?["overall_util"] as? NSNumber)?.doubleValue ?? 0, 84.7838086476541, accuracy: 1e-9)
+    XCTAssertEqual((list.first?["compute_util"] as? NSNumber)?.doubleValue ?? 0, 80.75709779179813, accuracy: 1e-9)
+    let os = try uboost(["hw", "scalesim", "-c", d + "/a.cfg", "-t", d + "/t.csv", "--dataflow", "os"])
+    XCTAssertEqual(os.status, 0, os.err)
+    XCTAssertTrue(os.out.hasPrefix("Layer"), os.out)
+    XCTAssertTrue(os.out.contains("5567"), os.out)
+    let direct = try uboost(["hw", "scalesim", "-c", d + "/a.cfg", "-t", d + "/t.csv", "--json", "--depthwise", "direct"])
+    XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(direct.out.utf8)) as? [Any])?.count, 2)
+  }
+
+  func testScaleSimErrors() throws {
+    let d = try tempDir()
+    try "[architecture_presets]\nArrayHeight: 8\nDataflow: os\n".write(toFile: d + "/bad.cfg", atomically: true, encoding: .utf8)
+    try Self.scaleSimCsv.write(toFile: d + "/t.csv", atomically: true, encoding: .utf8)
+    let r = try uboost(["hw", "scalesim", "-c", d + "/bad.cfg", "-t", d + "/t.csv"])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.err.contains("missing required keys ArrayWidth ([architecture_presets])"), r.err)
+    XCTAssertTrue(r.out.isEmpty, r.out)
+    try Self.scaleSimCfg.write(toFile: d + "/a.cfg", atomically: true, encoding: .utf8)
+    try (ScaleSimHeader.text + "c1, 8, 8, 3, 3, 4\n").write(toFile: d + "/bad.csv", atomically: true, encoding: .utf8)
+    let t = try uboost(["hw", "scalesim", "-c", d + "/a.cfg", "-t", d + "/bad.csv"])
+    XCTAssertEqual(t.status, 1)
+    XCTAssertTrue(t.err.contains("bad.csv:2:18: layer 'c1': missing column 'Num Filter'"), t.err)
+  }
+}
+
+enum ScaleSimHeader {
+  static let text = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
 }

@@ -60,9 +60,9 @@ enum Engine {
 
   static func convert(_ e: HardwareError, function: String) -> LangError {
     switch e {
-    case .unreadableFile:
+    case .unreadableFile, .cannotRead, .cannotWrite:
       return LangError(.io, prefixed(function, e.description))
-    case .invalidParameter, .missingKey, .outOfRange, .malformedTable, .unsupportedLayer:
+    case .invalidParameter, .missingKey, .outOfRange, .malformedTable, .unsupportedLayer, .fileFormat, .missingKeys:
       return LangError(.value, prefixed(function, e.description))
     }
   }

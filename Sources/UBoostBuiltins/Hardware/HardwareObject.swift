@@ -23,13 +23,20 @@ public final class HardwareObject: HostObject {
   /// The model used by `cost(layer, exact: true)` (the true ceiling).
   let exactModel: CostModel
   let ceilingText: String
+  /// The SCALE-Sim dataflow whose cycles `cost` counts (nil: the paper's model).
+  let dataflow: Dataflow?
+  /// The SCALE-Sim config this model was read from (`scalesim_config(file)`): memory settings for stalls.
+  let scaleSim: ScaleSimConfig?
 
-  init(kind: String, config: HardwareConfig, model: CostModel, exactModel: CostModel, ceiling: String) {
+  init(kind: String, config: HardwareConfig, model: CostModel, exactModel: CostModel, ceiling: String,
+       dataflow: Dataflow? = nil, scaleSim: ScaleSimConfig? = nil) {
     self.kind = kind
     self.config = config
     self.model = model
     self.exactModel = exactModel
     self.ceilingText = ceiling
+    self.dataflow = dataflow
+    self.scaleSim = scaleSim
   }
 
   /// The NAS adapter pricing supernet layers with this model.
@@ -37,7 +44,7 @@ public final class HardwareObject: HostObject {
 
   public var typeName: String { kind.prefix(1).uppercased() + kind.dropFirst() }
 
-  public var fieldNames: [String] { ["kind", "rows", "cols", "batch", "clock", "bandwidth", "ceiling", "peak_macs", "cost"] }
+  public var fieldNames: [String] { ["kind", "rows", "cols", "batch", "clock", "bandwidth", "ceiling", "dataflow", "peak_macs", "cost"] }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
@@ -48,6 +55,7 @@ public final class HardwareObject: HostObject {
     case "clock": return .number(config.clockHz)
     case "bandwidth": return .number(config.bandwidthGBs)
     case "ceiling": return .string(ceilingText)
+    case "dataflow": return dataflow.map { .string($0.rawValue) } ?? .nil_
     case "peak_macs": return .number(config.peakMacsPerSecond)
     default: return nil
     }
@@ -71,7 +79,7 @@ public final class HardwareObject: HostObject {
 
   public func describe(width: Int) -> String {
     "\(kind)(rows: \(config.rows), cols: \(config.cols), batch: \(config.batch), clock: \(Value.formatNumber(config.clockHz))" +
-      (kind == "systolic" ? ", ceiling: \(ceilingText))" : ")")
+      (kind == "systolic" ? ", ceiling: \(ceilingText)" + (dataflow.map { ", dataflow: \"\($0.rawValue)\"" } ?? "") + ")" : ")")
   }
 }
 

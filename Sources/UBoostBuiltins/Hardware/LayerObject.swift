@@ -60,25 +60,36 @@ public final class LayerObject: HostObject {
   var outW: Int
   var stride: Int
   var dilation: Int
+  /// Filter width when it differs from the height `k` (SCALE-Sim topologies allow non-square filters).
+  var kWidth: Int?
+  /// The layer's name (from a SCALE-Sim topology), used by `save_topology`.
+  var name: String?
 
-  init(kind: LayerKind, k: Int, cin: Channels, cout: Channels, outH: Int, outW: Int, stride: Int = 1, dilation: Int = 1) {
+  init(kind: LayerKind, k: Int, cin: Channels, cout: Channels, outH: Int, outW: Int, stride: Int = 1, dilation: Int = 1,
+       kWidth: Int? = nil, name: String? = nil) {
     self.kind = kind; self.k = k; self.cin = cin; self.cout = cout
     self.outH = outH; self.outW = outW; self.stride = stride; self.dilation = dilation
+    self.kWidth = kWidth; self.name = name
   }
 
   /// The engine's layer description (tensor channels read as numbers).
   var spec: LayerSpec {
-    LayerSpec(kind: kind, k1: k, k2: k, cin: cin.value, cout: kind == .depthwise ? cin.value : cout.value,
+    LayerSpec(kind: kind, k1: k, k2: kWidth ?? k, cin: cin.value, cout: kind == .depthwise ? cin.value : cout.value,
               outH: outH, outW: outW, dilation: dilation, stride: stride)
   }
 
   public var typeName: String { "Layer" }
-  public var fieldNames: [String] { ["kind", "k", "cin", "cout", "out", "stride", "dilation"] }
+  public var fieldNames: [String] { ["kind", "k", "cin", "cout", "out", "stride", "dilation", "name"] }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
     case "kind": return .string(kind.rawValue)
-    case "k": return .number(Double(k))
+    case "k":
+      if let w = kWidth { return .list([.number(Double(k)), .number(Double(w))]) }
+      return .number(Double(k))
+    case "name":
+      if let n = self.name { return .string(n) }
+      return .nil_
     case "cin": return cin.asValue
     case "cout": return kind == .depthwise ? cin.asValue : cout.asValue
     case "out": return .list([.number(Double(outH)), .number(Double(outW))])
@@ -96,12 +107,13 @@ public final class LayerObject: HostObject {
       }
     }
     let out = "out: [\(outH), \(outW)]"
+    let kText = kWidth.map { "[\(k), \($0)]" } ?? String(k)
     switch kind {
-    case .depthwise: return "depthwise(k: \(k), channels: \(ch(cin)), \(out)\(stride != 1 ? ", stride: \(stride)" : ""))"
+    case .depthwise: return "depthwise(k: \(kText), channels: \(ch(cin)), \(out)\(stride != 1 ? ", stride: \(stride)" : ""))"
     case .linear: return "fc(cin: \(ch(cin)), cout: \(ch(cout)))"
     case .dilated: return "dilated(k: \(k), cin: \(ch(cin)), cout: \(ch(cout)), \(out), dilation: \(dilation))"
     case .conv, .separable, .identity, .zero, .pool:
-      return "\(kind.rawValue)(k: \(k), cin: \(ch(cin)), cout: \(ch(cout)), \(out)\(stride != 1 ? ", stride: \(stride)" : ""))"
+      return "\(kind.rawValue)(k: \(kText), cin: \(ch(cin)), cout: \(ch(cout)), \(out)\(stride != 1 ? ", stride: \(stride)" : ""))"
     }
   }
 }

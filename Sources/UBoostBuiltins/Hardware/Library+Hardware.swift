@@ -10,14 +10,16 @@ enum HardwareLibrary {
     name: "hardware",
     doc: "Accelerator cost models, layers, the cycle-level simulator and smooth ceilings. Channel counts may be one-element tensors: costs are then differentiable (analytic derivatives recorded on the tape).",
     entries: [
-      BuiltinFunction("systolic", "rows: int = 128, cols: int = 128, batch: int = 64, clock: number = 1e9, bandwidth: number = 80, ceiling: string = \"corrected\", temp: number = 32, compat: string = \"corrected\"",
-                      "Analytic systolic-array model; ceiling: \"corrected\" | \"sigmoid\" | \"reference\" | \"exact\" (temp: the smooth ceiling's temperature).") { a in
+      BuiltinFunction("systolic", "rows: int = 128, cols: int = 128, batch: int = 64, clock: number = 1e9, bandwidth: number = 80, ceiling: string = \"corrected\", temp: number = 32, compat: string = \"corrected\", dataflow = nil",
+                      "Analytic systolic-array model; ceiling: \"corrected\" | \"sigmoid\" | \"reference\" | \"exact\" (temp: the smooth ceiling's temperature); dataflow: \"os\" | \"ws\" | \"is\" counts SCALE-Sim's cycles of that dataflow (nil: the paper's model).") { a in
         let cfg = try config(a)
         let ceil = try ceilingKind(a, try a.string("ceiling"), temp: try a.number("temp"))
         let compat = try compatibility(a)
-        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat, onWarning: Warnings.hardware)
-        let exact = SystolicModel(config: cfg, ceiling: .exact, compatibility: compat)
-        return .object(HardwareObject(kind: "systolic", config: cfg, model: m, exactModel: exact, ceiling: ceil.description))
+        let df = try dataflow(a)
+        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat, onWarning: Warnings.hardware, dataflow: df)
+        let exact = SystolicModel(config: cfg, ceiling: .exact, compatibility: compat, dataflow: df)
+        return .object(HardwareObject(kind: "systolic", config: cfg, model: m, exactModel: exact, ceiling: ceil.description,
+                                      dataflow: df))
       },
       BuiltinFunction("flops", "rows: int = 128, cols: int = 128, batch: int = 64, clock: number = 1e9",
                       "Peak-throughput model: latency = MACs / (rows * cols * clock), utilization 1.") { a in
@@ -65,10 +67,13 @@ enum HardwareLibrary {
       BuiltinFunction("fc", "cin, cout", "A fully connected layer cin -> cout.") { a in
         .object(LayerObject(kind: .linear, k: 1, cin: try .from(a, "cin"), cout: try .from(a, "cout"), outH: 1, outW: 1))
       },
-      BuiltinFunction("simulate", "hw, layer, physical: bool = false",
-                      "Cycle-level simulation of a layer on hw's array: {cycles, latency_ms, util, macs, tiles, breakdown}.") { a in
+      BuiltinFunction("simulate", "hw, layer, physical: bool = false, dataflow = nil, depthwise: string = \"direct\"",
+                      "Cycle-level simulation of a layer on hw's array: {cycles, latency_ms, util, macs, tiles, breakdown}; with dataflow: \"os\" | \"ws\" | \"is\" (or a hw from scalesim_config) SCALE-Sim's compute report {cycles, stall_cycles, latency_ms, util, overall_util, mapping_efficiency, compute_util, macs, dataflow} (depthwise: \"direct\" or SCALE-Sim's \"split\").") { a in
         let hw = try a.object("hw", as: HardwareObject.self, expected: "hardware model")
         let l = try a.layer("layer")
+        if let df = try dataflow(a) ?? hw.dataflow {
+          return try ScaleSimLibrary.simulate(hw, l, dataflow: df, depthwise: try a.string("depthwise"))
+        }
         var spec = l.spec
         spec.cin = spec.cin.rounded(); spec.cout = spec.cout.rounded()
         // The simulator visits every weight tile: refuse layers that would take hours.
@@ -99,9 +104,20 @@ enum HardwareLibrary {
         let t = try a.tensor("x")
         return TensorObject.value(TensorMath.pointwise(t, op: "smooth_ceil") { kind.evaluate($0, onWarning: Warnings.hardware) })
       },
-    ])
+    ] + ScaleSimLibrary.entries)
 
   // MARK: Helpers
+
+  /// The optional `dataflow:` argument.
+  static func dataflow(_ a: Arguments) throws -> Dataflow? {
+    let v = try a.value("dataflow")
+    if case .nil_ = v { return nil }
+    guard case .string(let s) = v else { throw a.typeError("dataflow", expected: "\"os\", \"ws\" or \"is\"", got: v) }
+    guard let df = Dataflow(name: s) else {
+      throw LangError(.value, "\(a.function.name)(dataflow:): unknown dataflow '\(s)' (choose os, ws or is)")
+    }
+    return df
+  }
 
   static func config(_ a: Arguments) throws -> HardwareConfig {
     var c = HardwareConfig()

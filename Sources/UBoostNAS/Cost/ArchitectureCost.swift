@@ -1,3 +1,5 @@
+import UBoostHardware
+
 // MARK: - Cost of a derived architecture (no tensors)
 
 /// Prices a derived architecture (genotype + widths) layer by layer with any evaluator, with
@@ -121,5 +123,13 @@ public enum ArchitectureCost {
     let us = perCell.reduce(0) { $0 + $1.util }
     let util = mode == .reference ? us : (perCell.isEmpty ? 0 : us / Double(perCell.count))
     return Result(latencyMs: total, util: util, cells: perCell)
+  }
+
+  /// The costed layers of every cell as cost-model specs (stride included), in pricing order (a
+  /// separable op gives its depthwise and its 1x1 layer), e.g. to write them as a SCALE-Sim
+  /// topology. Stem and classifier are not included (they are not priced either).
+  public static func layerSpecs(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int]) throws -> [[LayerSpec]] {
+    let all = try layers(space: space, genotype: genotype, stacks: stacks)
+    return stacks.indices.map { c in all.filter { $0.cell == c }.map(\.spec) }
   }
 }
