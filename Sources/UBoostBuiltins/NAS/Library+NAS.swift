@@ -9,7 +9,7 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap), `alpha_history` (the alpha matrix after every epoch) and `alpha_trace(row)` ([epochs, choices] of one edge or conv, for heatmap()). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
                       "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
@@ -58,9 +58,11 @@ enum NASLibrary {
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         net.setHardware(try optionalHardware(a))
         if let v = a.optionalValue("max_identity"), !v.isNil { try net.setField("max_identity", v) }
-        let history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
-                                             settings: try settings(a), interpreter: a.interpreter, function: "search")
-        return .object(SearchResultObject(supernet: net, history: history))
+        let result = SearchResultObject(supernet: net, history: [])
+        result.history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                                settings: try settings(a), interpreter: a.interpreter, function: "search",
+                                                onEpoch: { result.snapshotAlphas() })
+        return .object(result)
       },
       BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, mask: string = \"after_relu\", " + searchOptions,
                       "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell); mask: \"after_relu\" (FBNetV2: the mask follows BN and ReLU) or \"before_bn\" (the reference's placement).") { a in
@@ -77,9 +79,11 @@ enum NASLibrary {
         let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
         let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware())
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
-        let history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
-                                             settings: try settings(a), interpreter: a.interpreter, function: "channel_search")
-        return .object(SearchResultObject(supernet: obj, history: history))
+        let result = SearchResultObject(supernet: obj, history: [])
+        result.history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
+                                                settings: try settings(a), interpreter: a.interpreter, function: "channel_search",
+                                                onEpoch: { result.snapshotAlphas() })
+        return .object(result)
       },
       BuiltinFunction("beta_decay_loss", "net",
                       "beta-DARTS' regulariser of a micro supernet's edge alphas: mean over edges of logsumexp(alpha) (Ye et al., CVPR 2022); add lambda * it to an explicit loop's alpha loss.") { a in

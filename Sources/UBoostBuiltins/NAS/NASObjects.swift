@@ -217,11 +217,50 @@ public final class SupernetObject: HostObject {
 public final class SearchResultObject: HostObject {
   let supernet: SupernetObject
   var history: [Value]
+  /// The alpha matrix (softmax rows) after every epoch this search ran.
+  var alphaHistory: [TensorObject] = []
 
   init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
 
+  func snapshotAlphas() {
+    if let m = try? alphaMatrix() { alphaHistory.append(m) }
+  }
+
+  public func method(_ name: String) -> BuiltinFunction? {
+    switch name {
+    case "alpha_trace":
+      return BuiltinFunction("alpha_trace", "row",
+                             "The alphas (softmax) of one edge or searched conv after every epoch: [epochs, choices], for heatmap().") { [self] a in
+        .object(try alphaTrace(try a.value("row")))
+      }
+    default: return nil
+    }
+  }
+
+  /// Row `row` (a conv / edge name or an index) of every epoch's alpha matrix: [epochs, choices].
+  func alphaTrace(_ row: Value) throws -> TensorObject {
+    guard let first = alphaHistory.first else { throw LangError(.value, "alpha_trace: the search ran no epoch") }
+    let names = first.rowLabels ?? []
+    let rows = first.tensor.shape.first ?? 0, cols = first.tensor.rank == 2 ? first.tensor.shape[1] : 0
+    let index: Int
+    switch row {
+    case .number(let d) where d == d.rounded() && d >= 0 && d < Double(rows): index = Int(d)
+    case .string(let s):
+      guard let i = names.firstIndex(of: s) else {
+        throw LangError(.value, "alpha_trace: no row '\(s)' (rows: \(names.joined(separator: ", ")))")
+      }
+      index = i
+    default:
+      throw LangError(.value, "alpha_trace: expected a row name or an index in 0..<\(rows), got \(row.repr)")
+    }
+    var data: [Float] = []
+    for m in alphaHistory { data += Array(m.tensor.data[(index * cols)..<((index + 1) * cols)]) }
+    let t = try Engine.run("alpha_trace") { try Tensor(shape: [alphaHistory.count, cols], data: data) }
+    return TensorObject(t, rowLabels: alphaHistory.indices.map { "epoch \($0 + 1)" }, columnLabels: first.columnLabels)
+  }
+
   public var typeName: String { supernet.net.stage == .micro ? "SearchResult" : "ChannelSearchResult" }
-  public var fieldNames: [String] { ["genotype", "argmax_genotype", "alphas", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
+  public var fieldNames: [String] { ["genotype", "argmax_genotype", "alphas", "alpha_history", "alpha_trace", "history", "net", "stage", "widths", "latency", "util", "loss", "arch_state"] }
 
   public func getField(_ name: String) throws -> Value? {
     let net = supernet.net
@@ -229,6 +268,7 @@ public final class SearchResultObject: HostObject {
     case "genotype": return try supernet.getField("genotype")
     case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }))
     case "alphas": return .object(try alphaMatrix())
+    case "alpha_history": return .list(alphaHistory.map { .object($0) })
     case "history": return .list(history)
     case "net": return .object(supernet)
     case "arch_state": return try archStateValue()

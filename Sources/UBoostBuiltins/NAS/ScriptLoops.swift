@@ -76,7 +76,7 @@ enum ScriptLoops {
 
   /// Runs a micro or channel search on `net`; returns the history records.
   static func search(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
-                     settings s: ScriptSearchSettings, interpreter: Interpreter, function: String) throws -> [Value] {
+                     settings s: ScriptSearchSettings, interpreter: Interpreter, function: String, onEpoch: (() -> Void)? = nil) throws -> [Value] {
     Engine.clearStaleInterrupt()
     var cfg = SearchConfig()
     cfg.epochs = s.epochs
@@ -110,6 +110,7 @@ enum ScriptLoops {
     loop.onEpoch = { st in
       let r = record(st)
       history.append(r)
+      onEpoch?()
       if s.verbose { interpreter.write("\(function) epoch \(st.epoch): \(r.repr)\n") }
     }
     let saved = GradMode.isEnabled
