@@ -112,6 +112,7 @@ struct SweepCommand: ParsableCommand {
       case .failed?, nil: break
       }
       try fm.createDirectory(atPath: d, withIntermediateDirectories: true)
+      try AtomicWrite.write(c.json + "\n", to: d + "/config.json")
       tasks.append(SweepTask(config: c, directory: d, previousAttempts: previous?.attempts ?? 0))
     }
     let cores = ProcessInfo.processInfo.activeProcessorCount

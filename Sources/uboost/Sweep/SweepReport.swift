@@ -32,7 +32,7 @@ struct SweepReport {
     self.file = file
     runs = configs.map { c in
       let r = RunRecord.read(inDirectory: runsDirectory + "/" + c.id)
-      return Run(id: c.id, config: (try? Value.parseJSON(c.json)) ?? .nil_, status: r?.status.rawValue ?? "pending", record: r)
+      return Run(id: c.id, config: c.value, status: r?.status.rawValue ?? "pending", record: r)
     }
   }
 
