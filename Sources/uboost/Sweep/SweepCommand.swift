@@ -118,18 +118,15 @@ struct SweepCommand: ParsableCommand {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let exe = uboost ?? Spawned.selfExecutable()
     let sweepBackend: SweepBackend
-    let parallel: Int
     switch backend {
     case .local:
       let jobs = self.jobs ?? max(1, min(cores, tasks.count))
       let threads = self.threads ?? max(1, cores / jobs)
       sweepBackend = LocalBackend(file: script, executable: exe, jobs: jobs, threads: threads)
-      parallel = jobs
       printError("sweep: \(plan.declaration.configs.count) configurations: \(finished) finished, \(gaveUp) failed twice (skipped), \(tasks.count) to run (local, \(jobs) at a time, \(threads) thread(s) each)")
     case .slurm:
       let res = SlurmBackend.Resources(cpusPerTask: cpusPerTask, mem: mem, time: time, partition: partition, throttle: jobs)
       sweepBackend = SlurmBackend(file: script, directory: dir, executable: exe, threads: threads ?? cpusPerTask, resources: res)
-      parallel = jobs ?? tasks.count
       printError("sweep: \(plan.declaration.configs.count) configurations: \(finished) finished, \(gaveUp) failed twice (skipped), \(tasks.count) to run (Slurm job array)")
     }
     if gaveUp > 0 { printError("sweep: --retry-failed runs the configurations that failed twice again") }
@@ -141,7 +138,7 @@ struct SweepCommand: ParsableCommand {
         Builtins.requestInterrupt()
       }
       do {
-        completed = try sweepBackend.run(tasks, progress: SweepProgress(total: tasks.count, parallel: parallel))
+        completed = try sweepBackend.run(tasks, progress: SweepProgress(total: tasks.count))
       } catch let e as SweepError {
         printError("sweep: \(e.description)")
         throw ExitCode(1)

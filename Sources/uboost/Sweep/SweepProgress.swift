@@ -13,17 +13,13 @@ final class SweepProgress {
   private(set) var failed = 0
   private(set) var running = 0
   private let start = Date()
-  private let parallel: Int
   private let terminal = isatty(2) != 0
   private var lastLine = ""
   private var lastDraw = Date.distantPast
   private var lastCounts: [Int] = []
 
-  /// `total` configurations to run, at most `parallel` at once.
-  init(total: Int, parallel: Int) {
-    self.total = total
-    self.parallel = max(1, parallel)
-  }
+  /// `total` configurations to run.
+  init(total: Int) { self.total = total }
 
   /// Updates the counts (finished = ok + failed) and redraws.
   func update(done: Int, failed: Int, running: Int) {
@@ -33,13 +29,11 @@ final class SweepProgress {
     draw()
   }
 
-  /// Estimated seconds left: the mean time of a finished configuration times the rounds left.
+  /// Estimated seconds left: the configurations left at the throughput so far.
   var eta: Double? {
     let finished = done + failed
     guard finished > 0 else { return nil }
-    let perTask = Date().timeIntervalSince(start) * Double(min(parallel, max(1, finished))) / Double(finished)
-    let left = total - finished
-    return perTask * (Double(left) / Double(parallel)).rounded(.up)
+    return Date().timeIntervalSince(start) * Double(total - finished) / Double(finished)
   }
 
   var line: String {
