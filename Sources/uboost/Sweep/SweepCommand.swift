@@ -133,10 +133,13 @@ struct SweepCommand: ParsableCommand {
 
     var completed = true
     if !tasks.isEmpty {
+      // Ctrl-C (or a SIGTERM from a batch system) stops the running configurations, which stay
+      // pending; a second Ctrl-C exits at once.
       signal(SIGINT) { _ in
         if Interrupt.isRequested { _exit(130) }
         Builtins.requestInterrupt()
       }
+      signal(SIGTERM) { _ in Builtins.requestInterrupt() }
       do {
         completed = try sweepBackend.run(tasks, progress: SweepProgress(total: tasks.count))
       } catch let e as SweepError {
