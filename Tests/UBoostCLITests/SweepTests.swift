@@ -186,6 +186,7 @@ final class SweepTests: XCTestCase {
     let rec = try record(d + "/out", try XCTUnwrap(run["id"] as? String))
     XCTAssertEqual(rec["exit_status"] as? Int, 1)
     XCTAssertTrue((rec["stderr_tail"] as? String ?? "").contains("bad.uboost:1:"), "\(rec)")
+    XCTAssertTrue((rec["error"] as? String ?? "").contains("nope"), "the error line names the problem: \(rec)")
     XCTAssertNotEqual(try uboost(["sweep", "bad.uboost", "-o", "out", "--jobs", "0"], cwd: d).status, 0)
   }
 

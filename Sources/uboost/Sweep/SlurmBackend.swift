@@ -152,29 +152,24 @@ struct SlurmBackend: SweepBackend {
 enum Command {
   struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-  /// Runs a program found on PATH to completion (stdin /dev/null), capturing both outputs.
+  /// Runs a program found on PATH to completion (stdin /dev/null, outputs through temporary
+  /// files), stopping it after `timeout` seconds.
   static func run(_ program: String, _ arguments: [String], timeout: Double = 60) throws -> Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [program] + arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { throw SweepError("cannot run \(program): \(error.localizedDescription)") }
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errData = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    p.waitUntilExit()
-    timer.cancel()
-    if p.terminationStatus == 127 { throw SweepError("\(program) not found on PATH (is Slurm installed? scripts/slurm-local up starts a local one)") }
-    return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData.data, as: UTF8.self))
+    let base = NSTemporaryDirectory() + "/uboost-cmd-\(getpid())-\(UUID().uuidString)"
+    defer { unlink(base + ".out"); unlink(base + ".err") }
+    let p = try Spawned("/usr/bin/env", [program] + arguments, stdout: base + ".out", stderr: base + ".err")
+    let deadline = Date().addingTimeInterval(timeout)
+    while p.poll() == nil {
+      if Date() > deadline {
+        p.stop(graceSeconds: 2)
+        throw SweepError("\(program) did not answer within \(Int(timeout)) s")
+      }
+      usleep(20_000)
+    }
+    let status = p.poll()?.code ?? 255
+    if status == 127 { throw SweepError("\(program) not found on PATH (is Slurm installed? scripts/slurm-local up starts a local one)") }
+    return Result(status: status, stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                  stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
   }
 }
 

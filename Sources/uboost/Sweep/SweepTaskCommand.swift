@@ -39,6 +39,8 @@ struct SweepTaskCommand: ParsableCommand {
 
   static let outputsFile = "outputs.json"
   static let workerPIDFile = "worker.pid"
+  /// The first line of the worker's error, for result.json.
+  static let errorFile = "error.txt"
 
   func run() throws {
     try engine.apply()
@@ -48,7 +50,7 @@ struct SweepTaskCommand: ParsableCommand {
   // MARK: Worker
 
   private func runWorker() throws {
-    Builtins.showProgress = false
+    // Search and training progress goes to the configuration's stderr.log (log lines: not a tty).
     let plan: SweepPlan
     let config: SweepConfig
     do {
@@ -56,6 +58,7 @@ struct SweepTaskCommand: ParsableCommand {
       config = try plan.config(id: id)
     } catch let e as SweepError {
       printError(e.description)
+      try? AtomicWrite.write((e.description.split(separator: "\n").first.map(String.init) ?? "") + "\n", to: out + "/" + Self.errorFile)
       throw ExitCode(2)
     }
     plan.session.installSignalHandler()
@@ -65,6 +68,8 @@ struct SweepTaskCommand: ParsableCommand {
       try AtomicWrite.write(try outputs.jsonText() + "\n", to: out + "/" + Self.outputsFile)
     } catch let e as LangError {
       printError(e.description)
+      let headline = e.description.split(separator: "\n").first.map(String.init) ?? e.message
+      try? AtomicWrite.write(headline + "\n", to: out + "/" + Self.errorFile)
       throw ExitCode(e.kind == .interrupted ? 130 : 1)
     }
   }
@@ -76,6 +81,7 @@ struct SweepTaskCommand: ParsableCommand {
     try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
     let previous = RunRecord.read(inDirectory: out)
     unlink(out + "/" + Self.outputsFile)
+    unlink(out + "/" + Self.errorFile)
     signal(SIGINT) { _ in Builtins.requestInterrupt() }
     signal(SIGTERM) { _ in Builtins.requestInterrupt() }
 
@@ -109,8 +115,9 @@ struct SweepTaskCommand: ParsableCommand {
       switch ending {
       case .signaled(let s): record.error = "killed by signal \(s) (\(String(cString: strsignal(s))))"
       case .exited(let c):
-        let last = tail.split(separator: "\n").first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty })
-        record.error = last.map(String.init) ?? "exited with status \(c)"
+        let headline = (try? String(contentsOfFile: out + "/" + Self.errorFile, encoding: .utf8))?
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+        record.error = headline.flatMap { $0.isEmpty ? nil : $0 } ?? "exited with status \(c)"
       }
     }
     try record.write(inDirectory: out)
