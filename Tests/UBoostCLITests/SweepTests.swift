@@ -209,8 +209,10 @@ final class SweepTests: XCTestCase {
     try sinfo.run()
     let state = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     sinfo.waitUntilExit()
-    XCTAssertEqual(sinfo.terminationStatus, 0, "sinfo failed: is Slurm up? (scripts/slurm-local up; SLURM_CONF=\(ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "unset"))")
-    XCTAssertTrue(state.contains("idle") || state.contains("mix") || state.contains("alloc"), "the Slurm node is not usable: '\(state)'")
+    guard sinfo.terminationStatus == 0, state.contains("idle") || state.contains("mix") || state.contains("alloc") else {
+      XCTFail("Slurm is not usable (sinfo status \(sinfo.terminationStatus), node state '\(state.trimmingCharacters(in: .whitespacesAndNewlines))'): did scripts/slurm-local up fail? SLURM_CONF=\(ProcessInfo.processInfo.environment["SLURM_CONF"] ?? "unset")")
+      return
+    }
 
     let local = try uboost(["sweep", "s.uboost", "-o", "local", "--threads", "1", "--jobs", "2"], cwd: d)
     XCTAssertEqual(local.status, 0, local.err)
