@@ -22,7 +22,8 @@ final class SweepTests: XCTestCase {
       {loss: ms.loss, top1: r.top1, latency_ms: r.latency_ms, genotype: str(ms.genotype)}
     }
     let hang = false
-    sweep(grid({lat_coef: [0, 0.5], seed: [0, 1]}) |> map(fn(c) => {lat_coef: c.lat_coef, seed: c.seed, hang: hang && c.seed == 1 && c.lat_coef == 0.5}), run)
+    sweep(grid({lat_coef: [0, 0.5], seed: [0, 1]}) |> map(fn(c) => {lat_coef: c.lat_coef, seed: c.seed, hang: hang && c.seed == 1 && c.lat_coef == 0.5}), run,
+          x: "latency_ms", y: "top1")
     """
 
   struct Run { var status: Int32; var out: String; var err: String }
@@ -89,7 +90,7 @@ final class SweepTests: XCTestCase {
   func testLocalSweepWritesRecordsReportAndResumes() throws {
     let d = try tempDir()
     try Self.script.write(toFile: d + "/s.uboost", atomically: true, encoding: .utf8)
-    let r = try uboost(["sweep", "s.uboost", "-o", "out", "--jobs", "2", "--threads", "1", "--x", "latency_ms", "--y", "top1"], cwd: d)
+    let r = try uboost(["sweep", "s.uboost", "-o", "out", "--jobs", "2", "--threads", "1"], cwd: d)
     XCTAssertEqual(r.status, 0, r.err)
     XCTAssertTrue(r.err.contains("4 to run") && r.err.contains("4/4 finished (0 failed)"), r.err)
     let all = try runs(d + "/out")
@@ -108,18 +109,20 @@ final class SweepTests: XCTestCase {
     }
     let report = try String(contentsOfFile: d + "/out/report.md", encoding: .utf8)
     XCTAssertTrue(report.contains("| id | lat_coef | seed | hang | status |"), report)
-    XCTAssertTrue(report.contains("pareto.svg") && report.contains("latency_ms vs top1"), report)
+    XCTAssertTrue(report.contains("pareto.svg") && report.contains("latency_ms vs top1"), "the script's sweep(x:, y:): \(report)")
+    XCTAssertTrue(report.contains("lower latency_ms, higher top1"), report)
     XCTAssertTrue(try String(contentsOfFile: d + "/out/pareto.svg", encoding: .utf8).contains("<svg"))
 
     // Re-running the finished sweep runs nothing again.
     let before = try comparable(d + "/out")
     let stamps = try all.map { try FileManager.default.attributesOfItem(atPath: "\(d)/out/runs/\($0["id"] as? String ?? "")/result.json")[.modificationDate] as? Date }
-    let again = try uboost(["sweep", "s.uboost", "-o", "out"], cwd: d)
+    let again = try uboost(["sweep", "s.uboost", "-o", "out", "--x", "loss", "--y", "top1", "--x-better", "max"], cwd: d)
     XCTAssertEqual(again.status, 0, again.err)
     XCTAssertTrue(again.err.contains("4 finished, 0 failed twice (skipped), 0 to run"), again.err)
     XCTAssertEqual(try comparable(d + "/out"), before)
     let after = try all.map { try FileManager.default.attributesOfItem(atPath: "\(d)/out/runs/\($0["id"] as? String ?? "")/result.json")[.modificationDate] as? Date }
     XCTAssertEqual(after, stamps, "no result.json was rewritten")
+    XCTAssertTrue(try String(contentsOfFile: d + "/out/report.md", encoding: .utf8).contains("higher loss, higher top1"), "--x/--y override the script's")
 
     // A changed configuration gets a new id; the unchanged ones are kept.
     try Self.script.replacingOccurrences(of: "lat_coef: [0, 0.5]", with: "lat_coef: [0, 0.25]")

@@ -29,11 +29,19 @@ enum SweepLibrary {
           }
           return .list(combos.map { Value.record($0) })
         },
-        BuiltinFunction("sweep", "configs, run",
-                        "Declares a sweep: run(config) is called once per configuration (a record) and returns a record of numbers, strings or paths. Under `uboost sweep` it returns nil (the command runs the configurations); otherwise it runs them here and returns [{id, config, status, result}].") { a in
+        BuiltinFunction("sweep", "configs, run, x = nil, y = nil, x_better: string = \"min\", y_better: string = \"max\"",
+                        "Declares a sweep: run(config) is called once per configuration (a record) and returns a record of numbers, strings or paths; x, y name the result fields of the report's Pareto plot (min or max is better). Under `uboost sweep` it returns nil (the command runs the configurations); otherwise it runs them here and returns [{id, config, status, result}].") { a in
           let configs = try a.sequence("configs")
           let run = try a.callable("run")
-          return try host.sweep(configs, run: run, interpreter: a.interpreter)
+          var plot = SweepHost.ParetoAxes(x: try a.optionalString("x"), y: try a.optionalString("y"))
+          for (name, keyPath) in [("x_better", \SweepHost.ParetoAxes.xMinimized), ("y_better", \SweepHost.ParetoAxes.yMinimized)] {
+            switch try a.string(name) {
+            case "min": plot[keyPath: keyPath] = true
+            case "max": plot[keyPath: keyPath] = false
+            case let other: throw LangError(.value, "sweep(\(name):): expected \"min\" or \"max\", got \"\(other)\"")
+            }
+          }
+          return try host.sweep(configs, run: run, pareto: plot, interpreter: a.interpreter)
         },
       ])
   }

@@ -24,12 +24,23 @@ public final class SweepHost {
     case collect
   }
 
+  /// The result fields the report's Pareto plot shows, as the script names them.
+  public struct ParetoAxes {
+    public var x: String?
+    public var y: String?
+    /// Whether smaller x (y) is better.
+    public var xMinimized = true
+    public var yMinimized = false
+  }
+
   /// What a script's `sweep` call declared.
   public struct Declaration {
     /// The configurations in the script's order (ids are unique).
     public let configs: [SweepConfig]
     /// The script function `run(config)`.
     public let run: Value
+    /// The Pareto plot's fields (the command line's --x/--y win).
+    public let pareto: ParetoAxes
   }
 
   public let mode: Mode
@@ -39,7 +50,7 @@ public final class SweepHost {
   public init(mode: Mode = .inline) { self.mode = mode }
 
   /// Checks and records (or runs) a sweep; the body of the `sweep` builtin.
-  func sweep(_ configValues: [Value], run: Value, interpreter: Interpreter) throws -> Value {
+  func sweep(_ configValues: [Value], run: Value, pareto: ParetoAxes, interpreter: Interpreter) throws -> Value {
     guard !configValues.isEmpty else { throw LangError(.value, "sweep(configs:): the list of configurations is empty") }
     var configs: [SweepConfig] = []
     var seen: [String: Int] = [:]
@@ -57,7 +68,7 @@ public final class SweepHost {
     switch mode {
     case .collect:
       guard declaration == nil else { throw LangError(.value, "sweep(): a script declares one sweep; this is the second call") }
-      declaration = Declaration(configs: configs, run: run)
+      declaration = Declaration(configs: configs, run: run, pareto: pareto)
       return .nil_
     case .inline:
       return .list(try configs.map { c in

@@ -66,17 +66,17 @@ struct SweepCommand: ParsableCommand {
   @Option(name: .long, help: "The uboost binary the tasks run (default: this one; on a cluster it must exist on every node).")
   var uboost: String?
 
-  @Option(name: .long, help: "Result field on the Pareto plot's x axis (default: the first numeric field).")
+  @Option(name: .long, help: "Result field on the Pareto plot's x axis (default: sweep(x:) of the script, else the first numeric field).")
   var x: String?
 
-  @Option(name: .long, help: "Result field on the y axis (default: the second numeric field).")
+  @Option(name: .long, help: "Result field on the y axis (default: sweep(y:), else the second numeric field).")
   var y: String?
 
-  @Option(name: .long, help: "Better direction along x: min or max.")
-  var xBetter: Better = .min
+  @Option(name: .long, help: "Better direction along x: min or max (default: sweep(x_better:), min).")
+  var xBetter: Better?
 
-  @Option(name: .long, help: "Better direction along y: min or max.")
-  var yBetter: Better = .max
+  @Option(name: .long, help: "Better direction along y: min or max (default: sweep(y_better:), max).")
+  var yBetter: Better?
 
   @Flag(name: .long, help: "Also run configurations that already failed twice.")
   var retryFailed = false
@@ -149,7 +149,11 @@ struct SweepCommand: ParsableCommand {
     }
 
     let report = SweepReport(file: file, configs: plan.declaration.configs, runsDirectory: runs)
-    try report.write(to: dir, axes: SweepReport.Axes(x: x, y: y, xBetter: xBetter.objective, yBetter: yBetter.objective))
+    let declared = plan.declaration.pareto
+    let axes = SweepReport.Axes(x: x ?? declared.x, y: y ?? declared.y,
+                                xBetter: xBetter?.objective ?? (declared.xMinimized ? .minimize : .maximize),
+                                yBetter: yBetter?.objective ?? (declared.yMinimized ? .minimize : .maximize))
+    try report.write(to: dir, axes: axes)
     let (ok, failed, pending) = report.counts
     printOut("\(dir)/sweep.json: \(ok) ok, \(failed) failed, \(pending) pending (report: \(dir)/report.md)\n")
     if !completed { throw ExitCode(130) }
