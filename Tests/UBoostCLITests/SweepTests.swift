@@ -105,6 +105,7 @@ final class SweepTests: XCTestCase {
       let rec = try record(d + "/out", id)
       XCTAssertEqual(rec["exit_status"] as? Int, 0)
       XCTAssertEqual(rec["attempts"] as? Int, 1)
+      XCTAssertFalse((rec["host"] as? String ?? "").isEmpty, "the record names the machine")
       XCTAssertGreaterThan(rec["seconds"] as? Double ?? 0, 0)
     }
     let report = try String(contentsOfFile: d + "/out/report.md", encoding: .utf8)

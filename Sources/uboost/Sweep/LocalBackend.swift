@@ -49,7 +49,7 @@ struct LocalBackend: SweepBackend {
     let r = RunRecord(id: task.config.id, config: (try? Value.parseJSON(task.config.json)) ?? .nil_, status: .failed,
                       outputs: .nil_, seconds: 0, exitStatus: Int(ending.code),
                       signal: { if case .signaled(let s) = ending { return Int(s) } else { return nil } }(),
-                      attempts: task.previousAttempts + 1, host: ProcessInfo.processInfo.hostName,
+                      attempts: task.previousAttempts + 1, host: RunRecord.hostName(),
                       error: "the sweep-task process ended (status \(ending.code)) without a result", stderrTail: tail)
     try? r.write(inDirectory: task.directory)
     return r

@@ -58,6 +58,13 @@ struct RunRecord {
                      host: r["host"]?.asString ?? "", error: r["error"]?.asString, stderrTail: r["stderr_tail"]?.asString)
   }
 
+  /// This machine's name from gethostname (no DNS lookup, which can hang without a network).
+  static func hostName() -> String {
+    var buf = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buf, buf.count - 1) == 0 else { return "" }
+    return String(cString: buf)
+  }
+
   /// The last `lines` lines (at most `maxChars` characters) of a text file.
   static func tail(ofFile path: String, lines: Int = 20, maxChars: Int = 4000) -> String {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }

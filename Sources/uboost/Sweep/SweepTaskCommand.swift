@@ -102,7 +102,7 @@ struct SweepTaskCommand: ParsableCommand {
     }
     var record = RunRecord(id: id, config: .nil_, status: .failed, outputs: .nil_, seconds: Date().timeIntervalSince(start),
                            exitStatus: Int(ending.code), signal: nil, attempts: (previous?.attempts ?? 0) + 1,
-                           host: ProcessInfo.processInfo.hostName, error: nil, stderrTail: nil)
+                           host: RunRecord.hostName(), error: nil, stderrTail: nil)
     if case .signaled(let s) = ending { record.signal = Int(s) }
     record.config = config.flatMap { try? Value.parseJSON($0) } ?? previous?.config ?? .nil_
     let outputsText = try? String(contentsOfFile: out + "/" + Self.outputsFile, encoding: .utf8)
