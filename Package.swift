@@ -55,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "uboost",
       dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware",
-                     "UBoostTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                     "UBoostTensor", "UBoostPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: native),
 
     .testTarget(name: "UBoostTensorTests", dependencies: ["UBoostTensor"]),

@@ -17,11 +17,15 @@ public struct BuiltinOptions {
   public var loadStdlib: Bool
   /// A directory whose `*.uboost` files replace the embedded stdlib (default: `$UBOOST_STDLIB`).
   public var stdlibDirectory: URL?
+  /// Who runs the script's `sweep(configs, run)`: this process (the default) or a `uboost sweep` command.
+  public var sweep: SweepHost
 
   public init(loadStdlib: Bool = true,
-              stdlibDirectory: URL? = ProcessInfo.processInfo.environment["UBOOST_STDLIB"].map { URL(fileURLWithPath: $0) }) {
+              stdlibDirectory: URL? = ProcessInfo.processInfo.environment["UBOOST_STDLIB"].map { URL(fileURLWithPath: $0) },
+              sweep: SweepHost = SweepHost()) {
     self.loadStdlib = loadStdlib
     self.stdlibDirectory = stdlibDirectory
+    self.sweep = sweep
   }
 }
 
@@ -34,8 +38,12 @@ public struct BuiltinOptions {
 /// ```
 public enum Builtins {
   /// Every engine library, in registration order (one table per domain).
-  public static var libraries: [BuiltinLibrary] {
-    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, PlotLibrary.library]
+  public static var libraries: [BuiltinLibrary] { libraries(sweep: SweepHost()) }
+
+  /// The engine libraries with the sweep library bound to `sweep`.
+  static func libraries(sweep: SweepHost) -> [BuiltinLibrary] {
+    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, PlotLibrary.library,
+     SweepLibrary.library(sweep)]
   }
 
   /// Registers all engine libraries into `interpreter` and loads the stdlib.
@@ -48,7 +56,7 @@ public enum Builtins {
     let files = options.loadStdlib ? try Stdlib.sources(options) : []
     if options.loadStdlib, let dir = options.stdlibDirectory { interpreter.searchPaths.append(dir) }
     try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
-    for lib in libraries { interpreter.register(Shadowing.wrap(lib, in: interpreter)) }
+    for lib in libraries(sweep: options.sweep) { interpreter.register(Shadowing.wrap(lib, in: interpreter)) }
     try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
   }
 

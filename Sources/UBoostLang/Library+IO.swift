@@ -54,6 +54,9 @@ extension CoreLibraries {
     case let n as NSNumber:
       // Booleans arrive as NSNumber with objCType "c".
       if String(cString: n.objCType) == "c" { return .bool(n.boolValue) }
+      // Linux Foundation parses fractions as NSDecimalNumber, whose doubleValue drops the last
+      // digits (2.3736376762390137 -> 2.373637676239013); its decimal text converts exactly.
+      if n is NSDecimalNumber, let d = Double(n.description) { return .number(d) }
       return .number(n.doubleValue)
     case let s as String: return .string(s)
     case let xs as [Any]: return .list(xs.map { fromJSON($0, depth: depth + 1) })

@@ -12,14 +12,16 @@ final class Session {
   let interpreter: Interpreter
   let backend: InterpreterBackend
 
-  init(arguments: [String] = []) throws {
-    interpreter = try Builtins.makeInterpreter(output: printOut)
+  /// `sweep`: who runs the script's `sweep(configs, run)` (default: the script itself).
+  init(arguments: [String] = [], sweep: SweepHost = SweepHost()) throws {
+    let options = BuiltinOptions(sweep: sweep)
+    interpreter = try Builtins.makeInterpreter(output: printOut, options: options)
     interpreter.define("args", .list(arguments.map { Value.string($0) }))
     backend = InterpreterBackend(interpreter: interpreter)
     backend.interruptHook = { Builtins.requestInterrupt() }
     backend.beforeEvaluation = { Builtins.clearInterrupt() }
     backend.afterReset = { [unowned interpreter] in
-      do { try Builtins.install(into: interpreter) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
+      do { try Builtins.install(into: interpreter, options: options) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
     }
     let capture = PlotCollector()
     Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }

@@ -15,10 +15,12 @@ struct UBoostCommand: ParsableCommand {
       uboost FILE.uboost [ARGS...]   run a script (ARGS are in the script's `args` list)
       uboost -e 'EXPR'                evaluate source text and print its value
       uboost                          open the REPL (reads statements from stdin when piped)
+      uboost sweep FILE.uboost -o DIR  run a script's sweep(configs, run), locally or on Slurm
       """,
     version: "0.1.0",
     subcommands: [RunCommand.self, CheckCommand.self, NotebookCommand.self, LessonCommand.self,
-                  HardwareCommand.self, ArchCommand.self, BenchCommand.self, DocCommand.self],
+                  HardwareCommand.self, ArchCommand.self, BenchCommand.self, DocCommand.self, SweepCommand.self,
+                  SweepTaskCommand.self],
     defaultSubcommand: RunCommand.self)
 
   /// Picks OpenBLAS's best kernels for this CPU first (a one-time re-exec, see `BLASCore`).

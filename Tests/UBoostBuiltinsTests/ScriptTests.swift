@@ -40,7 +40,7 @@ final class EngineScriptTests: XCTestCase {
     let files = ScriptTestRunner.scripts(in: TestSupport.scriptsDir)
     let engine = try files.filter { try String(contentsOf: $0, encoding: .utf8).hasPrefix("# requires: engine") }
     XCTAssertGreaterThanOrEqual(engine.count, 60)
-    let engineOnly = ["tensor", "grad", "nn", "hardware", "smooth_ceil", "nas", "data", "plot", "engine_errors"]
+    let engineOnly = ["tensor", "grad", "nn", "hardware", "smooth_ceil", "nas", "data", "plot", "engine_errors", "sweep"]
     for f in ScriptTestRunner.scripts(in: TestSupport.scriptsDir, folders: engineOnly) {
       let text = try String(contentsOf: f, encoding: .utf8)
       XCTAssertTrue(text.hasPrefix("# requires: engine"), "\(f.lastPathComponent) must start with '# requires: engine'")

@@ -59,14 +59,19 @@ final class CLITests: XCTestCase {
   func testHelpForEveryCommand() throws {
     let commands: [[String]] = [[], ["run"], ["check"], ["notebook"], ["lesson"], ["hw"], ["hw", "validate"],
                                 ["hw", "ceil-table"], ["hw", "scalesim"], ["hw", "dataflow-table"], ["bench"], ["bench", "kernels"], ["bench", "search"],
-                                ["bench", "lang"], ["doc"], ["doc", "builtins"], ["arch"], ["arch", "cost"]]
+                                ["bench", "lang"], ["doc"], ["doc", "builtins"], ["arch"], ["arch", "cost"], ["sweep"]]
     for c in commands {
       let r = try uboost(c + ["--help"])
       XCTAssertEqual(r.status, 0, "\(c) --help: \(r.err)")
       XCTAssertTrue(r.out.contains("USAGE"), "\(c) --help prints usage")
     }
     let top = try uboost(["--help"])
-    for sub in ["check", "notebook", "lesson", "hw", "bench"] { XCTAssertTrue(top.out.contains(sub), sub) }
+    for sub in ["check", "notebook", "lesson", "hw", "bench", "sweep"] { XCTAssertTrue(top.out.contains(sub), sub) }
+    let sweep = try uboost(["sweep", "--help"])
+    for option in ["--backend", "--jobs", "--threads", "--cpus-per-task", "--mem", "--time", "--partition", "--x", "--y"] {
+      XCTAssertTrue(sweep.out.contains(option), "sweep --help lists \(option)")
+    }
+    XCTAssertFalse(top.out.contains("sweep-task"), "the per-configuration command is hidden")
   }
 
   // MARK: - Running code
