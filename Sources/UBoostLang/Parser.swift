@@ -36,6 +36,11 @@ public struct Parser {
     let unbalanced = lexer.hasOpenBrackets || lexer.errors.contains { $0.message.hasPrefix("unterminated") }
     var all = lexer.errors + parser.errors
     all.sort { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+    let dropped = max(0, all.count - maxErrors) + lexer.suppressedErrors
+    if all.count > maxErrors { all.removeLast(all.count - maxErrors) }
+    if dropped > 0, let last = all.last {
+      all.append(LangError(.syntax, "too many errors: \(dropped) more not shown", at: last.location))
+    }
     return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced)
   }
 
@@ -505,10 +510,7 @@ public struct Parser {
       switch part {
       case .text(let s):
         parts.append(.text(s))
-      case .code(let code, let pos):
-        var lexer = Lexer(file: file, text: code, start: pos)
-        let toks = lexer.scanAll()
-        errors.append(contentsOf: lexer.errors)
+      case .code(let toks, _):
         var sub = Parser(file: file, tokens: toks)
         sub.depth = depth
         if sub.peekKind == .eof { throw failure("empty interpolation \\()", at: t) }
