@@ -1,0 +1,52 @@
+// MARK: - Indexing strings in constant time
+
+/// The character positions of the string last indexed at one `s[i]` site, so a loop over
+/// `s[i]` costs O(1) per access instead of walking the string from its start each time.
+///
+/// A string's characters are grapheme clusters, so position `i` is not byte `i` in general. The
+/// first access to a string builds the table (or notes that the string is plain ASCII without
+/// `\r`, where character `i` is byte `i`); later accesses to the same string reuse it. Sameness
+/// is `==`, which for the same storage is one comparison.
+///
+/// ```swift
+/// let site = StringIndex()
+/// try site.character("héllo", .number(1))   // .string("é")
+/// ```
+final class StringIndex {
+  private var string = ""
+  /// Start of each character and the end index; empty when `ascii`.
+  private var starts: [String.Index] = []
+  private var ascii = true
+  private var count = 0
+
+  /// `s[key]` as a one-character string; errors like `Access.index`.
+  func character(_ s: String, _ key: Value) throws -> Value {
+    if s != string { build(s) }
+    let i = try Access.position(key, count: count, what: "string")
+    if ascii {
+      let u = s.utf8
+      let a = u.index(u.startIndex, offsetBy: i)
+      return .string(String(s[a..<u.index(after: a)]))
+    }
+    return .string(String(s[starts[i]..<starts[i + 1]]))
+  }
+
+  private func build(_ s: String) {
+    string = s
+    ascii = s.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    if ascii {
+      starts = []
+      count = s.utf8.count
+      return
+    }
+    var table: [String.Index] = []
+    var i = s.startIndex
+    while i < s.endIndex {
+      table.append(i)
+      s.formIndex(after: &i)
+    }
+    table.append(s.endIndex)
+    starts = table
+    count = table.count - 1
+  }
+}
