@@ -85,10 +85,13 @@ public final class Interpreter {
     try run(source: source, file: "<repl>")
   }
 
-  /// Calls a function value (closure or builtin) — how builtins call back into scripts.
+  /// Calls a function value (closure or builtin) — how builtins call back into scripts. Each
+  /// call polls for Ctrl-C, so a builtin looping over callbacks (`map(xs, abs)`, a sort key)
+  /// stops when asked even if the callback is itself a builtin.
   @discardableResult
   public func call(_ callee: Value, _ args: [Value], named: [String: Value] = [:]) throws -> Value {
-    try onEvaluationThread { try self.callValue(callee, args, named, at: nil) }
+    try Interrupt.check()
+    return try onEvaluationThread { try self.callValue(callee, args, named, at: nil) }
   }
 
   struct CompiledProgram {

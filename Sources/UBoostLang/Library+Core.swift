@@ -299,14 +299,23 @@ public enum CoreLibraries {
     return best
   }
 
+  /// Stable merge sort of indices; polls for Ctrl-C every 4096 comparisons (a sort of a
+  /// million keys runs seconds without calling back into the script).
   static func mergeSort(_ xs: [Int], _ less: (Int, Int) throws -> Bool) throws -> [Int] {
+    var comparisons = 0
+    return try mergeSort(xs, less, &comparisons)
+  }
+
+  private static func mergeSort(_ xs: [Int], _ less: (Int, Int) throws -> Bool, _ comparisons: inout Int) throws -> [Int] {
     if xs.count <= 1 { return xs }
     let mid = xs.count / 2
-    let l = try mergeSort(Array(xs[..<mid]), less), r = try mergeSort(Array(xs[mid...]), less)
+    let l = try mergeSort(Array(xs[..<mid]), less, &comparisons), r = try mergeSort(Array(xs[mid...]), less, &comparisons)
     var out: [Int] = []
     out.reserveCapacity(xs.count)
     var i = 0, j = 0
     while i < l.count, j < r.count {
+      comparisons &+= 1
+      if comparisons & 4095 == 0 { try Interrupt.check() }
       if try less(r[j], l[i]) { out.append(r[j]); j += 1 } else { out.append(l[i]); i += 1 }
     }
     out.append(contentsOf: l[i...])
