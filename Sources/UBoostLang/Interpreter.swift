@@ -188,8 +188,12 @@ public final class Interpreter {
     let key = url.standardizedFileURL.resolvingSymlinksInPath().path
     if imported.contains(key) { return }
     imported.insert(key)
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-      throw LangError(.importError, "cannot read '\(url.path)'", at: location)
+    let text: String
+    do { text = try SourceText.read(path: url.path) } catch var e as LangError {
+      if e.kind == .io {
+        e = LangError(.importError, e.message, at: location)
+      }
+      throw e
     }
     let code = try compileProgram(SourceFile(name: url.path, text: text))
     let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
