@@ -118,6 +118,12 @@ public final class Interpreter {
     return r.unbalanced || (r.hitEOF && !r.errors.isEmpty)
   }
 
+  /// True when `source` has a syntax error before its end, which no further lines can fix
+  /// (`let a = [1, 2` followed by `print(a)`).
+  public static func cannotContinue(_ source: String) -> Bool {
+    Parser.parse(SourceFile(name: "<repl>", text: source)).errorBeforeEnd
+  }
+
   // MARK: Globals
 
   /// All defined globals (builtins included).

@@ -15,6 +15,9 @@ public struct Parser {
     public var hitEOF: Bool
     /// True when the lexer ended with open brackets or an unterminated string.
     public var unbalanced: Bool
+    /// True when the parser met an error before the end of input: no further lines can
+    /// complete this text (the REPL then reports it instead of waiting for more).
+    public var errorBeforeEnd = false
   }
 
   private let file: SourceFile
@@ -22,6 +25,7 @@ public struct Parser {
   private var current = 0
   private var errors: [LangError] = []
   private var hitEOF = false
+  private var errorBeforeEnd = false
   private var depth = 0
   static let maxDepth = 200
   static let maxErrors = 20
@@ -41,7 +45,8 @@ public struct Parser {
     if dropped > 0, let last = all.last {
       all.append(LangError(.syntax, "too many errors: \(dropped) more not shown", at: last.location))
     }
-    return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced)
+    return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced,
+                  errorBeforeEnd: parser.errorBeforeEnd)
   }
 
   init(file: SourceFile, tokens: [Token]) {
@@ -81,7 +86,7 @@ public struct Parser {
 
   private mutating func failure(_ message: String, at token: Token? = nil) -> LangError {
     let t = token ?? peek
-    if t.kind == .eof { hitEOF = true }
+    if t.kind == .eof { hitEOF = true } else { errorBeforeEnd = true }
     return LangError(.syntax, message, at: location(t.pos))
   }
 
