@@ -14,21 +14,24 @@
 /// ```
 final class StringIndex {
   private var string = ""
-  /// Start of each character and the end index; empty when `ascii`.
-  private var starts: [String.Index] = []
+  /// UTF-8 offset of each character's start, then of the end; empty when `ascii`. (Four
+  /// bytes per character: strings past 4 GiB of UTF-8 are indexed without a table.)
+  private var starts: [UInt32] = []
   private var ascii = true
   private var count = 0
 
   /// `s[key]` as a one-character string; errors like `Access.index`.
   func character(_ s: String, _ key: Value) throws -> Value {
+    guard s.utf8.count < Int(UInt32.max) else { return try Access.index(.string(s), key) }
     if s != string { build(s) }
     let i = try Access.position(key, count: count, what: "string")
+    let u = s.utf8
     if ascii {
-      let u = s.utf8
       let a = u.index(u.startIndex, offsetBy: i)
       return .string(String(s[a..<u.index(after: a)]))
     }
-    return .string(String(s[starts[i]..<starts[i + 1]]))
+    let a = u.index(u.startIndex, offsetBy: Int(starts[i])), b = u.index(u.startIndex, offsetBy: Int(starts[i + 1]))
+    return .string(String(s[a..<b]))
   }
 
   private func build(_ s: String) {
@@ -39,13 +42,13 @@ final class StringIndex {
       count = s.utf8.count
       return
     }
-    var table: [String.Index] = []
-    var i = s.startIndex
-    while i < s.endIndex {
-      table.append(i)
-      s.formIndex(after: &i)
+    var table: [UInt32] = []
+    var offset = 0
+    for c in s {
+      table.append(UInt32(offset))
+      offset += c.utf8.count
     }
-    table.append(s.endIndex)
+    table.append(UInt32(offset))
     starts = table
     count = table.count - 1
   }
