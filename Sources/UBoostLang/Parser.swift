@@ -45,8 +45,13 @@ public struct Parser {
     if dropped > 0, let last = all.last {
       all.append(LangError(.syntax, "too many errors: \(dropped) more not shown", at: last.location))
     }
+    // Strings cannot span lines: one left open on an earlier line cannot be closed later.
+    let lastLine = file.firstLine + file.text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+    let openStringBefore = lexer.errors.contains {
+      $0.message.hasPrefix("unterminated string") && ($0.location?.line ?? lastLine) < lastLine
+    }
     return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced,
-                  errorBeforeEnd: parser.errorBeforeEnd)
+                  errorBeforeEnd: parser.errorBeforeEnd || openStringBefore)
   }
 
   init(file: SourceFile, tokens: [Token]) {

@@ -24,6 +24,13 @@ final class REPLLanguageTests: XCTestCase {
     XCTAssertEqual(session.errorCount, 1)
   }
 
+  func testUnterminatedStringIsReportedAtTheNextLine() {
+    XCTAssertEqual(session.feed("let s = \"abc", blankLineRuns: false), .needMore)
+    XCTAssertEqual(session.feed("print(1)", blankLineRuns: false), .ready)
+    XCTAssertEqual(out.text, "1\n")
+    XCTAssertTrue(out.errors.contains("<stdin>:1:9: syntax error: unterminated string"), out.errors)
+  }
+
   func testAnErrorInsideABlockIsStillOneStatement() {
     XCTAssertEqual(session.feed("fn f() {", blankLineRuns: false), .needMore)
     XCTAssertEqual(session.feed("  let x = = 2", blankLineRuns: false), .needMore)
