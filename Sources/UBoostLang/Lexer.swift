@@ -26,6 +26,9 @@ public struct Lexer {
   public private(set) var suppressedErrors = 0
   /// Interpolations currently open (`"\(" \(...) ")"`), limited like the parser's nesting.
   private var interpolationDepth = 0
+  /// Set when the nesting limit was hit: the enclosing strings and interpolations, left open
+  /// by skipping the rest of the line, then end without errors of their own.
+  private var nestingOverflow = false
 
   public init(file: SourceFile) {
     self.init(file: file, text: file.text, start: Pos(line: file.firstLine, column: 1))
@@ -224,12 +227,12 @@ public struct Lexer {
     var text = ""
     while true {
       guard let c = peek() else {
-        error("unterminated string", pos)
+        if !nestingOverflow { error("unterminated string", pos) }
         break
       }
       if c == "\"" { advance(); break }
       if c == "\n" {
-        error("unterminated string (strings cannot span lines; use \\n)", pos)
+        if !nestingOverflow { error("unterminated string (strings cannot span lines; use \\n)", pos) }
         break
       }
       if c == "\\" {
@@ -253,12 +256,13 @@ public struct Lexer {
           let codePos = Pos(line: line, column: column)
           if interpolationDepth >= Parser.maxDepth {
             error("interpolations nested too deeply (limit \(Parser.maxDepth))", escPos)
+            nestingOverflow = true
             skipRestOfLine()
             return Token(kind: .string, text: "", parts: [.text("")], pos: pos)
           }
           if let code = scanInterpolation() {
             parts.append(.code(code, codePos))
-          } else {
+          } else if !nestingOverflow {
             error("unterminated interpolation \\(...)", escPos)
           }
         default:
@@ -269,6 +273,7 @@ public struct Lexer {
       text.unicodeScalars.append(advance())
     }
     if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
+    if interpolationDepth == 0 { nestingOverflow = false }
     return Token(kind: .string, text: "", parts: parts, pos: pos)
   }
 
