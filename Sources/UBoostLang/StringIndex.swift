@@ -11,38 +11,49 @@
 /// ```swift
 /// let site = StringIndex()
 /// try site.character("héllo", .number(1))   // .string("é")
+/// site.length("héllo")                        // 5
 /// ```
 final class StringIndex {
   private var string = ""
-  /// UTF-8 offset of each character's start, then of the end; empty when `ascii`. (Four
-  /// bytes per character: strings past 4 GiB of UTF-8 are indexed without a table.)
-  private var starts: [UInt32] = []
+  /// UTF-8 offset of each character's start, then of the end; built on the first `character`
+  /// call for a string that is not `ascii`. (Four bytes per character: strings past 4 GiB of
+  /// UTF-8 are indexed without a table.)
+  private var starts: [UInt32]?
   private var ascii = true
   private var count = 0
 
   /// `s[key]` as a one-character string; errors like `Access.index`.
   func character(_ s: String, _ key: Value) throws -> Value {
     guard s.utf8.count < Int(UInt32.max) else { return try Access.index(.string(s), key) }
-    if s != string { build(s) }
+    if s != string { remember(s) }
     let i = try Access.position(key, count: count, what: "string")
     let u = s.utf8
     if ascii {
       let a = u.index(u.startIndex, offsetBy: i)
       return .string(String(s[a..<u.index(after: a)]))
     }
-    let a = u.index(u.startIndex, offsetBy: Int(starts[i])), b = u.index(u.startIndex, offsetBy: Int(starts[i + 1]))
+    let table = starts ?? buildTable(s)
+    let a = u.index(u.startIndex, offsetBy: Int(table[i])), b = u.index(u.startIndex, offsetBy: Int(table[i + 1]))
     return .string(String(s[a..<b]))
   }
 
-  private func build(_ s: String) {
+  /// `len(s)`: the number of characters, counted once per string (so `while i < len(s)` is
+  /// not quadratic).
+  func length(_ s: String) -> Int {
+    if s != string { remember(s) }
+    return count
+  }
+
+  private func remember(_ s: String) {
     string = s
+    starts = nil
     ascii = s.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
-    if ascii {
-      starts = []
-      count = s.utf8.count
-      return
-    }
+    count = ascii ? s.utf8.count : s.count
+  }
+
+  private func buildTable(_ s: String) -> [UInt32] {
     var table: [UInt32] = []
+    table.reserveCapacity(count + 1)
     var offset = 0
     for c in s {
       table.append(UInt32(offset))
@@ -50,6 +61,6 @@ final class StringIndex {
     }
     table.append(UInt32(offset))
     starts = table
-    count = table.count - 1
+    return table
   }
 }
