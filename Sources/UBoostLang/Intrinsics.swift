@@ -77,7 +77,6 @@ extension Compiler {
       guard let core = Intrinsics.core(g.name) else { return nil }
       let a0 = args[0].run
       let still = CoreBinding(g, core)
-      let strings = StringIndex()
       return { f in
         guard still.holds else { return try fallback(f) }
         let b = core
@@ -87,8 +86,7 @@ extension Compiler {
           case .list(let l): return .number(Double(l.items.count))
           case .record(let r): return .number(Double(r.count))
           case .range(let r): return .number(Double(r.count))
-          case .string(let s): return .number(Double(strings.length(s)))
-          case .nil_, .number, .bool, .function, .builtin, .object: break
+          case .nil_, .number, .bool, .string, .function, .builtin, .object: break
           }
         }
         return try interp.callValue(.builtin(b), [x], [:], at: location)

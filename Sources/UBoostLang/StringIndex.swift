@@ -11,7 +11,6 @@
 /// ```swift
 /// let site = StringIndex()
 /// try site.character("héllo", .number(1))   // .string("é")
-/// site.length("héllo")                        // 5
 /// ```
 final class StringIndex {
   private var string = ""
@@ -35,13 +34,6 @@ final class StringIndex {
     let table = starts ?? buildTable(s)
     let a = u.index(u.startIndex, offsetBy: Int(table[i])), b = u.index(u.startIndex, offsetBy: Int(table[i + 1]))
     return .string(String(s[a..<b]))
-  }
-
-  /// `len(s)`: the number of characters, counted once per string (so `while i < len(s)` is
-  /// not quadratic).
-  func length(_ s: String) -> Int {
-    if s != string { remember(s) }
-    return count
   }
 
   private func remember(_ s: String) {
