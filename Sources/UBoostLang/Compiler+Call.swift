@@ -292,7 +292,14 @@ extension Interpreter {
 
   /// Evaluates defaults (in the callee's frame, so they may use earlier parameters) for every
   /// parameter not yet bound; missing required parameters are errors.
+  ///
+  /// Default expressions run before the callee's body (and its depth check), so they count as
+  /// one nested level here: `fn f(x: f()) = x` then `f()` is a recursion error, not a native
+  /// stack overflow.
   func fillDefaults(_ proto: FunctionProto, _ frame: Frame, from start: Int, bound: [Bool]?, at location: SourceLocation?) throws {
+    depth += 1
+    defer { depth -= 1 }
+    if depth > maxCallDepth || stackIsLow() { throw recursionError(at: location) }
     for i in 0..<proto.paramTargets.count {
       if let b = bound { if b[i] { continue } } else if i < start { continue }
       guard let d = proto.defaults[i] else {

@@ -114,11 +114,13 @@ extension Compiler {
     case .index(let x, let i, let p):
       let cx = try compile(x), ci = try compile(i)
       let location = loc(p)
+      let strings = StringIndex()
       return { f in
         let v = try cx(f), k = try ci(f)
         if case .list(let l) = v, case .number(let d) = k, let i = Int(exactly: d), i >= 0, i < l.items.count {
           return l.items[i]
         }
+        if case .string(let s) = v { return try Compiler.at(location) { try strings.character(s, k) } }
         return try Compiler.at(location) { try Access.index(v, k) }
       }
     case .slice(let x, let a, let b, let p):

@@ -85,10 +85,13 @@ public final class Interpreter {
     try run(source: source, file: "<repl>")
   }
 
-  /// Calls a function value (closure or builtin) — how builtins call back into scripts.
+  /// Calls a function value (closure or builtin) — how builtins call back into scripts. Each
+  /// call polls for Ctrl-C, so a builtin looping over callbacks (`map(xs, abs)`, a sort key)
+  /// stops when asked even if the callback is itself a builtin.
   @discardableResult
   public func call(_ callee: Value, _ args: [Value], named: [String: Value] = [:]) throws -> Value {
-    try onEvaluationThread { try self.callValue(callee, args, named, at: nil) }
+    try Interrupt.check()
+    return try onEvaluationThread { try self.callValue(callee, args, named, at: nil) }
   }
 
   struct CompiledProgram {
@@ -113,6 +116,12 @@ public final class Interpreter {
   public static func isIncomplete(_ source: String) -> Bool {
     let r = Parser.parse(SourceFile(name: "<repl>", text: source))
     return r.unbalanced || (r.hitEOF && !r.errors.isEmpty)
+  }
+
+  /// True when `source` has a syntax error before its end, which no further lines can fix
+  /// (`let a = [1, 2` followed by `print(a)`).
+  public static func cannotContinue(_ source: String) -> Bool {
+    Parser.parse(SourceFile(name: "<repl>", text: source)).errorBeforeEnd
   }
 
   // MARK: Globals
@@ -185,8 +194,12 @@ public final class Interpreter {
     let key = url.standardizedFileURL.resolvingSymlinksInPath().path
     if imported.contains(key) { return }
     imported.insert(key)
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-      throw LangError(.importError, "cannot read '\(url.path)'", at: location)
+    let text: String
+    do { text = try SourceText.read(path: url.path) } catch var e as LangError {
+      if e.kind == .io {
+        e = LangError(.importError, e.message, at: location)
+      }
+      throw e
     }
     let code = try compileProgram(SourceFile(name: url.path, text: text))
     let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])

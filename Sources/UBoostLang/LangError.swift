@@ -60,15 +60,33 @@ public struct LangError: Error, CustomStringConvertible {
       return "\(label): \(message)" + renderStack()
     }
     var out = "\(loc): \(label): \(message)"
-    let text = loc.file.line(loc.line)
+    let (text, column) = LangError.excerpt(loc.file.line(loc.line), column: loc.column)
     if !text.isEmpty {
       let gutter = String(loc.line)
       let pad = String(repeating: " ", count: gutter.count)
       // Tabs are kept so the caret lines up under the source.
-      let prefix = text.unicodeScalars.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+      let prefix = text.unicodeScalars.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
       out += "\n \(pad) |\n \(gutter) | \(text)\n \(pad) | \(prefix)^"
     }
     return out + renderStack()
+  }
+
+  /// Longest source line shown under a message; longer lines are cut around the column (so
+  /// twenty errors on a megabyte-long line do not print twenty megabytes).
+  static let maxShownLine = 160
+
+  /// The part of `line` to show and the caret's column within it.
+  static func excerpt(_ line: String, column: Int) -> (String, Int) {
+    let scalars = Array(line.unicodeScalars)
+    guard scalars.count > maxShownLine else { return (line, column) }
+    let c = min(max(column - 1, 0), scalars.count)
+    let start = max(0, min(c - maxShownLine / 2, scalars.count - maxShownLine))
+    let end = min(scalars.count, start + maxShownLine)
+    var shown = String(String.UnicodeScalarView(scalars[start..<end]))
+    var col = c - start + 1
+    if start > 0 { shown = "…" + shown; col += 1 }
+    if end < scalars.count { shown += "…" }
+    return (shown, col)
   }
 
   private func renderStack() -> String {

@@ -19,8 +19,16 @@ public struct Lexer {
   private var brackets: [TokenKind] = []
   /// True when the text ended inside an open bracket.
   public var hasOpenBrackets: Bool { !brackets.isEmpty }
-  /// Errors found while scanning; scanning continues after each.
+  /// Errors found while scanning (at most `Parser.maxErrors`); scanning continues after each.
   public private(set) var errors: [LangError] = []
+  /// Errors found beyond the cap (counted, not kept: a line of thousands of bad escapes must
+  /// not produce thousands of messages).
+  public private(set) var suppressedErrors = 0
+  /// Interpolations currently open (`"\(" \(...) ")"`), limited like the parser's nesting.
+  private var interpolationDepth = 0
+  /// Set when the nesting limit was hit: the enclosing strings and interpolations, left open
+  /// by skipping the rest of the line, then end without errors of their own.
+  private var nestingOverflow = false
 
   public init(file: SourceFile) {
     self.init(file: file, text: file.text, start: Pos(line: file.firstLine, column: 1))
@@ -71,10 +79,12 @@ public struct Lexer {
 
   private var newlinesSignificant: Bool {
     guard let top = brackets.last else { return true }
-    return top == .leftBrace
+    // `.string` marks an open interpolation: strings cannot span lines.
+    return top == .leftBrace || top == .string
   }
 
   private mutating func error(_ message: String, _ pos: Pos) {
+    if errors.count >= Parser.maxErrors { suppressedErrors += 1; return }
     errors.append(LangError(.syntax, message,
                             at: SourceLocation(file: file, line: Int(pos.line), column: Int(pos.column))))
   }
@@ -217,12 +227,12 @@ public struct Lexer {
     var text = ""
     while true {
       guard let c = peek() else {
-        error("unterminated string", pos)
+        if !nestingOverflow { error("unterminated string", pos) }
         break
       }
       if c == "\"" { advance(); break }
       if c == "\n" {
-        error("unterminated string (strings cannot span lines; use \\n)", pos)
+        if !nestingOverflow { error("unterminated string (strings cannot span lines; use \\n)", pos) }
         break
       }
       if c == "\\" {
@@ -244,9 +254,15 @@ public struct Lexer {
         case "(":
           if !text.isEmpty { parts.append(.text(text)); text = "" }
           let codePos = Pos(line: line, column: column)
+          if interpolationDepth >= Parser.maxDepth {
+            error("interpolations nested too deeply (limit \(Parser.maxDepth))", escPos)
+            nestingOverflow = true
+            skipRestOfLine()
+            return Token(kind: .string, text: "", parts: [.text("")], pos: pos)
+          }
           if let code = scanInterpolation() {
             parts.append(.code(code, codePos))
-          } else {
+          } else if !nestingOverflow {
             error("unterminated interpolation \\(...)", escPos)
           }
         default:
@@ -257,6 +273,7 @@ public struct Lexer {
       text.unicodeScalars.append(advance())
     }
     if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
+    if interpolationDepth == 0 { nestingOverflow = false }
     return Token(kind: .string, text: "", parts: parts, pos: pos)
   }
 
@@ -268,27 +285,39 @@ public struct Lexer {
     return Unicode.Scalar(v)
   }
 
-  /// Source text up to the `)` matching an already consumed `\(`; nil if unterminated.
-  private mutating func scanInterpolation() -> String? {
-    var depth = 1
-    var code = ""
-    var inString = false
-    while let c = peek() {
-      if c == "\n" { return nil }
-      advance()
-      if inString {
-        if c == "\\", let d = peek() { code.unicodeScalars.append(c); code.unicodeScalars.append(d); advance(); continue }
-        if c == "\"" { inString = false }
-      } else {
-        if c == "\"" { inString = true }
-        if c == "(" { depth += 1 }
-        if c == ")" {
-          depth -= 1
-          if depth == 0 { return code }
-        }
-      }
-      code.unicodeScalars.append(c)
+  /// Tokens up to the `)` matching an already consumed `\(`; nil if the line or text ends
+  /// first. The tokens are scanned here, once, so nested interpolations cost linear time.
+  private mutating func scanInterpolation() -> [Token]? {
+    let base = brackets.count
+    brackets.append(.string)
+    interpolationDepth += 1
+    defer {
+      interpolationDepth -= 1
+      if brackets.count > base { brackets.removeLast(brackets.count - base) }
     }
-    return nil
+    var tokens: [Token] = []
+    while true {
+      let saved = (index, line, column)
+      let t = next()
+      switch t.kind {
+      case .rightParen where brackets.count == base:
+        tokens.append(Token(kind: .eof, text: "", pos: t.pos))
+        return tokens
+      case .newline, .eof:
+        // Leave the line end to the string, which reports itself unterminated.
+        (index, line, column) = saved
+        return nil
+      default:
+        // A stray `]` or `}` closed the interpolation's marker: keep it open (the parser
+        // reports the stray token).
+        if brackets.count == base { brackets.append(.string) }
+        tokens.append(t)
+      }
+    }
+  }
+
+  /// Skips to the end of the line (after an error that makes the rest unreadable).
+  private mutating func skipRestOfLine() {
+    while let d = peek(), d != "\n" { advance() }
   }
 }

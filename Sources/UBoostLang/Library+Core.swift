@@ -229,8 +229,9 @@ public enum CoreLibraries {
       for x in try a.sequence("xs") where !(try Ops.truth(f.isNil ? x : try a.interpreter.call(f, [x]))) { return .bool(false) }
       return .bool(true)
     },
-    B("copy", "x, deep: bool = false", "A copy of a list or record (nested lists/records copied too when deep).") { a in
-      copyValue(try a.value("x"), deep: try a.bool("deep"), depth: 0)
+    B("copy", "x, deep: bool = false", "A copy of a list or record. With deep: nested lists and records are copied too, at any depth; a list or record met twice is copied once, so shared parts stay shared and cycles are kept.") { a in
+      let x = try a.value("x")
+      return try a.bool("deep") ? deepCopy(x) : shallowCopy(x)
     },
     B("merge", "...records", "A new record with the fields of all records; later ones win.") { a in
       let out = RecordBox()
@@ -298,14 +299,23 @@ public enum CoreLibraries {
     return best
   }
 
+  /// Stable merge sort of indices; polls for Ctrl-C every 4096 comparisons (a sort of a
+  /// million keys runs seconds without calling back into the script).
   static func mergeSort(_ xs: [Int], _ less: (Int, Int) throws -> Bool) throws -> [Int] {
+    var comparisons = 0
+    return try mergeSort(xs, less, &comparisons)
+  }
+
+  private static func mergeSort(_ xs: [Int], _ less: (Int, Int) throws -> Bool, _ comparisons: inout Int) throws -> [Int] {
     if xs.count <= 1 { return xs }
     let mid = xs.count / 2
-    let l = try mergeSort(Array(xs[..<mid]), less), r = try mergeSort(Array(xs[mid...]), less)
+    let l = try mergeSort(Array(xs[..<mid]), less, &comparisons), r = try mergeSort(Array(xs[mid...]), less, &comparisons)
     var out: [Int] = []
     out.reserveCapacity(xs.count)
     var i = 0, j = 0
     while i < l.count, j < r.count {
+      comparisons &+= 1
+      if comparisons & 4095 == 0 { try Interrupt.check() }
       if try less(r[j], l[i]) { out.append(r[j]); j += 1 } else { out.append(l[i]); i += 1 }
     }
     out.append(contentsOf: l[i...])
@@ -313,12 +323,52 @@ public enum CoreLibraries {
     return out
   }
 
-  static func copyValue(_ v: Value, deep: Bool, depth: Int) -> Value {
-    guard depth < Value.maxDepth else { return v }
+  static func shallowCopy(_ v: Value) -> Value {
     switch v {
-    case .list(let l): return .list(ListBox(deep ? l.items.map { copyValue($0, deep: true, depth: depth + 1) } : l.items))
-    case .record(let r): return .record(RecordBox(r.fields.map { ($0.0, deep ? copyValue($0.1, deep: true, depth: depth + 1) : $0.1) }))
+    case .list(let l): return .list(ListBox(l.items))
+    case .record(let r): return .record(RecordBox(r.fields))
     default: return v
     }
   }
+
+  /// Copies nested lists and records with a worklist (any depth); each original container maps
+  /// to one copy, which keeps sharing and cycles.
+  static func deepCopy(_ v: Value) -> Value {
+    var copies: [ObjectIdentifier: Value] = [:]
+    var pending: [(Value, Value)] = []  // (original, its still empty copy)
+    func copy(_ x: Value) -> Value {
+      switch x {
+      case .list(let l):
+        if let c = copies[ObjectIdentifier(l)] { return c }
+        let c = Value.list(ListBox())
+        copies[ObjectIdentifier(l)] = c
+        pending.append((x, c))
+        return c
+      case .record(let r):
+        if let c = copies[ObjectIdentifier(r)] { return c }
+        let c = Value.record(RecordBox())
+        copies[ObjectIdentifier(r)] = c
+        pending.append((x, c))
+        return c
+      default:
+        return x
+      }
+    }
+    let root = copy(v)
+    while let (original, target) = pending.popLast() {
+      switch (original, target) {
+      case (.list(let from), .list(let to)):
+        var items: [Value] = []
+        items.reserveCapacity(from.items.count)
+        for x in from.items { items.append(copy(x)) }
+        to.items = items
+      case (.record(let from), .record(let to)):
+        for (k, x) in from.fields { to[k] = copy(x) }
+      default:
+        break
+      }
+    }
+    return root
+  }
+
 }

@@ -34,20 +34,28 @@ extension CoreLibraries {
     B("exists", "path: string", "Whether a file or directory exists.") { a in
       .bool(FileManager.default.fileExists(atPath: try a.string("path")))
     },
-    B("parse_json", "text: string", "The value a JSON text describes (objects become records).") { a in
+    B("parse_json", "text: string", "The value a JSON text describes (objects become records). Nesting is limited to \(maxJSONDepth) levels.") { a in
       let t = try a.string("text")
-      guard let obj = try? JSONSerialization.jsonObject(with: Data(t.utf8), options: [.fragmentsAllowed]) else {
-        throw LangError(.value, "parse_json(): malformed JSON")
+      let obj: Any
+      do { obj = try JSONSerialization.jsonObject(with: Data(t.utf8), options: [.fragmentsAllowed]) } catch {
+        // Foundation says why (and where) in the debug description; deeper than 512 levels is
+        // one of the reasons.
+        let why = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+        throw LangError(.value, "parse_json(): malformed JSON" + (why.map { " (\($0))" } ?? ""))
       }
-      return fromJSON(obj, depth: 0)
+      return fromJSON(obj)
     },
-    B("to_json", "x", "JSON text for numbers, strings, bools, nil, lists and records.") { a in
+    B("to_json", "x", "JSON text for numbers, strings, bools, nil, lists and records (at most \(maxJSONDepth) levels deep, as parse_json reads).") { a in
       .string(try toJSON(try a.value("x"), depth: 0))
     },
   ])
 
-  static func fromJSON(_ o: Any, depth: Int) -> Value {
-    guard depth < Value.maxDepth else { return .nil_ }
+  /// The deepest JSON Foundation's parser reads (it refuses more with a message).
+  static let maxJSONDepth = 512
+
+  /// Converts what `JSONSerialization` returned (at most `maxJSONDepth` deep, so recursion is
+  /// bounded).
+  static func fromJSON(_ o: Any) -> Value {
     switch o {
     case let b as Bool where !(o is Int) && !(o is Double):
       return .bool(b)
@@ -59,15 +67,15 @@ extension CoreLibraries {
       if n is NSDecimalNumber, let d = Double(n.description) { return .number(d) }
       return .number(n.doubleValue)
     case let s as String: return .string(s)
-    case let xs as [Any]: return .list(xs.map { fromJSON($0, depth: depth + 1) })
+    case let xs as [Any]: return .list(xs.map { fromJSON($0) })
     case let d as [String: Any]:
-      return .record(d.keys.sorted().map { ($0, fromJSON(d[$0] ?? NSNull(), depth: depth + 1)) })
+      return .record(d.keys.sorted().map { ($0, fromJSON(d[$0] ?? NSNull())) })
     default: return .nil_
     }
   }
 
   static func toJSON(_ v: Value, depth: Int) throws -> String {
-    guard depth < Value.maxDepth else { throw LangError(.limit, "to_json(): value nested too deeply (or cyclic)") }
+    guard depth < maxJSONDepth else { throw LangError(.limit, "to_json(): value nested more than \(maxJSONDepth) levels deep (or cyclic)") }
     switch v {
     case .nil_: return "null"
     case .bool(let b): return b ? "true" : "false"

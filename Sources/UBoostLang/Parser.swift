@@ -15,6 +15,9 @@ public struct Parser {
     public var hitEOF: Bool
     /// True when the lexer ended with open brackets or an unterminated string.
     public var unbalanced: Bool
+    /// True when the parser met an error before the end of input: no further lines can
+    /// complete this text (the REPL then reports it instead of waiting for more).
+    public var errorBeforeEnd = false
   }
 
   private let file: SourceFile
@@ -22,6 +25,7 @@ public struct Parser {
   private var current = 0
   private var errors: [LangError] = []
   private var hitEOF = false
+  private var errorBeforeEnd = false
   private var depth = 0
   static let maxDepth = 200
   static let maxErrors = 20
@@ -36,7 +40,18 @@ public struct Parser {
     let unbalanced = lexer.hasOpenBrackets || lexer.errors.contains { $0.message.hasPrefix("unterminated") }
     var all = lexer.errors + parser.errors
     all.sort { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
-    return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced)
+    let dropped = max(0, all.count - maxErrors) + lexer.suppressedErrors
+    if all.count > maxErrors { all.removeLast(all.count - maxErrors) }
+    if dropped > 0, let last = all.last {
+      all.append(LangError(.syntax, "too many errors: \(dropped) more not shown", at: last.location))
+    }
+    // Strings cannot span lines: one left open on an earlier line cannot be closed later.
+    let lastLine = file.firstLine + file.text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+    let openStringBefore = lexer.errors.contains {
+      $0.message.hasPrefix("unterminated string") && ($0.location?.line ?? lastLine) < lastLine
+    }
+    return Result(statements: stmts, errors: all, hitEOF: parser.hitEOF, unbalanced: unbalanced,
+                  errorBeforeEnd: parser.errorBeforeEnd || openStringBefore)
   }
 
   init(file: SourceFile, tokens: [Token]) {
@@ -76,7 +91,7 @@ public struct Parser {
 
   private mutating func failure(_ message: String, at token: Token? = nil) -> LangError {
     let t = token ?? peek
-    if t.kind == .eof { hitEOF = true }
+    if t.kind == .eof { hitEOF = true } else { errorBeforeEnd = true }
     return LangError(.syntax, message, at: location(t.pos))
   }
 
@@ -505,10 +520,7 @@ public struct Parser {
       switch part {
       case .text(let s):
         parts.append(.text(s))
-      case .code(let code, let pos):
-        var lexer = Lexer(file: file, text: code, start: pos)
-        let toks = lexer.scanAll()
-        errors.append(contentsOf: lexer.errors)
+      case .code(let toks, _):
         var sub = Parser(file: file, tokens: toks)
         sub.depth = depth
         if sub.peekKind == .eof { throw failure("empty interpolation \\()", at: t) }

@@ -233,10 +233,33 @@ final class FunctionProto {
 /// A function value written in uboost: compiled code plus captured variables.
 public final class Closure {
   let proto: FunctionProto
-  let captures: ContiguousArray<Cell>
+  /// Only `Teardown` changes it (emptying a dying closure).
+  private(set) var captures: ContiguousArray<Cell>
   init(proto: FunctionProto, captures: ContiguousArray<Cell>) {
     self.proto = proto
     self.captures = captures
+  }
+
+  deinit {
+    if !captures.isEmpty {
+      var work: [Value] = []
+      moveCaptured(into: &work)
+      if !work.isEmpty { Teardown.drain(&work) }
+    }
+  }
+
+  /// Empties the closure: the values of captured variables no one else holds go to `work`.
+  func moveCaptured(into work: inout [Value]) {
+    var cells = captures
+    captures = []
+    // `popLast` moves a cell out of the array (or copies it, retained, when the array is
+    // shared), so a cell that tests unique is held by nothing else.
+    while var cell = cells.popLast() {
+      if isKnownUniquelyReferenced(&cell), Teardown.ownsValues(cell.value) {
+        work.append(cell.value)
+        cell.value = .nil_
+      }
+    }
   }
   /// The declared name, or `<anonymous>`.
   public var name: String { proto.name }

@@ -95,15 +95,16 @@ public enum TokenKind: Hashable, CustomStringConvertible {
   }
 }
 
-/// One piece of a string literal: literal text or an interpolated `\(expr)` source fragment.
+/// One piece of a string literal: literal text or an interpolated `\(expr)`.
 public enum StringPart: Equatable {
   case text(String)
-  /// Source of the embedded expression and the position of its first character.
-  case code(String, Pos)
+  /// Tokens of the embedded expression (lexed once, with the string) and the position of its
+  /// first character.
+  case code([Token], Pos)
 }
 
 /// A token with its position. `text` holds the identifier name; `number` and `parts` hold literal payloads.
-public struct Token {
+public struct Token: Equatable {
   public var kind: TokenKind
   public var text: String
   public var number: Double = 0

@@ -67,6 +67,10 @@ public enum Value {
 public final class ListBox {
   public var items: [Value]
   public init(_ items: [Value] = []) { self.items = items }
+
+  deinit {
+    if Teardown.needsWorklist(items) { Teardown.release(&items) }
+  }
 }
 
 /// A record: fields in insertion order, shared by reference.
@@ -82,6 +86,18 @@ public final class RecordBox {
   }
 
   public var count: Int { keys.count }
+
+  deinit {
+    if Teardown.needsWorklist(values) { Teardown.release(&values) }
+  }
+
+  /// Empties the record, handing its values to `work` (see `Teardown`).
+  func moveValues(into work: inout [Value]) {
+    work.append(contentsOf: values)
+    values = []
+    keys = []
+    slots = [:]
+  }
 
   /// The field value, or nil if absent. Setting `nil` is not removal; use `remove`.
   public subscript(key: String) -> Value? {

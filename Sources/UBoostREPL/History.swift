@@ -2,9 +2,12 @@ import Foundation
 
 // MARK: - History
 
-/// The REPL's input history: one entry per submitted line, oldest first, without blank lines,
-/// without duplicates (re-entering a line moves it to the end) and at most `capacity` long.
-/// It is kept in a text file, one entry per line, so it survives across sessions.
+/// The REPL's input history: one entry per submitted statement (a multi-line definition is one
+/// entry, recalled whole, as in IPython), oldest first, without blank entries, without
+/// duplicates (re-entering one moves it to the end) and at most `capacity` long. It is kept in
+/// a text file so it survives across sessions: a `#uboost-history 2` header, then one entry per
+/// line with `\` written `\\` and a newline inside an entry written `\n`. A file without the
+/// header (an older history) is read one entry per line.
 ///
 /// ```swift
 /// let history = History(path: History.defaultPath())
@@ -37,16 +40,42 @@ public final class History {
 
   // MARK: Editing
 
-  /// Appends a line. Blank lines are ignored, an earlier identical entry is removed, a line
-  /// with a newline is stored as its separate lines.
-  public func add(_ line: String) {
-    for part in TextFile.lines(line) {
-      let entry = part.trimmingTrailingWhitespace()
-      guard !entry.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-      entries.removeAll { $0 == entry }
-      entries.append(entry)
-    }
+  /// Appends a statement (one line or several joined by newlines). Blank statements are
+  /// ignored, trailing whitespace of each line and blank trailing lines are dropped, and an
+  /// earlier identical entry is removed.
+  public func add(_ statement: String) {
+    var lines = TextFile.lines(statement).map { $0.trimmingTrailingWhitespace() }
+    while let last = lines.last, last.isEmpty { lines.removeLast() }
+    while let first = lines.first, first.isEmpty { lines.removeFirst() }
+    guard !lines.isEmpty else { return }
+    let entry = lines.joined(separator: "\n")
+    entries.removeAll { $0 == entry }
+    entries.append(entry)
     if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+  }
+
+  /// First line of a history file in the current format.
+  static let header = "#uboost-history 2"
+
+  static func encode(_ entry: String) -> String {
+    entry.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+  }
+
+  static func decode(_ line: String) -> String {
+    var out = ""
+    var escaped = false
+    for c in line {
+      if escaped {
+        out.append(c == "n" ? "\n" : c)
+        escaped = false
+      } else if c == "\\" {
+        escaped = true
+      } else {
+        out.append(c)
+      }
+    }
+    if escaped { out.append("\\") }
+    return out
   }
 
   /// Forgets every entry (the file is untouched until ``save()``).
@@ -63,13 +92,16 @@ public final class History {
     }
     let text = try TextFile.read(path)
     entries = []
-    for line in TextFile.lines(text) { add(line) }
+    var lines = TextFile.lines(text)
+    let current = lines.first == History.header
+    if current { lines.removeFirst() }
+    for line in lines { add(current ? History.decode(line) : line) }
   }
 
   /// Writes the entries to the file (atomically: a temporary file is renamed over it).
   public func save() throws {
     guard let path else { return }
-    let text = entries.isEmpty ? "" : entries.joined(separator: "\n") + "\n"
+    let text = ([History.header] + entries.map(History.encode)).joined(separator: "\n") + "\n"
     do {
       try text.write(toFile: path, atomically: true, encoding: .utf8)
     } catch {

@@ -57,16 +57,29 @@ public final class InterpreterBackend: REPLBackend {
     }
   }
 
-  /// How a value is shown after evaluation: nothing for `nil`, else `value : Type`.
+  /// Elements of a list (fields of a record) the REPL shows before abbreviating.
+  static let displayItems = 1000
+
+  /// How a value is shown after evaluation: nothing for `nil`, else `value : Type`. Lists and
+  /// records longer than `displayItems` are abbreviated, and the display says so (`str` and
+  /// `print` always give everything).
   static func outcome(for v: Value) -> EvalOutcome {
     if v.isNil { return EvalOutcome() }
-    let text: String
+    var text: String
+    var note: String?
     switch v {
     case .object(let o): text = o.describe(width: 100)
     case .string: text = v.repr
-    case .nil_, .number, .bool, .list, .record, .range, .function, .builtin: text = v.description
+    case .nil_, .number, .bool, .list, .record, .range, .function, .builtin:
+      let (shown, abbreviated) = v.displayRepr(maxItems: displayItems)
+      text = shown
+      if abbreviated {
+        note = "(display abbreviated to \(displayItems) elements per list or record; print(x) or str(x) shows all)"
+      }
     }
-    return EvalOutcome(value: text, type: v.typeName)
+    var outcome = EvalOutcome(value: text, type: v.typeName)
+    outcome.note = note
+    return outcome
   }
 
   private func noteNewBindings() {
@@ -75,6 +88,8 @@ public final class InterpreterBackend: REPLBackend {
   }
 
   public func isIncomplete(_ source: String) -> Bool { Interpreter.isIncomplete(source) }
+
+  public func cannotContinue(_ source: String) -> Bool { Interpreter.cannotContinue(source) }
 
   // MARK: Introspection
 
@@ -107,17 +122,14 @@ public final class InterpreterBackend: REPLBackend {
     }
   }
 
+  /// `:help NAME`: a builtin's signature and doc, a uboost function's declared parameters and
+  /// doc comment (stdlib and user functions alike), or for `x.name` the method or field `name`
+  /// of the value `x`. Without a name: the builtins by library and the stdlib functions.
   public func help(_ name: String?) -> String {
     if let name, !name.isEmpty {
+      if name.contains(".") { return memberHelp(name) }
       if let h = interpreter.registry.help(name) { return h }
-      if let v = interpreter.lookup(name) {
-        switch v {
-        case .function: return "\(name): a uboost function (\(v.description))"
-        case .object(let o): return "\(name): \(o.typeName); fields: \(o.fieldNames.joined(separator: ", "))"
-        case .nil_, .number, .bool, .string, .list, .record, .range, .builtin:
-          return "\(name): \(v.typeName)"
-        }
-      }
+      if let v = interpreter.lookup(name) { return Self.help(of: v, named: name) }
       return "no builtin or binding named '\(name)'"
     }
     var out = "Builtins by library (:help NAME for one):\n"
@@ -126,7 +138,53 @@ public final class InterpreterBackend: REPLBackend {
       guard !names.isEmpty else { continue }
       out += "  \(lib.name): \(names.joined(separator: ", "))\n"
     }
+    let stdlib = baseline.filter { n in
+      if case .function? = interpreter.lookup(n) { return true }
+      return false
+    }.sorted()
+    if !stdlib.isEmpty { out += "Functions of the stdlib (written in uboost):\n  \(stdlib.joined(separator: ", "))\n" }
     return out
+  }
+
+  static func help(of v: Value, named name: String) -> String {
+    switch v {
+    case .function(let c):
+      let h = c.help
+      return c.name == "<anonymous>" ? name + h.dropFirst("<anonymous>".count) : h
+    case .builtin(let b): return "\(b.signature)\n  \(b.doc)"
+    case .object(let o):
+      var out = "\(name): \(o.typeName)"
+      if !o.fieldNames.isEmpty { out += "; fields: \(o.fieldNames.joined(separator: ", "))" }
+      return out
+    case .record(let r): return "\(name): record; fields: \(r.keys.joined(separator: ", "))"
+    case .nil_, .number, .bool, .string, .list, .range:
+      return "\(name): \(v.typeName)"
+    }
+  }
+
+  /// `:help hw.cost`: the method or field `cost` of the value `hw` (or, by uniform call
+  /// syntax, the global function `cost` called as `hw.cost(...)`).
+  private func memberHelp(_ path: String) -> String {
+    let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    guard let first = parts.first, var value = interpreter.lookup(first) else {
+      return "no binding named '\(parts.first ?? path)'"
+    }
+    for (i, p) in parts.enumerated().dropFirst() {
+      let last = i == parts.count - 1
+      if last, case .object(let o) = value, let m = o.method(p) {
+        return "\(path): method of \(o.typeName)\n\(Self.help(of: .builtin(m), named: p))"
+      }
+      if let next = Self.field(of: value, p) {
+        value = next
+        continue
+      }
+      if last, let g = interpreter.lookup(p), g.isCallable {
+        return "\(path) calls \(p)(\(parts[..<i].joined(separator: ".")), ...):\n"
+          + (interpreter.registry.help(p) ?? Self.help(of: g, named: p))
+      }
+      return "\(parts[..<i].joined(separator: ".")) (\(value.typeName)) has no method or field '\(p)'"
+    }
+    return Self.help(of: value, named: path)
   }
 
   public func typeOf(_ expression: String) -> EvalOutcome {

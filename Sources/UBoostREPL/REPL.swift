@@ -107,17 +107,29 @@ public final class REPL {
       return .line(line)
     }
 
+    // Lines of the statement being typed: history keeps a statement as one entry, so a
+    // multi-line definition is recalled whole.
+    var statement: [String] = []
+    func remember() {
+      guard !statement.isEmpty else { return }
+      history.add(statement.joined(separator: "\n"))
+      statement = []
+      try? history.save()
+    }
     loop: while true {
       let prompt = session.isContinuing ? options.continuationPrompt : options.prompt
       switch readLine(prompt) {
       case let .line(line):
-        history.add(line)
-        try? history.save()
-        if session.feed(line, blankLineRuns: true) == .quit { break loop }
+        statement.append(line)
+        let result = session.feed(line, blankLineRuns: true)
+        if !session.isContinuing { remember() }
+        if result == .quit { break loop }
       case .interrupted:
+        remember()
         session.discardPending()
       case .endOfInput:
         if session.isContinuing {
+          remember()
           session.discardPending()
           output.write("\n")
           continue loop

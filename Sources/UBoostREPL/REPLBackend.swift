@@ -29,6 +29,9 @@ public protocol REPLBackend: AnyObject {
   /// True when `source` ends inside an open bracket, string or block, so the REPL should read
   /// another line before evaluating. Must not evaluate anything.
   func isIncomplete(_ source: String) -> Bool
+  /// True when `source` has a syntax error that more lines cannot fix (so a statement left
+  /// unfinished is reported at the first line that cannot continue it).
+  func cannotContinue(_ source: String) -> Bool
 
   /// Every name visible at top level, for TAB completion: bindings, builtins and keywords.
   func globalNames() -> [String]
@@ -76,6 +79,7 @@ extension REPLBackend {
   }
 
   public func members(ofExpression expression: String) -> [String] { [] }
+  public func cannotContinue(_ source: String) -> Bool { false }
   public func takePlots() -> [PlotImage] { [] }
   public func runLesson(_ name: String, output: @escaping (String) -> Void,
                         pause: @escaping () -> Bool) -> String? {
@@ -101,6 +105,8 @@ public struct EvalOutcome: Equatable, Sendable {
   public var error: String?
   /// True when the evaluation stopped because of ``REPLBackend/requestInterrupt()``.
   public var interrupted: Bool
+  /// A remark printed on the line after the value (e.g. that the display was abbreviated).
+  public var note: String?
 
   public init(value: String? = nil, type: String? = nil, error: String? = nil,
               interrupted: Bool = false) {
@@ -113,8 +119,8 @@ public struct EvalOutcome: Equatable, Sendable {
   /// `value : Type` as the REPL prints it, or nil when there is nothing to show.
   public var display: String? {
     guard let value else { return nil }
-    guard let type, !type.isEmpty else { return value }
-    return "\(value) : \(type)"
+    let shown = (type?.isEmpty ?? true) ? value : "\(value) : \(type!)"
+    return note.map { shown + "\n" + $0 } ?? shown
   }
 
   /// True when the evaluation failed (including an interrupt).

@@ -25,14 +25,23 @@ public final class StandardOutput: REPLOutput {
   public init() {}
 
   public func write(_ text: String) {
-    fputs(text, stdout)
+    StandardOutput.put(text, stdout)
     fflush(stdout)
   }
 
   public func writeError(_ text: String) {
     fflush(stdout)
-    fputs(text, stderr)
+    StandardOutput.put(text, stderr)
     fflush(stderr)
+  }
+
+  /// Writes every byte of `text` (`fputs` would stop at a NUL character the program printed).
+  static func put(_ text: String, _ stream: UnsafeMutablePointer<FILE>?) {
+    var text = text
+    text.withUTF8 { bytes in
+      guard let base = bytes.baseAddress else { return }
+      _ = fwrite(base, 1, bytes.count, stream)
+    }
   }
 }
 

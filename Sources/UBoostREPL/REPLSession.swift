@@ -56,7 +56,9 @@ public final class REPLSession {
   /// endless continuation); otherwise blank lines inside a statement are kept.
   @discardableResult
   public func feed(_ line: String, blankLineRuns: Bool = true) -> LineResult {
-    lineNumber += 1
+    // A recalled multi-line history entry arrives as one line with newlines.
+    let lineCount = 1 + line.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+    lineNumber += lineCount
     let blank = line.trimmingCharacters(in: .whitespaces).isEmpty
     if pending.isEmpty {
       if blank { return .ready }
@@ -70,7 +72,18 @@ public final class REPLSession {
     }
     pending.append(line)
     let source = pending.joined(separator: "\n")
-    if backend.isIncomplete(source) { return .needMore }
+    if backend.isIncomplete(source) {
+      // An unfinished statement followed by a line that cannot continue it (but reads fine on
+      // its own): report the statement now and start afresh with the line, instead of
+      // swallowing every later line until the end of input.
+      if pending.count > 1, backend.cannotContinue(source), !backend.cannotContinue(line) {
+        pending.removeLast()
+        lineNumber -= lineCount
+        flush()
+        return feed(line, blankLineRuns: blankLineRuns)
+      }
+      return .needMore
+    }
     flush()
     return .ready
   }

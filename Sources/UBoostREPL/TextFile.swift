@@ -1,4 +1,5 @@
 import Foundation
+import UBoostLang
 
 // MARK: - Reading text files with clear errors
 
@@ -16,10 +17,8 @@ enum TextFile {
     guard fm.isReadableFile(atPath: path), let data = fm.contents(atPath: path) else {
       throw REPLError.cannotRead(path: path, reason: "Permission denied")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw REPLError.cannotRead(path: path, reason: "not UTF-8 text")
-    }
-    return text
+    // Not UTF-8: a positioned error (bytes in comments are tolerated, see `SourceText`).
+    return try SourceText.decode(Array(data), name: path)
   }
 
   /// Splits on `\n` and `\r\n` (Swift treats `\r\n` as one character).

@@ -31,8 +31,9 @@ struct RunCommand: ParsableCommand {
       return
     }
     if let file {
-      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-        printError("uboost: cannot read '\(file)'")
+      let text: String
+      do { text = try SourceText.read(path: file) } catch {
+        printError("\(error)")
         throw ExitCode(1)
       }
       session.installSignalHandler()
@@ -57,8 +58,9 @@ struct CheckCommand: ParsableCommand {
   func run() throws {
     var failed = false
     for f in files {
-      guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
-        printError("uboost: cannot read '\(f)'"); failed = true; continue
+      let text: String
+      do { text = try SourceText.read(path: f) } catch {
+        printError("\(error)"); failed = true; continue
       }
       if let problem = Interpreter.check(source: text, file: f) {
         printError(problem.description); failed = true

@@ -145,6 +145,56 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(e.out.contains("111") && e.out.contains("222"), "the session goes on after an error: \(e.out)")
   }
 
+  func testPipedREPLReportsAnUnclosedBracketAndGoesOn() throws {
+    let r = try uboost([], stdin: "let a = [1, 2\nprint(111)\nprint(222)\n")
+    XCTAssertEqual(r.status, 1)
+    XCTAssertEqual(r.out, "111\n222\n")
+    XCTAssertTrue(r.err.contains("<stdin>:1:14: syntax error: expected ']'"), r.err)
+  }
+
+  func testPipedREPLWritesNULBytes() throws {
+    let r = try uboost([], stdin: "print(\"a\\0b\")\nprint(\"c\")\n")
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertEqual(r.out, "a\u{0}b\nc\n")
+  }
+
+  func testHelpCoversStdlibFunctionsAndMethods() throws {
+    let r = try uboost([], stdin: ":help paper_hw\n:help tiny_supernet\nlet hw = paper_hw()\n:help hw.cost\n")
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("paper_hw(ceiling: \"corrected\")\n  The reference accelerator"), r.out)
+    XCTAssertTrue(r.out.contains("tiny_supernet(data, ops: ["), r.out)
+    XCTAssertTrue(r.out.contains("hw.cost: method of"), r.out)
+    XCTAssertTrue(r.out.contains("cost(layer"), r.out)
+  }
+
+  func testInvalidUTF8IsPositionedAndToleratedInComments() throws {
+    let d = try tempDir()
+    let bad = d + "/bad.uboost"
+    var bytes = Array("print(1)\nlet s = \"caf".utf8) + [0xE9] + Array("\"\n".utf8)
+    try Data(bytes).write(to: URL(fileURLWithPath: bad))
+    let r = try uboost(["run", bad])
+    XCTAssertEqual(r.status, 1)
+    XCTAssertTrue(r.err.contains("bad.uboost:2:13: syntax error: invalid UTF-8 byte 0xE9"), r.err)
+    let ok = d + "/comment.uboost"
+    bytes = Array("# caf".utf8) + [0xE9] + Array(" (Latin-1)\nprint(2) # na".utf8) + [0xEF] + Array("ve\n".utf8)
+    try Data(bytes).write(to: URL(fileURLWithPath: ok))
+    let c = try uboost(["run", ok])
+    XCTAssertEqual(c.status, 0, c.err)
+    XCTAssertEqual(c.out, "2\n")
+  }
+
+  func testLessonFromAStepSaysWhatHappensToItsBindings() throws {
+    let r = try uboost(["lesson", "smooth-ceil", "--no-pause", "--step", "8"])
+    XCTAssertEqual(r.status, 0, r.err)
+    XCTAssertTrue(r.out.contains("Steps 1 to 7 ran without being shown"), r.out)
+    XCTAssertTrue(r.out.contains("Step 8 of 8"), r.out)
+    XCTAssertFalse(r.out.contains("Step 7 of 8"), r.out)
+    XCTAssertTrue(r.out.contains("Its bindings end with this command (standard input is not a terminal"), r.out)
+    let bad = try uboost(["lesson", "smooth-ceil", "--step", "0"])
+    XCTAssertEqual(bad.status, 1)
+    XCTAssertTrue(bad.err.contains("there is no step 0"), bad.err)
+  }
+
   // MARK: - Notebooks, lessons, docs
 
   func testNotebookMarkdownAndJupyter() throws {

@@ -12,8 +12,24 @@ final class HistoryTests: XCTestCase {
     h.add("c")
     h.add("d")
     XCTAssertEqual(h.entries, ["a", "c", "d"])
-    h.add("e\nf  ")
-    XCTAssertEqual(h.entries, ["d", "e", "f"])
+    h.add("e\nf  \n")
+    XCTAssertEqual(h.entries, ["c", "d", "e\nf"], "a multi-line statement is one entry")
+  }
+
+  func testMultiLineEntriesSurviveTheFile() throws {
+    let dir = try makeTemporaryDirectory(self)
+    let path = (dir as NSString).appendingPathComponent("hist")
+    let h = History(path: path)
+    h.add("fn f(x) {\n  x + 1\n}")
+    h.add("print(\"a\\\\nb\")")
+    try h.save()
+    let again = History(path: path)
+    try again.load()
+    XCTAssertEqual(again.entries, ["fn f(x) {\n  x + 1\n}", "print(\"a\\\\nb\")"])
+    // An older file without the header is one entry per line.
+    try "let a = 1\nprint(a \\n)\n".write(toFile: path, atomically: true, encoding: .utf8)
+    try again.load()
+    XCTAssertEqual(again.entries, ["let a = 1", "print(a \\n)"])
   }
 
   func testRoundTripAcrossSessions() throws {
@@ -26,7 +42,7 @@ final class HistoryTests: XCTestCase {
     first.add("print(a)")
     first.add("let a = 1")
     try first.save()
-    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "print(a)\nlet a = 1\n")
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "#uboost-history 2\nprint(a)\nlet a = 1\n")
 
     let second = History(path: path, capacity: 1)
     try second.load()

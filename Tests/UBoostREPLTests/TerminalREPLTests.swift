@@ -96,6 +96,47 @@ final class TerminalREPLTests: XCTestCase {
     XCTAssertTrue(lines(screen).contains("4242"), screen)
   }
 
+  func testMultiLineDefinitionIsRecalledAsOneEntry() throws {
+    let tmux = try start(history: "multi")
+    tmux.type("fn inc(x) {")
+    tmux.keys("Enter")
+    try tmux.waitFor("...>")
+    tmux.type("  x + 1")
+    tmux.keys("Enter")
+    try tmux.waitFor("...>", count: 2)
+    tmux.type("}")
+    tmux.keys("Enter")
+    try tmux.waitFor("uboost>", count: 2)
+    let saved = try String(contentsOfFile: (directory as NSString).appendingPathComponent("multi"), encoding: .utf8)
+    XCTAssertEqual(saved, "#uboost-history 2\nfn inc(x) {\\n  x + 1\\n}\n")
+    // One Up recalls the whole definition; running it again defines the function again.
+    tmux.keys("Up")
+    tmux.keys("Enter")
+    try tmux.waitFor("uboost>", count: 3)
+    try enter(tmux, "inc(41)")
+    let screen = tmux.screen()
+    XCTAssertTrue(lines(screen).contains("42 : number"), screen)
+    XCTAssertFalse(screen.contains("error"), screen)
+  }
+
+  func testLessonEndsInAREPLWithItsBindings() throws {
+    guard TmuxDriver.executable != nil else { throw XCTSkip("tmux is not installed") }
+    guard let binary = Self.binary() else { throw XCTSkip("the uboost binary is not built") }
+    let tmux = try TmuxDriver(command: [binary, "lesson", "smooth-ceil", "--no-pause", "--step", "8"], environment: [
+      "UBOOST_HISTORY": (directory as NSString).appendingPathComponent("history"),
+      "HOME": directory,
+    ])
+    addTeardownBlock { tmux.close() }
+    var screen = try tmux.wait("the REPL after the lesson", timeout: 60) { $0.contains("uboost>") || $0.contains("[exit ") }
+    XCTAssertTrue(screen.contains("stay defined in the REPL that starts now"), screen)
+    XCTAssertTrue(screen.contains("uboost>"), screen)
+    try enter(tmux, ":vars")
+    screen = tmux.screen()
+    XCTAssertFalse(screen.contains("no bindings"), screen)
+    tmux.keys("C-d")
+    try tmux.waitFor("[exit 0]")
+  }
+
   func testTabCompletesAGlobalName() throws {
     let tmux = try start()
     try enter(tmux, "let uniquely_named_value = 5")

@@ -13,6 +13,8 @@ public enum LessonError: Error, CustomStringConvertible, Equatable {
   case noSteps(path: String)
   /// A lesson file given by path could not be read.
   case cannotRead(path: String, reason: String)
+  /// `--step N` outside the lesson's steps.
+  case noSuchStep(lesson: String, step: Int, count: Int)
 
   public var description: String {
     switch self {
@@ -23,6 +25,8 @@ public enum LessonError: Error, CustomStringConvertible, Equatable {
       return "'\(path)' has no steps: a lesson needs cells that start with '#%% Title'"
     case let .cannotRead(path, reason):
       return "cannot read lesson '\(path)': \(reason)"
+    case let .noSuchStep(lesson, step, count):
+      return "lesson '\(lesson)' has steps 1 to \(count); there is no step \(step)"
     }
   }
 }

@@ -92,19 +92,40 @@ public final class LessonRunner {
 
   /// Loads the lesson `name` (see ``Lessons/load(_:)``) and runs it.
   @discardableResult
-  public func run(name: String, pause: Bool = true) throws -> LessonRun {
-    try run(Lessons.load(name), pause: pause)
+  public func run(name: String, pause: Bool = true, from firstStep: Int = 1) throws -> LessonRun {
+    try run(Lessons.load(name), pause: pause, from: firstStep)
   }
 
-  /// Runs `lesson`; with `pause` false every step runs without waiting (`--no-pause`).
+  /// What the last screen says about the lesson's bindings afterwards. The default fits a
+  /// lesson run inside a REPL session (`:lesson`), where they stay defined.
+  public var bindingsAfterwards = "Every binding it made is still defined."
+
+  /// Runs `lesson`; with `pause` false every step runs without waiting (`--no-pause`). With
+  /// `firstStep` above 1 the earlier steps run quietly first (their bindings are needed) and
+  /// the lesson is shown from that step (`--step N`).
   @discardableResult
-  public func run(_ lesson: Lesson, pause: Bool = true) throws -> LessonRun {
+  public func run(_ lesson: Lesson, pause: Bool = true, from firstStep: Int = 1) throws -> LessonRun {
     guard !lesson.steps.isEmpty else { throw LessonError.noSteps(path: lesson.path) }
+    guard (1...lesson.steps.count).contains(firstStep) else {
+      throw LessonError.noSuchStep(lesson: lesson.name, step: firstStep, count: lesson.steps.count)
+    }
     _ = backend.takePlots()   // plots made before the lesson belong to no step
     showIntroduction(lesson, pause: pause)
     var latest: [Int: LessonStepResult] = [:]
     var visits: [Int] = []
-    var position = 0
+    if firstStep > 1 {
+      for step in lesson.steps[..<(firstStep - 1)] {
+        let result = runQuietly(step, of: lesson)
+        latest[step.index] = result
+        if result.outcome.interrupted {
+          showEnding(.interrupted(atStep: step.index), lesson: lesson)
+          return LessonRun(lesson: lesson, results: latest.keys.sorted().compactMap { latest[$0] },
+                           ending: .interrupted(atStep: step.index), visits: visits)
+        }
+      }
+      output.write("\n(Steps 1 to \(firstStep - 1) ran without being shown, to make their bindings.)\n")
+    }
+    var position = firstStep - 1
     var ending = LessonRun.Ending.finished
     stepping: while position < lesson.steps.count {
       let step = lesson.steps[position]
@@ -175,6 +196,19 @@ public final class LessonRunner {
     return LessonStepResult(step: step, output: printed, outcome: outcome, plots: backend.takePlots())
   }
 
+  /// Runs a step's code without showing it; only an error is shown.
+  private func runQuietly(_ step: LessonStep, of lesson: Lesson) -> LessonStepResult {
+    guard !step.code.isEmpty else {
+      return LessonStepResult(step: step, output: "", outcome: EvalOutcome(), plots: [])
+    }
+    let collected = LessonText()
+    let outcome = backend.evaluate(step.code, file: lesson.path, line: step.line, output: { collected.append($0) })
+    if let error = outcome.error {
+      output.writeError("Step \(step.index) (run without being shown) failed:\n" + REPLSession.line(error))
+    }
+    return LessonStepResult(step: step, output: collected.text, outcome: outcome, plots: backend.takePlots())
+  }
+
   // MARK: Pausing
 
   private func ask(last: Bool, first: Bool) -> LessonCommand {
@@ -200,13 +234,12 @@ public final class LessonRunner {
   private func showEnding(_ ending: LessonRun.Ending, lesson: Lesson) {
     switch ending {
     case .finished:
-      output.write("\nEnd of the lesson '\(lesson.name)'. Every binding it made is still defined.\n")
+      output.write("\nEnd of the lesson '\(lesson.name)'. \(bindingsAfterwards)\n")
     case let .quit(step):
       output.write("\nLeft the lesson '\(lesson.name)' after step \(step) of \(lesson.steps.count). "
-                   + "Every binding it made is still defined.\n")
+                   + "\(bindingsAfterwards)\n")
     case let .interrupted(step):
-      output.write("\nThe lesson stopped at step \(step) (interrupted). "
-                   + "Bindings made so far are still defined.\n")
+      output.write("\nThe lesson stopped at step \(step) (interrupted). \(bindingsAfterwards)\n")
     }
   }
 }
