@@ -20,6 +20,6 @@ extension Value {
     guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
       throw LangError(.value, "malformed JSON")
     }
-    return CoreLibraries.fromJSON(obj, depth: 0)
+    return CoreLibraries.fromJSON(obj)
   }
 }
