@@ -24,7 +24,7 @@ extension ScaleSimConfig {
     for l in layers {
       var rs = l.reports(rows: rows, cols: cols, dataflow: dataflow, depthwise: depthwise)
       if userBandwidth {
-        let stall = ScaleSimMemory(config: self).stallCycles(l, depthwise: depthwise)
+        let stall = try ScaleSimMemory(config: self).stallCycles(l, depthwise: depthwise)
         for i in rs.indices { rs[i] = rs[i].addingStalls(stall) }
       }
       out += rs

@@ -76,6 +76,58 @@ final class ScaleSimTests: XCTestCase {
     }
   }
 
+  /// The stall record's configuration as SCALE-Sim read it (USER bandwidth for DRAM and both read banks).
+  static func stallConfig(_ r: Record) throws -> ScaleSimConfig {
+    let bw = try XCTUnwrap(r.bandwidth, "stall record without bandwidth")
+    XCTAssertEqual(r.sram.count, 3)
+    let text = """
+      [architecture_presets]
+      ArrayHeight: \(r.rows)
+      ArrayWidth: \(r.cols)
+      IfmapSramSzkB: \(r.sram[0])
+      FilterSramSzkB: \(r.sram[1])
+      OfmapSramSzkB: \(r.sram[2])
+      Bandwidth: \(bw)
+      Dataflow: \(r.dataflow.rawValue)
+      [layout]
+      IfmapSRAMBankBandwidth: \(bw)
+      FilterSRAMBankBandwidth: \(bw)
+      [run_presets]
+      InterfaceBandwidth: USER
+      """
+    return try ScaleSimConfig(text: text, path: "stall.cfg")
+  }
+
+  /// Under USER bandwidth with small SRAMs, the replayed stall cycles are within 5% of SCALE-Sim's on
+  /// every supernet layer (mean and each layer), for each dataflow; layers SCALE-Sim does not stall
+  /// get no stall. The replay is SCALE-Sim's event model, so the counts are in fact identical.
+  func testStallCyclesWithinFivePercentPerDataflow() throws {
+    let recs = try Self.records().filter { $0.set == "stall" }
+    for df in Dataflow.allCases {
+      let mine = recs.filter { $0.dataflow == df }
+      XCTAssertGreaterThanOrEqual(mine.count, 12, df.rawValue)
+      var errors: [Double] = []
+      for r in mine {
+        let cfg = try Self.stallConfig(r)
+        let got = try cfg.reports([r.layer])[0]
+        let want = r.report[1]
+        let msg = "\(df.rawValue) \(r.layer.name): \(got.stallCycles) vs SCALE-Sim \(want)"
+        if want == 0 {
+          XCTAssertEqual(got.stallCycles, 0, msg)
+          continue
+        }
+        let e = abs(got.stallCycles - want) / want
+        errors.append(e)
+        XCTAssertLessThanOrEqual(e, 0.05, msg)
+        XCTAssertEqual(got.stallCycles, want, msg)
+        XCTAssertEqual(got.totalCycles, r.report[0] - want + got.stallCycles, msg)
+      }
+      XCTAssertFalse(errors.isEmpty, df.rawValue)
+      let mean = errors.reduce(0, +) / Double(max(errors.count, 1))
+      XCTAssertLessThanOrEqual(mean, 0.05, "\(df.rawValue) mean stall error \(mean)")
+    }
+  }
+
   /// The closed form behind the cost model (`Dataflow.cycles` with the exact ceiling) equals the
   /// fold-by-fold count, dense and grouped, on every dataflow.
   func testClosedFormEqualsFoldSum() throws {
