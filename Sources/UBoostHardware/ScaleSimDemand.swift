@@ -112,6 +112,38 @@ struct ScaleSimDemand {
     }
   }
 
+  /// Columns `lo ..< hi` of a band demand: row `r` holds element `r - cc - shift` for `0 <= . < length`,
+  /// within the first `width` columns.
+  @inline(__always) private static func band(_ r: Int, shift: Int, length: Int, width: Int) -> Range<Int> {
+    let lo = max(0, r - shift - length + 1), hi = min(width, r - shift + 1)
+    return lo < hi ? lo..<hi : 0..<0
+  }
+
+  /// The columns of demand row `r` that can hold an ifmap address (a superset: the element still checks).
+  @inline(__always) func ifmapSpan(fc: Int, fr: Int, row r: Int) -> Range<Int> {
+    switch dataflow {
+    case .outputStationary: return Self.band(r, shift: 0, length: k, width: min(a, m - fr * a))
+    case .weightStationary: return Self.band(r, shift: a, length: m, width: a)
+    case .inputStationary: return r < a ? 0..<max(0, min(b, m - fc * b)) : 0..<0
+    }
+  }
+
+  @inline(__always) func filterSpan(fc: Int, fr: Int, row r: Int) -> Range<Int> {
+    switch dataflow {
+    case .outputStationary: return Self.band(r, shift: 0, length: k, width: min(b, n - fc * b))
+    case .weightStationary: return r < a ? 0..<max(0, min(b, n - fc * b)) : 0..<0
+    case .inputStationary: return Self.band(r, shift: a, length: n, width: min(a, k - fr * a))
+    }
+  }
+
+  @inline(__always) func ofmapSpan(fc: Int, fr: Int, row r: Int) -> Range<Int> {
+    switch dataflow {
+    case .outputStationary: return Self.band(r, shift: k - 1, length: a, width: min(b, n - fc * b))
+    case .weightStationary: return Self.band(r, shift: 2 * a - 1, length: m, width: min(b, n - fc * b))
+    case .inputStationary: return Self.band(r, shift: 2 * a - 1, length: n, width: min(b, m - fc * b))
+    }
+  }
+
   /// Prefetch-matrix elements (ifmap, filter) a layer needs: what `order` allocates.
   var prefetchSizes: (ifmap: Int, filter: Int) {
     let f = folds

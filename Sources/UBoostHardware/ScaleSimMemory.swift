@@ -49,20 +49,21 @@ public struct ScaleSimMemory: Sendable {
     var out = ScaleSimWriteBuffer(totalWords: config.ofmapSRAMkB * 1024, bandwidth: config.bandwidth.first ?? 10)
     var stalls: Double = 0
     var i = 0
-    let rows = d.foldRows, ic = d.ifmapCols, fcCols = d.filterCols, oc = d.b
-    var ifRow = [Int](repeating: -1, count: ic), fRow = [Int](repeating: -1, count: fcCols)
     for fc in 0..<f.col {
       for fr in 0..<f.row {
-        for r in 0..<rows {
+        for r in 0..<d.foldRows {
           let cycle = Double(i) + stalls
-          for cc in 0..<ic { ifRow[cc] = d.ifmapDemand(fc: fc, fr: fr, row: r, col: cc) }
-          for cc in 0..<fcCols { fRow[cc] = d.filterDemand(fc: fc, fr: fr, row: r, col: cc) }
+          var ifOffset: Double = 1, fOffset: Double = 1
+          for cc in d.ifmapSpan(fc: fc, fr: fr, row: r) {
+            ifBuf.request(d.ifmapDemand(fc: fc, fr: fr, row: r, col: cc), cycle: cycle, offset: &ifOffset)
+          }
+          for cc in d.filterSpan(fc: fc, fr: fr, row: r) {
+            fBuf.request(d.filterDemand(fc: fc, fr: fr, row: r, col: cc), cycle: cycle, offset: &fOffset)
+          }
           var words = 0
-          for cc in 0..<oc where d.ofmapDemand(fc: fc, fr: fr, row: r, col: cc) { words += 1 }
-          let sIf = ifBuf.serve(ifRow, cycle: cycle)
-          let sF = fBuf.serve(fRow, cycle: cycle)
-          let sOut = out.serve(words: words, cycle: cycle)
-          stalls += max(sIf, sF, sOut).rounded(.towardZero)
+          for cc in d.ofmapSpan(fc: fc, fr: fr, row: r) where d.ofmapDemand(fc: fc, fr: fr, row: r, col: cc) { words += 1 }
+          let sOut = words > 0 ? out.serve(words: words, cycle: cycle) : 0
+          stalls += max(ifOffset - 1, fOffset - 1, sOut).rounded(.towardZero)
           i += 1
         }
       }

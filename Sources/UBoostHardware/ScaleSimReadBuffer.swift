@@ -16,7 +16,8 @@
 /// hits depend on the window alone.
 /// ```swift
 /// var buf = ScaleSimReadBuffer(lines: lineIndex, totalWords: 16384, bandwidth: 10)
-/// let stall = buf.serve(row, cycle: 0)   // cycles this row waits
+/// var offset: Double = 1
+/// for a in row { buf.request(a, cycle: 0, offset: &offset) }   // the row waits offset - 1
 /// ```
 struct ScaleSimReadBuffer {
   /// For each dense address, the sorted distinct lines holding it (CSR: `start[a] ..< start[a + 1]`).
@@ -90,22 +91,20 @@ struct ScaleSimReadBuffer {
     return end > numLines && Int(lineIDs[lo]) < end - numLines
   }
 
-  /// Serves one demand row arriving at `cycle`; returns its stall (`offset - hit latency`).
-  mutating func serve<S: Sequence>(_ row: S, cycle: Double) -> Double where S.Element == Int {
-    var offset: Double = 1
-    for a in row where a >= 0 {
-      var guardCount = 0
-      while !hit(a) {
-        windowStart = (windowStart + prefetchLines) % numLines
-        lastPrefetch += prefetchCycles
-        prefetches += 1
-        let p = lastPrefetch - (cycle + offset)
-        offset += p
-        if p > 0 { offset += p }
-        guardCount += 1
-        if prefetchLines == 0 || guardCount > numLines { break }
-      }
+  /// Serves one requested address of a demand row arriving at `cycle`; `offset` is the row's running
+  /// offset (starts at the hit latency, 1; the row's stall is `offset - 1` after its last address).
+  @inline(__always) mutating func request(_ a: Int, cycle: Double, offset: inout Double) {
+    guard a >= 0 else { return }
+    var moves = 0
+    while !hit(a) {
+      windowStart = (windowStart + prefetchLines) % numLines
+      lastPrefetch += prefetchCycles
+      prefetches += 1
+      let p = lastPrefetch - (cycle + offset)
+      offset += p
+      if p > 0 { offset += p }
+      moves += 1
+      if prefetchLines == 0 || moves > numLines { break }
     }
-    return offset - 1
   }
 }

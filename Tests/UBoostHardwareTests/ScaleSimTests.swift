@@ -14,7 +14,10 @@ final class ScaleSimTests: XCTestCase {
     var split: Int
     var report: [Double]
     var sram: [Int]
+    /// DRAM bandwidth of the USER-bandwidth (stall) sets; nil under CALC.
     var bandwidth: Int?
+    /// Ifmap and filter SRAM bank bandwidths when they differ from `bandwidth` (the stall-random set).
+    var readBandwidth: [Int]?
   }
 
   static func records() throws -> [Record] {
@@ -33,14 +36,15 @@ final class ScaleSimTests: XCTestCase {
                                          channels: v[4], numFilter: v[5], stride: v[6]),
                     split: Int(num(r["split"]) ?? 1), report: (r["report"] as? [Any] ?? []).compactMap(num),
                     sram: (r["sram"] as? [Any] ?? []).compactMap(num).map(Int.init),
-                    bandwidth: num(r["bandwidth"]).map(Int.init))
+                    bandwidth: num(r["bandwidth"]).map(Int.init),
+                    readBandwidth: (r["read_bandwidth"] as? [Any])?.compactMap(num).map(Int.init))
     }
   }
 
   // MARK: - Zero-stall compute cycles
 
   func testTotalCyclesMatchScaleSimPerDataflow() throws {
-    let recs = try Self.records().filter { $0.set != "stall" }
+    let recs = try Self.records().filter { $0.bandwidth == nil }
     XCTAssertGreaterThanOrEqual(recs.filter { $0.set == "random" }.count, 500)
     XCTAssertTrue(recs.contains { $0.set == "supernet" })
     XCTAssertTrue(recs.contains { $0.rows != $0.cols })
@@ -67,7 +71,7 @@ final class ScaleSimTests: XCTestCase {
 
   /// Under USER bandwidth SCALE-Sim adds stalls to the total; the compute part stays exact.
   func testStallCasesComputePartIsExact() throws {
-    let recs = try Self.records().filter { $0.set == "stall" }
+    let recs = try Self.records().filter { $0.bandwidth != nil }
     XCTAssertFalse(recs.isEmpty)
     XCTAssertTrue(recs.contains { $0.report[1] > 0 }, "the stall fixture has no stalls")
     for r in recs {
@@ -80,6 +84,8 @@ final class ScaleSimTests: XCTestCase {
   static func stallConfig(_ r: Record) throws -> ScaleSimConfig {
     let bw = try XCTUnwrap(r.bandwidth, "stall record without bandwidth")
     XCTAssertEqual(r.sram.count, 3)
+    let read = r.readBandwidth ?? [bw, bw]
+    XCTAssertEqual(read.count, 2)
     let text = """
       [architecture_presets]
       ArrayHeight: \(r.rows)
@@ -90,8 +96,8 @@ final class ScaleSimTests: XCTestCase {
       Bandwidth: \(bw)
       Dataflow: \(r.dataflow.rawValue)
       [layout]
-      IfmapSRAMBankBandwidth: \(bw)
-      FilterSRAMBankBandwidth: \(bw)
+      IfmapSRAMBankBandwidth: \(read[0])
+      FilterSRAMBankBandwidth: \(read[1])
       [run_presets]
       InterfaceBandwidth: USER
       """
@@ -125,6 +131,22 @@ final class ScaleSimTests: XCTestCase {
       XCTAssertFalse(errors.isEmpty, df.rawValue)
       let mean = errors.reduce(0, +) / Double(max(errors.count, 1))
       XCTAssertLessThanOrEqual(mean, 0.05, "\(df.rawValue) mean stall error \(mean)")
+    }
+  }
+
+  /// Seeded random small layers on random arrays, SRAM sizes and DRAM / read-bank bandwidths
+  /// (`stall-random`): the replay gives SCALE-Sim's stall and total cycles exactly.
+  func testStallCyclesMatchScaleSimOnRandomLayers() throws {
+    let recs = try Self.records().filter { $0.set == "stall-random" }
+    XCTAssertGreaterThanOrEqual(recs.count, 150)
+    XCTAssertTrue(recs.contains { $0.readBandwidth != nil && $0.readBandwidth![0] != $0.bandwidth })
+    XCTAssertGreaterThan(recs.filter { $0.report[1] > 0 }.count, 50, "stall-random has too few stalling layers")
+    for df in Dataflow.allCases { XCTAssertGreaterThanOrEqual(recs.filter { $0.dataflow == df }.count, 40, df.rawValue) }
+    for r in recs {
+      let got = try Self.stallConfig(r).reports([r.layer])[0]
+      let msg = "\(r.dataflow.rawValue) \(r.rows)x\(r.cols) sram \(r.sram) bw \(r.bandwidth ?? 0)/\(r.readBandwidth ?? []) \(r.layer)"
+      XCTAssertEqual(got.stallCycles, r.report[1], msg)
+      XCTAssertEqual(got.totalCycles, r.report[0], msg)
     }
   }
 
@@ -169,7 +191,7 @@ final class ScaleSimTests: XCTestCase {
   // MARK: - Depthwise: direct vs SCALE-Sim's split
 
   func testDepthwiseSplitMatchesScaleSimAndDirectIsFaster() throws {
-    let recs = try Self.records().filter { $0.layer.isDepthwise && $0.set != "stall" }
+    let recs = try Self.records().filter { $0.layer.isDepthwise && $0.bandwidth == nil }
     XCTAssertFalse(recs.isEmpty)
     for r in recs {
       let split = r.layer.reports(rows: r.rows, cols: r.cols, dataflow: r.dataflow, depthwise: .split)
