@@ -144,16 +144,6 @@ struct ScaleSimDemand {
     }
   }
 
-  /// Prefetch-matrix elements (ifmap, filter) a layer needs: what `order` allocates.
-  var prefetchSizes: (ifmap: Int, filter: Int) {
-    let f = folds
-    switch dataflow {
-    case .outputStationary: return (f.row * k * a, f.col * k * b)
-    case .weightStationary: return (f.row * m * a, f.col * k * b)
-    case .inputStationary: return (f.col * k * b, f.row * n * a)
-    }
-  }
-
   /// The ifmap prefetch matrix in fetch order.
   func ifmapOrder() -> [Int32] {
     let f = folds

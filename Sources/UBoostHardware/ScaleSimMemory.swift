@@ -18,35 +18,55 @@ public struct ScaleSimMemory: Sendable {
 
   public init(config: ScaleSimConfig) { self.config = config }
 
-  /// Most prefetch-matrix elements (ifmap + filter) a replay may hold.
-  public static let maxPrefetchElements = 1 << 27
-  /// Most demand slots (rows x columns, all folds) a replay may visit.
-  public static let maxDemandSlots = 1 << 34
+  /// Most prefetch-matrix elements (ifmap + filter) and dense addresses a replay may hold (each costs
+  /// a few 4-byte words).
+  public static let maxPrefetchElements = 1 << 25
+  /// Most demand slots (rows x columns, all folds) a replay may visit (a few seconds in a release build).
+  public static let maxDemandSlots = 1 << 32
 
   /// Stall cycles of one topology row (`.split`: of each of its per-channel layers, all identical).
+  ///
+  /// Throws when the layer is too large to replay (see `maxPrefetchElements`, `maxDemandSlots`).
   public func stallCycles(_ layer: ScaleSimLayer, depthwise: DepthwiseMode = .split) throws -> Double {
     var channels = layer.channels, filters = layer.numFilter
     if layer.isDepthwise {
       // `.split`: SCALE-Sim's single-channel layer; `.direct`: the dense GEMM the direct mode costs.
       if depthwise == .split { channels = 1 } else { filters = layer.numFilter * layer.channels }
     }
+    guard layer.ifmapH >= 1, layer.ifmapW >= 1, layer.filterH >= 1, layer.filterW >= 1, layer.stride >= 1,
+          channels >= 1, filters >= 1, layer.ofmapH >= 1, layer.ofmapW >= 1 else { return 0 }
+    // Sizes in Double first: the Int products below must not overflow.
+    let rows = Double(config.rows), cols = Double(config.cols)
+    let m = Double(layer.ofmapH) * Double(layer.ofmapW)
+    let k = Double(layer.filterH) * Double(layer.filterW) * Double(channels), n = Double(filters)
+    let words = Double(layer.ifmapH) * Double(layer.ifmapW) * Double(channels) + k * n
+    let prefetch: Double, slots: Double
+    func up(_ x: Double, _ y: Double) -> Double { (x / y).rounded(.up) }
+    switch config.dataflow {
+    case .outputStationary:
+      prefetch = up(m, rows) * k * rows + up(n, cols) * k * cols
+      slots = up(n, cols) * up(m, rows) * (k + rows + cols) * (rows + 2 * cols)
+    case .weightStationary:
+      prefetch = up(k, rows) * m * rows + up(n, cols) * k * cols
+      slots = up(n, cols) * up(k, rows) * (m + 2 * rows + cols) * (rows + 2 * cols)
+    case .inputStationary:
+      prefetch = up(m, cols) * k * cols + up(k, rows) * n * rows
+      slots = up(m, cols) * up(k, rows) * (n + 2 * rows + cols) * (rows + 2 * cols)
+    }
+    let limit = Double(ScaleSimMemory.maxPrefetchElements)
+    guard prefetch <= limit, words <= limit, slots <= Double(ScaleSimMemory.maxDemandSlots) else {
+      throw HardwareError.invalidParameter(
+        name: "layer \(layer.name)", value: "\(fmt(m))x\(fmt(k))x\(fmt(n)) on \(config.rows)x\(config.cols)",
+        reason: "too large to replay SCALE-Sim's memory requests under InterfaceBandwidth: USER (at most \(ScaleSimMemory.maxPrefetchElements) prefetch elements and \(ScaleSimMemory.maxDemandSlots) demand slots); use CALC")
+    }
     let d = ScaleSimDemand(layer: layer, channels: channels, filters: filters,
                            rows: config.rows, cols: config.cols, dataflow: config.dataflow)
-    guard d.m > 0, d.k > 0, d.n > 0 else { return 0 }
-    let sizes = d.prefetchSizes
     let f = d.folds
-    let slots = Double(f.col) * Double(f.row) * Double(d.foldRows) * Double(d.ifmapCols + d.filterCols + d.b)
-    guard Double(sizes.ifmap) + Double(sizes.filter) <= Double(ScaleSimMemory.maxPrefetchElements),
-          slots <= Double(ScaleSimMemory.maxDemandSlots) else {
-      throw HardwareError.invalidParameter(
-        name: "layer \(layer.name)", value: "\(d.m)x\(d.k)x\(d.n)",
-        reason: "too large to replay SCALE-Sim's memory requests (at most \(ScaleSimMemory.maxPrefetchElements) prefetch elements); use InterfaceBandwidth: CALC")
-    }
     var ifBuf = ScaleSimReadBuffer(order: d.ifmapOrder(), addressCount: d.ifmapWords,
-                                   totalWords: config.ifmapSRAMkB * 1024, bandwidth: config.ifmapReadBandwidth)
+                                   totalWords: config.ifmapSRAMkB * 1024, bandwidth: max(1, config.ifmapReadBandwidth))
     var fBuf = ScaleSimReadBuffer(order: d.filterOrder(), addressCount: d.filterWords,
-                                  totalWords: config.filterSRAMkB * 1024, bandwidth: config.filterReadBandwidth)
-    var out = ScaleSimWriteBuffer(totalWords: config.ofmapSRAMkB * 1024, bandwidth: config.bandwidth.first ?? 10)
+                                  totalWords: config.filterSRAMkB * 1024, bandwidth: max(1, config.filterReadBandwidth))
+    var out = ScaleSimWriteBuffer(totalWords: config.ofmapSRAMkB * 1024, bandwidth: max(1, config.bandwidth.first ?? 10))
     var stalls: Double = 0
     var i = 0
     for fc in 0..<f.col {

@@ -38,7 +38,8 @@ struct ScaleSimReadBuffer {
   ///   - addressCount: dense addresses are in `0 ..< addressCount`.
   ///   - totalWords: the SRAM's size in words (SCALE-Sim: kB x 1024, one byte a word).
   ///   - bandwidth: words the DRAM delivers per cycle.
-  init(order: [Int32], addressCount: Int, totalWords: Int, bandwidth: Int) {
+  init(order: [Int32], addressCount: Int, totalWords words: Int, bandwidth: Int) {
+    let totalWords = max(0, words)
     let active = (totalWords + 1) / 2  // ceil(total * 0.5)
     let prefetch = totalWords - active
     let perLine = max(1, (totalWords + 99) / 100)

@@ -26,7 +26,8 @@ struct ScaleSimWriteBuffer {
   var drainEnd: Double = 0
   static let maxCacheLines = 1024
 
-  init(totalWords: Int, bandwidth: Int) {
+  init(totalWords words: Int, bandwidth: Int) {
+    let totalWords = max(0, words)
     total = totalWords
     drainSize = totalWords - (totalWords + 1) / 2
     self.bandwidth = max(1, bandwidth)

@@ -150,6 +150,26 @@ final class ScaleSimTests: XCTestCase {
     }
   }
 
+  /// A layer too large to replay is a thrown error naming it, not an allocation failure or a hang;
+  /// degenerate geometry gives no stall.
+  func testStallReplayRefusesHugeLayers() throws {
+    let r = Record(set: "t", rows: 64, cols: 64, dataflow: .weightStationary,
+                   layer: ScaleSimLayer(name: "x", ifmapH: 1, ifmapW: 1, filterH: 1, filterW: 1, channels: 1, numFilter: 1, stride: 1),
+                   split: 1, report: [], sram: [16, 16, 8], bandwidth: 10, readBandwidth: nil)
+    let cfg = try Self.stallConfig(r)
+    let huge = ScaleSimLayer(name: "huge", ifmapH: 1 << 20, ifmapW: 1 << 20, filterH: 3, filterW: 3,
+                             channels: 1 << 20, numFilter: 1 << 20, stride: 1)
+    for df in Dataflow.allCases {
+      var c = cfg
+      c.dataflow = df
+      XCTAssertThrowsError(try ScaleSimMemory(config: c).stallCycles(huge)) { e in
+        XCTAssertTrue("\(e)".contains("too large to replay"), "\(e)")
+      }
+      let filterWider = ScaleSimLayer(name: "f", ifmapH: 2, ifmapW: 2, filterH: 3, filterW: 3, channels: 4, numFilter: 4, stride: 1)
+      XCTAssertEqual(try ScaleSimMemory(config: c).stallCycles(filterWider), 0)
+    }
+  }
+
   /// The closed form behind the cost model (`Dataflow.cycles` with the exact ceiling) equals the
   /// fold-by-fold count, dense and grouped, on every dataflow.
   func testClosedFormEqualsFoldSum() throws {
