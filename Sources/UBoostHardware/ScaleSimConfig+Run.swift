@@ -7,8 +7,8 @@ extension ScaleSimConfig {
   /// The compute report of every layer, in file order, as SCALE-Sim's COMPUTE_REPORT.csv lists them
   /// (`depthwise: .split`: a DP layer gives one row per channel, as in SCALE-Sim).
   ///
-  /// Stall cycles are 0 under `InterfaceBandwidth: CALC` (SCALE-Sim then never stalls) and estimated
-  /// by `ScaleSimMemory` under `USER`.
+  /// Stall cycles are 0 under `InterfaceBandwidth: CALC` (SCALE-Sim then never stalls) and, under
+  /// `USER`, SCALE-Sim's request replay run by `ScaleSimMemory` (throws for a layer too large to replay).
   /// ```swift
   /// let cfg = try ScaleSimConfig(path: "scale.cfg")
   /// let rows = try cfg.reports(try ScaleSimTopology.read(path: "net.csv"))
