@@ -30,7 +30,8 @@ public struct ScaleSimMemory: Sendable {
   public func stallCycles(_ layer: ScaleSimLayer, depthwise: DepthwiseMode = .split) throws -> Double {
     var channels = layer.channels, filters = layer.numFilter
     if layer.isDepthwise {
-      // `.split`: SCALE-Sim's single-channel layer; `.direct`: the dense GEMM the direct mode costs.
+      // `.split`: SCALE-Sim's single-channel layer; `.direct` has no SCALE-Sim counterpart: the dense
+      // M x (k*k*C) x (n*C) layer stands in for it (not validated against anything).
       if depthwise == .split { channels = 1 } else { filters = layer.numFilter * layer.channels }
     }
     guard layer.ifmapH >= 1, layer.ifmapW >= 1, layer.filterH >= 1, layer.filterW >= 1, layer.stride >= 1,

@@ -134,11 +134,12 @@ final class ScaleSimTests: XCTestCase {
     }
   }
 
-  /// Seeded random small layers on random arrays, SRAM sizes and DRAM / read-bank bandwidths
-  /// (`stall-random`): the replay gives SCALE-Sim's stall and total cycles exactly.
+  /// Seeded random layers on random arrays (4x4 .. 64x64, non-square ones too), SRAM sizes (1-16 kB) and
+  /// DRAM / read-bank bandwidths (`stall-random`): the replay gives SCALE-Sim's stall and total cycles exactly.
   func testStallCyclesMatchScaleSimOnRandomLayers() throws {
     let recs = try Self.records().filter { $0.set == "stall-random" }
-    XCTAssertGreaterThanOrEqual(recs.count, 150)
+    XCTAssertGreaterThanOrEqual(recs.count, 180)
+    XCTAssertTrue(recs.contains { $0.rows == 64 && $0.cols == 64 } && recs.contains { $0.sram[0] == 16 }, "no medium layers")
     XCTAssertTrue(recs.contains { $0.readBandwidth != nil && $0.readBandwidth![0] != $0.bandwidth })
     XCTAssertGreaterThan(recs.filter { $0.report[1] > 0 }.count, 50, "stall-random has too few stalling layers")
     for df in Dataflow.allCases { XCTAssertGreaterThanOrEqual(recs.filter { $0.dataflow == df }.count, 40, df.rawValue) }
