@@ -30,8 +30,6 @@ struct ScaleSimReadBuffer {
   var prefetchCycles: Double
   var windowStart = 0
   var lastPrefetch: Double = -1
-  /// Prefetches made after the initial fill.
-  var prefetches = 0
 
   /// - Parameters:
   ///   - order: dense addresses of the prefetch matrix in fetch order (`-1`: empty slot).
@@ -100,7 +98,6 @@ struct ScaleSimReadBuffer {
     while !hit(a) {
       windowStart = (windowStart + prefetchLines) % numLines
       lastPrefetch += prefetchCycles
-      prefetches += 1
       let p = lastPrefetch - (cycle + offset)
       offset += p
       if p > 0 { offset += p }
