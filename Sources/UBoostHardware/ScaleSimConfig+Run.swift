@@ -7,8 +7,8 @@ extension ScaleSimConfig {
   /// The compute report of every layer, in file order, as SCALE-Sim's COMPUTE_REPORT.csv lists them
   /// (`depthwise: .split`: a DP layer gives one row per channel, as in SCALE-Sim).
   ///
-  /// Stall cycles are 0 under `InterfaceBandwidth: CALC` (SCALE-Sim then never stalls) and estimated
-  /// by `ScaleSimMemory` under `USER`.
+  /// Stall cycles are 0 under `InterfaceBandwidth: CALC` (SCALE-Sim then never stalls) and, under
+  /// `USER`, SCALE-Sim's request replay run by `ScaleSimMemory` (throws for a layer too large to replay).
   /// ```swift
   /// let cfg = try ScaleSimConfig(path: "scale.cfg")
   /// let rows = try cfg.reports(try ScaleSimTopology.read(path: "net.csv"))
@@ -24,7 +24,7 @@ extension ScaleSimConfig {
     for l in layers {
       var rs = l.reports(rows: rows, cols: cols, dataflow: dataflow, depthwise: depthwise)
       if userBandwidth {
-        let stall = ScaleSimMemory(config: self).stallCycles(l, depthwise: depthwise)
+        let stall = try ScaleSimMemory(config: self).stallCycles(l, depthwise: depthwise)
         for i in rs.indices { rs[i] = rs[i].addingStalls(stall) }
       }
       out += rs

@@ -1,55 +1,94 @@
-// MARK: - Memory stalls under a user-set bandwidth (estimate)
+// MARK: - Memory stalls under a user-set bandwidth (SCALE-Sim's request replay)
 
-/// A bandwidth-bound estimate of SCALE-Sim's stall cycles under `InterfaceBandwidth: USER`.
+/// SCALE-Sim 3.0.0's stall cycles under `InterfaceBandwidth: USER`, by replaying its SRAM requests.
 ///
-/// SCALE-Sim 3.0.0 replays every SRAM request through double-buffered read buffers (half active,
-/// half prefetch) that fetch the operand's prefetch matrix (for the streamed operand the im2col
-/// matrix, duplicates included) from DRAM at `IfmapSRAMBankBandwidth` / `FilterSRAMBankBandwidth`
-/// words per cycle, and a write buffer drained at `Bandwidth` words per cycle. This estimate charges
-/// each operand's fetch stream once per sweep the demand makes over it (an operand that fits the active
-/// half is fetched before the layer starts and never again); a DRAM-bound layer then takes twice the
-/// slowest stream's time (what SCALE-Sim 3.0.0's os and 1x1 totals show: its prefetch window wraps
-/// the buffer ring about twice per sweep there), and
-/// the stall is what exceeds the compute cycles. It tracks SCALE-Sim where the demand follows the fetch
-/// order (os; 1x1 layers) and misses the refetch thrashing of ws/is layers whose folds straddle the
-/// buffer windows. It is not SCALE-Sim's request replay; docs/fidelity.md gives
-/// its error.
+/// SCALE-Sim's `double_buffered_scratchpad.service_memory_requests` walks the demand matrices one row
+/// (one cycle) at a time: row `i` arrives at cycle `i + stalls so far`; the ifmap and the filter read
+/// buffers (`ScaleSimReadBuffer`) and the ofmap write buffer (`ScaleSimWriteBuffer`) each serve it,
+/// and the largest of their three stalls is added to the layer's stalls. This type generates the same
+/// rows from the layer's geometry (`ScaleSimDemand`) and runs the same event model, so it returns
+/// SCALE-Sim's stall count, not an estimate (docs/fidelity.md gives the comparison). The read buffers
+/// fetch `IfmapSRAMBankBandwidth` / `FilterSRAMBankBandwidth` words per cycle, the write buffer drains
+/// `Bandwidth` words per cycle; every SRAM is split half active, half prefetch/drain.
 /// ```swift
-/// let stall = ScaleSimMemory(config: cfg).stallCycles(layer)
+/// let stall = try ScaleSimMemory(config: cfg).stallCycles(layer)
 /// ```
 public struct ScaleSimMemory: Sendable {
   public var config: ScaleSimConfig
 
   public init(config: ScaleSimConfig) { self.config = config }
 
-  /// Estimated stall cycles of one topology row (`.split`: of each of its per-channel layers).
-  public func stallCycles(_ layer: ScaleSimLayer, depthwise: DepthwiseMode = .split) -> Double {
-    var g = layer.gemm
-    if g.groups > 1 {
-      g = depthwise == .split ? DataflowGemm(m: g.m, k: g.k, n: g.n) : DataflowGemm(m: g.m, k: g.k * g.groups, n: g.n * g.groups)
+  /// Most prefetch-matrix elements (ifmap + filter) and dense addresses a replay may hold (each costs
+  /// a few 4-byte words).
+  public static let maxPrefetchElements = 1 << 25
+  /// Most demand slots (rows x columns, all folds) a replay may visit (a few seconds in a release build).
+  public static let maxDemandSlots = 1 << 32
+
+  /// Stall cycles of one topology row (`.split`: of each of its per-channel layers, all identical).
+  ///
+  /// Throws when the layer is too large to replay (see `maxPrefetchElements`, `maxDemandSlots`).
+  public func stallCycles(_ layer: ScaleSimLayer, depthwise: DepthwiseMode = .split) throws -> Double {
+    var channels = layer.channels, filters = layer.numFilter
+    if layer.isDepthwise {
+      // `.split`: SCALE-Sim's single-channel layer; `.direct` has no SCALE-Sim counterpart: the dense
+      // M x (k*k*C) x (n*C) layer stands in for it (not validated against anything).
+      if depthwise == .split { channels = 1 } else { filters = layer.numFilter * layer.channels }
     }
-    let r = Double(config.rows), c = Double(config.cols), df = config.dataflow
-    let compute = df.folds(g, rows: r, cols: c).reduce(0) { $0 + $1.count * df.foldCycles(t: $1.t, rows: r, cols: c) }
-    let (sr, sc, _) = df.spatioTemporal(m: g.m, k: g.k, n: g.n)
-    let rowFolds = (sr / r).rounded(.up), colFolds = (sc / c).rounded(.up)
-    // Words of each operand's prefetch matrix and how many times the demand sweeps over it.
-    let ifWords = g.m * g.k, fWords = g.k * g.n
-    let ifActive = Double(config.ifmapSRAMkB) * 512, fActive = Double(config.filterSRAMkB) * 512
-    let ifSweeps: Double, fSweeps: Double
-    switch df {
-    case .weightStationary: (ifSweeps, fSweeps) = (colFolds, 1)
-    case .outputStationary: (ifSweeps, fSweeps) = (colFolds, g.k * c <= fActive ? 1 : rowFolds)
-    case .inputStationary: (ifSweeps, fSweeps) = (1, colFolds)
+    guard layer.ifmapH >= 1, layer.ifmapW >= 1, layer.filterH >= 1, layer.filterW >= 1, layer.stride >= 1,
+          channels >= 1, filters >= 1, layer.ofmapH >= 1, layer.ofmapW >= 1 else { return 0 }
+    // Sizes in Double first: the Int products below must not overflow.
+    let rows = Double(config.rows), cols = Double(config.cols)
+    let m = Double(layer.ofmapH) * Double(layer.ofmapW)
+    let k = Double(layer.filterH) * Double(layer.filterW) * Double(channels), n = Double(filters)
+    let words = Double(layer.ifmapH) * Double(layer.ifmapW) * Double(channels) + k * n
+    let prefetch: Double, slots: Double
+    func up(_ x: Double, _ y: Double) -> Double { (x / y).rounded(.up) }
+    switch config.dataflow {
+    case .outputStationary:
+      prefetch = up(m, rows) * k * rows + up(n, cols) * k * cols
+      slots = up(n, cols) * up(m, rows) * (k + rows + cols) * (rows + 2 * cols)
+    case .weightStationary:
+      prefetch = up(k, rows) * m * rows + up(n, cols) * k * cols
+      slots = up(n, cols) * up(k, rows) * (m + 2 * rows + cols) * (rows + 2 * cols)
+    case .inputStationary:
+      prefetch = up(m, cols) * k * cols + up(k, rows) * n * rows
+      slots = up(m, cols) * up(k, rows) * (n + 2 * rows + cols) * (rows + 2 * cols)
     }
-    func stream(_ words: Double, _ sweeps: Double, _ active: Double, _ bw: Int) -> Double {
-      words <= active ? 0 : words * sweeps / Double(bw)
+    let limit = Double(ScaleSimMemory.maxPrefetchElements)
+    guard prefetch <= limit, words <= limit, slots <= Double(ScaleSimMemory.maxDemandSlots) else {
+      throw HardwareError.invalidParameter(
+        name: "layer \(layer.name)", value: "\(fmt(m))x\(fmt(k))x\(fmt(n)) on \(config.rows)x\(config.cols)",
+        reason: "too large to replay SCALE-Sim's memory requests under InterfaceBandwidth: USER (at most \(ScaleSimMemory.maxPrefetchElements) prefetch elements and \(ScaleSimMemory.maxDemandSlots) demand slots); use CALC")
     }
-    let tIf = stream(ifWords, ifSweeps, ifActive, config.ifmapReadBandwidth)
-    let tF = stream(fWords, fSweeps, fActive, config.filterReadBandwidth)
-    let oActive = Double(config.ofmapSRAMkB) * 1024
-    let tOut = g.m * g.n <= oActive ? 0 : g.m * g.n / Double(config.bandwidth.first ?? 10)
-    _ = rowFolds
-    // A DRAM-bound layer takes about twice its fetch time in SCALE-Sim (os and 1x1 layers, docs/fidelity.md).
-    return max(0, (2 * max(tIf, tF, tOut) - compute).rounded())
+    let d = ScaleSimDemand(layer: layer, channels: channels, filters: filters,
+                           rows: config.rows, cols: config.cols, dataflow: config.dataflow)
+    let f = d.folds
+    var ifBuf = ScaleSimReadBuffer(order: d.ifmapOrder(), addressCount: d.ifmapWords,
+                                   totalWords: config.ifmapSRAMkB * 1024, bandwidth: max(1, config.ifmapReadBandwidth))
+    var fBuf = ScaleSimReadBuffer(order: d.filterOrder(), addressCount: d.filterWords,
+                                  totalWords: config.filterSRAMkB * 1024, bandwidth: max(1, config.filterReadBandwidth))
+    var out = ScaleSimWriteBuffer(totalWords: config.ofmapSRAMkB * 1024, bandwidth: max(1, config.bandwidth.first ?? 10))
+    var stalls: Double = 0
+    var i = 0
+    for fc in 0..<f.col {
+      for fr in 0..<f.row {
+        for r in 0..<d.foldRows {
+          let cycle = Double(i) + stalls
+          var ifOffset: Double = 1, fOffset: Double = 1
+          for cc in d.ifmapSpan(fc: fc, fr: fr, row: r) {
+            ifBuf.request(d.ifmapDemand(fc: fc, fr: fr, row: r, col: cc), cycle: cycle, offset: &ifOffset)
+          }
+          for cc in d.filterSpan(fc: fc, fr: fr, row: r) {
+            fBuf.request(d.filterDemand(fc: fc, fr: fr, row: r, col: cc), cycle: cycle, offset: &fOffset)
+          }
+          var words = 0
+          for cc in d.ofmapSpan(fc: fc, fr: fr, row: r) where d.ofmapDemand(fc: fc, fr: fr, row: r, col: cc) { words += 1 }
+          let sOut = words > 0 ? out.serve(words: words, cycle: cycle) : 0
+          stalls += max(ifOffset - 1, fOffset - 1, sOut).rounded(.towardZero)
+          i += 1
+        }
+      }
+    }
+    return stalls
   }
 }

@@ -14,7 +14,10 @@ final class ScaleSimTests: XCTestCase {
     var split: Int
     var report: [Double]
     var sram: [Int]
+    /// DRAM bandwidth of the USER-bandwidth (stall) sets; nil under CALC.
     var bandwidth: Int?
+    /// Ifmap and filter SRAM bank bandwidths when they differ from `bandwidth` (the stall-random set).
+    var readBandwidth: [Int]?
   }
 
   static func records() throws -> [Record] {
@@ -33,14 +36,15 @@ final class ScaleSimTests: XCTestCase {
                                          channels: v[4], numFilter: v[5], stride: v[6]),
                     split: Int(num(r["split"]) ?? 1), report: (r["report"] as? [Any] ?? []).compactMap(num),
                     sram: (r["sram"] as? [Any] ?? []).compactMap(num).map(Int.init),
-                    bandwidth: num(r["bandwidth"]).map(Int.init))
+                    bandwidth: num(r["bandwidth"]).map(Int.init),
+                    readBandwidth: (r["read_bandwidth"] as? [Any])?.compactMap(num).map(Int.init))
     }
   }
 
   // MARK: - Zero-stall compute cycles
 
   func testTotalCyclesMatchScaleSimPerDataflow() throws {
-    let recs = try Self.records().filter { $0.set != "stall" }
+    let recs = try Self.records().filter { $0.bandwidth == nil }
     XCTAssertGreaterThanOrEqual(recs.filter { $0.set == "random" }.count, 500)
     XCTAssertTrue(recs.contains { $0.set == "supernet" })
     XCTAssertTrue(recs.contains { $0.rows != $0.cols })
@@ -67,12 +71,103 @@ final class ScaleSimTests: XCTestCase {
 
   /// Under USER bandwidth SCALE-Sim adds stalls to the total; the compute part stays exact.
   func testStallCasesComputePartIsExact() throws {
-    let recs = try Self.records().filter { $0.set == "stall" }
+    let recs = try Self.records().filter { $0.bandwidth != nil }
     XCTAssertFalse(recs.isEmpty)
     XCTAssertTrue(recs.contains { $0.report[1] > 0 }, "the stall fixture has no stalls")
     for r in recs {
       let got = r.layer.reports(rows: r.rows, cols: r.cols, dataflow: r.dataflow)[0]
       XCTAssertEqual(got.totalCycles, r.report[0] - r.report[1], "\(r.dataflow) \(r.layer)")
+    }
+  }
+
+  /// The stall record's configuration as SCALE-Sim read it (USER bandwidth for DRAM and both read banks).
+  static func stallConfig(_ r: Record) throws -> ScaleSimConfig {
+    let bw = try XCTUnwrap(r.bandwidth, "stall record without bandwidth")
+    XCTAssertEqual(r.sram.count, 3)
+    let read = r.readBandwidth ?? [bw, bw]
+    XCTAssertEqual(read.count, 2)
+    let text = """
+      [architecture_presets]
+      ArrayHeight: \(r.rows)
+      ArrayWidth: \(r.cols)
+      IfmapSramSzkB: \(r.sram[0])
+      FilterSramSzkB: \(r.sram[1])
+      OfmapSramSzkB: \(r.sram[2])
+      Bandwidth: \(bw)
+      Dataflow: \(r.dataflow.rawValue)
+      [layout]
+      IfmapSRAMBankBandwidth: \(read[0])
+      FilterSRAMBankBandwidth: \(read[1])
+      [run_presets]
+      InterfaceBandwidth: USER
+      """
+    return try ScaleSimConfig(text: text, path: "stall.cfg")
+  }
+
+  /// Under USER bandwidth with small SRAMs, the replayed stall cycles are within 5% of SCALE-Sim's on
+  /// every supernet layer (mean and each layer), for each dataflow; layers SCALE-Sim does not stall
+  /// get no stall. The replay is SCALE-Sim's event model, so the counts are in fact identical.
+  func testStallCyclesWithinFivePercentPerDataflow() throws {
+    let recs = try Self.records().filter { $0.set == "stall" }
+    for df in Dataflow.allCases {
+      let mine = recs.filter { $0.dataflow == df }
+      XCTAssertGreaterThanOrEqual(mine.count, 12, df.rawValue)
+      var errors: [Double] = []
+      for r in mine {
+        let cfg = try Self.stallConfig(r)
+        let got = try cfg.reports([r.layer])[0]
+        let want = r.report[1]
+        let msg = "\(df.rawValue) \(r.layer.name): \(got.stallCycles) vs SCALE-Sim \(want)"
+        if want == 0 {
+          XCTAssertEqual(got.stallCycles, 0, msg)
+          continue
+        }
+        let e = abs(got.stallCycles - want) / want
+        errors.append(e)
+        XCTAssertLessThanOrEqual(e, 0.05, msg)
+        XCTAssertEqual(got.stallCycles, want, msg)
+        XCTAssertEqual(got.totalCycles, r.report[0] - want + got.stallCycles, msg)
+      }
+      XCTAssertFalse(errors.isEmpty, df.rawValue)
+      let mean = errors.reduce(0, +) / Double(max(errors.count, 1))
+      XCTAssertLessThanOrEqual(mean, 0.05, "\(df.rawValue) mean stall error \(mean)")
+    }
+  }
+
+  /// Seeded random layers on random arrays (4x4 .. 64x64, non-square ones too), SRAM sizes (1-16 kB) and
+  /// DRAM / read-bank bandwidths (`stall-random`): the replay gives SCALE-Sim's stall and total cycles exactly.
+  func testStallCyclesMatchScaleSimOnRandomLayers() throws {
+    let recs = try Self.records().filter { $0.set == "stall-random" }
+    XCTAssertGreaterThanOrEqual(recs.count, 180)
+    XCTAssertTrue(recs.contains { $0.rows == 64 && $0.cols == 64 } && recs.contains { $0.sram[0] == 16 }, "no medium layers")
+    XCTAssertTrue(recs.contains { $0.readBandwidth != nil && $0.readBandwidth![0] != $0.bandwidth })
+    XCTAssertGreaterThan(recs.filter { $0.report[1] > 0 }.count, 50, "stall-random has too few stalling layers")
+    for df in Dataflow.allCases { XCTAssertGreaterThanOrEqual(recs.filter { $0.dataflow == df }.count, 40, df.rawValue) }
+    for r in recs {
+      let got = try Self.stallConfig(r).reports([r.layer])[0]
+      let msg = "\(r.dataflow.rawValue) \(r.rows)x\(r.cols) sram \(r.sram) bw \(r.bandwidth ?? 0)/\(r.readBandwidth ?? []) \(r.layer)"
+      XCTAssertEqual(got.stallCycles, r.report[1], msg)
+      XCTAssertEqual(got.totalCycles, r.report[0], msg)
+    }
+  }
+
+  /// A layer too large to replay is a thrown error naming it, not an allocation failure or a hang;
+  /// degenerate geometry gives no stall.
+  func testStallReplayRefusesHugeLayers() throws {
+    let r = Record(set: "t", rows: 64, cols: 64, dataflow: .weightStationary,
+                   layer: ScaleSimLayer(name: "x", ifmapH: 1, ifmapW: 1, filterH: 1, filterW: 1, channels: 1, numFilter: 1, stride: 1),
+                   split: 1, report: [], sram: [16, 16, 8], bandwidth: 10, readBandwidth: nil)
+    let cfg = try Self.stallConfig(r)
+    let huge = ScaleSimLayer(name: "huge", ifmapH: 1 << 20, ifmapW: 1 << 20, filterH: 3, filterW: 3,
+                             channels: 1 << 20, numFilter: 1 << 20, stride: 1)
+    for df in Dataflow.allCases {
+      var c = cfg
+      c.dataflow = df
+      XCTAssertThrowsError(try ScaleSimMemory(config: c).stallCycles(huge)) { e in
+        XCTAssertTrue("\(e)".contains("too large to replay"), "\(e)")
+      }
+      let filterWider = ScaleSimLayer(name: "f", ifmapH: 2, ifmapW: 2, filterH: 3, filterW: 3, channels: 4, numFilter: 4, stride: 1)
+      XCTAssertEqual(try ScaleSimMemory(config: c).stallCycles(filterWider), 0)
     }
   }
 
@@ -117,7 +212,7 @@ final class ScaleSimTests: XCTestCase {
   // MARK: - Depthwise: direct vs SCALE-Sim's split
 
   func testDepthwiseSplitMatchesScaleSimAndDirectIsFaster() throws {
-    let recs = try Self.records().filter { $0.layer.isDepthwise && $0.set != "stall" }
+    let recs = try Self.records().filter { $0.layer.isDepthwise && $0.bandwidth == nil }
     XCTAssertFalse(recs.isEmpty)
     for r in recs {
       let split = r.layer.reports(rows: r.rows, cols: r.cols, dataflow: r.dataflow, depthwise: .split)

@@ -97,7 +97,7 @@ enum ScaleSimLibrary {
       let rows = try Engine.run("simulate") { try spec.scaleSimLayers(name: l.name ?? "layer") }
       let memory = ScaleSimMemory(config: sc)
       for (i, r) in rows.enumerated() where i < reports.count {
-        let perLayer = memory.stallCycles(r, depthwise: mode)
+        let perLayer = try Engine.run("simulate") { try memory.stallCycles(r, depthwise: mode) }
         let copies = r.isDepthwise && mode == .split ? Double(r.channels) : 1
         reports[i] = reports[i].addingStalls(perLayer * copies)
       }
