@@ -250,6 +250,19 @@ public final class Supernet {
     return SupernetOutput(logits: logits, latency: latency, util: util)
   }
 
+  /// Sets weights, alphas and batch-norm running statistics, in the order checkpoints and network
+  /// files store them (`weights + alphas`, then each BN's running mean and variance); the caller
+  /// has checked the count and every size.
+  func restoreState(_ values: [[Float]]) {
+    let ts = weights + alphas
+    for (t, v) in zip(ts, values) { t.data = v }
+    var i = ts.count
+    for bn in batchNorms where i + 1 < values.count {
+      bn.runningMean = values[i]; bn.runningVar = values[i + 1]
+      i += 2
+    }
+  }
+
   /// Clears the gradients of weights and alphas.
   public func zeroGrad() {
     for p in weights { p.zeroGrad() }

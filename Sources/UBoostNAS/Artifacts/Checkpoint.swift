@@ -129,13 +129,7 @@ public struct Checkpoint: Codable {
         offset += n * 4
       }
     }
-    let ts = net.weights + net.alphas
-    for (t, v) in zip(ts, values) { t.data = v }
-    var i = ts.count
-    for bn in net.batchNorms {
-      bn.runningMean = values[i]; bn.runningVar = values[i + 1]
-      i += 2
-    }
+    net.restoreState(values)
     return ck
   }
 

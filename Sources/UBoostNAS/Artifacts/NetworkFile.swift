@@ -117,13 +117,7 @@ public struct NetworkFile: Codable {
       guard a.allSatisfy(\.isFinite) else { throw NASError.badArchState("\(source): tensor '\(name)' holds a non-finite value") }
       values.append(a)
     }
-    let ts = net.weights + net.alphas
-    for (t, v) in zip(ts, values) { t.data = v }
-    var i = ts.count
-    for bn in net.batchNorms {
-      bn.runningMean = values[i]; bn.runningVar = values[i + 1]
-      i += 2
-    }
+    net.restoreState(values)
     return net
   }
 }
