@@ -24,6 +24,20 @@ public final class Interpreter {
   public var maxCallDepth = 10_000
   /// Receives everything the script prints.
   public var output: (String) -> Void
+  /// The directory `temp_dir()` returns: by default a fresh directory under the system's
+  /// temporary folder, made the first time a script asks for it. The script test runner sets one
+  /// per script run.
+  public var scratchDirectory: URL {
+    get {
+      if let d = scratch { return d }
+      let d = FileManager.default.temporaryDirectory
+        .appendingPathComponent("uboost-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+      scratch = d
+      return d
+    }
+    set { scratch = newValue }
+  }
+  private var scratch: URL?
 
   var depth = 0
   /// State of `random()`.

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-// MARK: - Golden fixtures (copied from /work/shared/golden with their headers)
+// MARK: - Golden fixtures (copied from ../shared/golden, next to the package root, with their headers)
 
 enum Fixture {
   static func url(_ name: String) throws -> URL {
