@@ -60,6 +60,23 @@ public enum Builtins {
     try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
   }
 
+  /// Restores what `install` defined after `Interpreter.reset()` cleared the globals, in the
+  /// same order (language stdlib, engine builtins, engine stdlib), without registering the
+  /// libraries again: the registry still holds them, so `:help` lists each once and every
+  /// wrapper still forwards to the language definition it replaced.
+  ///
+  /// ```swift
+  /// interp.reset()
+  /// try Builtins.reinstall(into: interp)
+  /// ```
+  public static func reinstall(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
+    let files = options.loadStdlib ? try Stdlib.sources(options) : []
+    try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+    let engine = Set(libraries(sweep: options.sweep).map(\.name))
+    for lib in interpreter.registry.libraries where engine.contains(lib.name) { interpreter.defineNames(of: lib) }
+    try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+  }
+
   /// A fresh interpreter with the engine installed (embedded stdlib, output to `output`).
   public static func makeInterpreter(output: @escaping (String) -> Void = { print($0, terminator: "") },
                                      options: BuiltinOptions = BuiltinOptions()) throws -> Interpreter {

@@ -165,19 +165,22 @@ public final class Interpreter {
   /// Registers a builtin library and defines its names as globals (later registration wins).
   public func register(_ library: BuiltinLibrary) {
     registry.register(library)
+    defineNames(of: library)
+  }
+
+  /// Defines a library's builtins and constants as globals without registering it (again):
+  /// how a host restores its libraries' names after `reset()`.
+  public func defineNames(of library: BuiltinLibrary) {
     for f in library.entries { define(f.name, .builtin(f)) }
     for c in library.constants { define(c.name, c.value) }
   }
 
-  /// Forgets every user binding and import; re-installs all registered builtins and the stdlib.
+  /// Forgets every user binding and import; re-defines all registered builtins (without
+  /// registering them again) and reloads the stdlib this interpreter loaded itself.
   public func reset() {
-    let libs = registry.libraries
     for s in globalTable.slots.values { s.value = nil }
     imported = []
-    for lib in libs {
-      for f in lib.entries { define(f.name, .builtin(f)) }
-      for c in lib.constants { define(c.name, c.value) }
-    }
+    for lib in registry.libraries { defineNames(of: lib) }
     if loadsStdlib, let dir = Interpreter.stdlibDirectory() {
       try? loadStdlib(from: dir, includeEngine: true)
     }
