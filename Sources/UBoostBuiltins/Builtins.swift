@@ -124,20 +124,16 @@ public enum Builtins {
   }
 
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.
-  /// Thread-safe. The evaluation then fails with the language's `interrupted` error; hosts
-  /// should call `clearInterrupt()` when an evaluation ends so no request outlives it.
+  /// Sets the one interrupt token both layers poll (an atomic store: safe from a signal
+  /// handler). The evaluation then fails with the language's `interrupted` error; hosts
+  /// should call `clearInterrupt()` before an evaluation starts so no request outlives it.
   ///
   /// ```swift
+  /// Builtins.clearInterrupt()
   /// signal(SIGINT) { _ in Builtins.requestInterrupt() }
   /// ```
-  public static func requestInterrupt() {
-    Interrupt.request()
-    EngineInterrupt.request()
-  }
+  public static func requestInterrupt() { Interrupt.request() }
 
-  /// Withdraws a pending interrupt request in both layers.
-  public static func clearInterrupt() {
-    Interrupt.clear()
-    EngineInterrupt.clear()
-  }
+  /// Withdraws a pending interrupt request.
+  public static func clearInterrupt() { Interrupt.clear() }
 }

@@ -37,6 +37,7 @@ final class Session {
 
   /// Ctrl-C while a script runs: stop the evaluation (a second Ctrl-C exits at once).
   func installSignalHandler() {
+    Builtins.clearInterrupt()  // initialises the token here, never inside the handler
     signal(SIGINT) { _ in
       if Interrupt.isRequested { _exit(130) }
       Builtins.requestInterrupt()
