@@ -64,7 +64,7 @@ final class EngineScriptTests: XCTestCase {
 
   /// The coverage check sees calls, not words in comments or strings, nor names inside names.
   func testBuiltinCallScannerIgnoresCommentsStringsAndLongerNames() {
-    let code = EngineScriptTests.code(of: "let s = \"sum(1) \\\" max(\" # min(2)\nprint(cumsum(x), xs.mean ())\n")
+    let code = EngineScriptTests.code(of: "let s = \"sum(1) \\\" max(\" # min(2)\nfn relu(x) = x\nprint(cumsum(x), xs.mean ())\n")
     XCTAssertEqual(EngineScriptTests.calledNames(in: code), ["print", "cumsum", "mean"])
   }
 
@@ -86,20 +86,25 @@ final class EngineScriptTests: XCTestCase {
     return out
   }
 
-  /// Every identifier directly followed by `(` (spaces allowed), in order of first appearance.
+  /// Every identifier directly followed by `(` (spaces allowed), in order of first appearance;
+  /// `fn name(` defines a function and is not a call.
   static func calledNames(in code: String) -> [String] {
     var names: [String] = [], seen = Set<String>(), word = ""
     var pending: String?  // an identifier that ended, waiting to see whether `(` follows
+    var previous = ""     // the identifier before `pending`
     for c in code {
       if c.isLetter || c.isNumber || c == "_" {
-        if word.isEmpty { pending = nil }
+        if word.isEmpty { previous = pending ?? ""; pending = nil }
         word.append(c)
         continue
       }
       if !word.isEmpty { pending = word; word = "" }
       if c == " " || c == "\t" { continue }
-      if c == "(", let p = pending, let f = p.first, !f.isNumber, seen.insert(p).inserted { names.append(p) }
+      if c == "(", let p = pending, let f = p.first, !f.isNumber, previous != "fn", seen.insert(p).inserted {
+        names.append(p)
+      }
       pending = nil
+      previous = ""
     }
     return names
   }
