@@ -4,6 +4,7 @@
 //
 // Layers (each depends only on those above it):
 //   CBLAS, CZlib, CEditLine          system libraries (OpenBLAS, zlib, libedit)
+//   UBoostInterrupt                  the one Ctrl-C token (an atomic flag) engine and language poll
 //   UBoostTensor                     tensors, reverse-mode autodiff, NN kernels, optimizers
 //   UBoostHardware                   smooth ceilings, cost models, cycle-level systolic simulator
 //   UBoostNAS                        supernets, search, channel search, derive, training, data
@@ -40,13 +41,14 @@ let package = Package(
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
-    .target(name: "UBoostTensor", dependencies: ["CBLAS"], swiftSettings: native),
+    .target(name: "UBoostInterrupt", swiftSettings: native),
+    .target(name: "UBoostTensor", dependencies: ["CBLAS", "UBoostInterrupt"], swiftSettings: native),
     .target(name: "UBoostHardware", swiftSettings: native),
     .target(name: "UBoostNAS", dependencies: ["UBoostTensor", "UBoostHardware", "CZlib"],
             swiftSettings: native),
     .target(name: "UBoostPlot", swiftSettings: native),
     // Interpreter hot paths touch class state constantly; dynamic exclusivity checks cost ~10%.
-    .target(name: "UBoostLang", swiftSettings: native + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+    .target(name: "UBoostLang", dependencies: ["UBoostInterrupt"], swiftSettings: native + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "UBoostBuiltins",
             dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
             swiftSettings: native),
@@ -64,7 +66,7 @@ let package = Package(
     .testTarget(name: "UBoostNASTests", dependencies: ["UBoostNAS"], resources: [.copy("Fixtures")]),
     .testTarget(name: "UBoostPlotTests", dependencies: ["UBoostPlot"]),
     .testTarget(name: "UBoostLangTests", dependencies: ["UBoostLang"]),
-    .testTarget(name: "UBoostBuiltinsTests", dependencies: ["UBoostBuiltins", "UBoostLang"]),
+    .testTarget(name: "UBoostBuiltinsTests", dependencies: ["UBoostBuiltins", "UBoostLang", "UBoostTensor"]),
     .testTarget(name: "UBoostREPLTests", dependencies: ["UBoostREPL"]),
     .testTarget(name: "UBoostCLITests", dependencies: ["uboost"]),
   ],

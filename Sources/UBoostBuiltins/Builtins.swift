@@ -60,6 +60,23 @@ public enum Builtins {
     try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
   }
 
+  /// Restores what `install` defined after `Interpreter.reset()` cleared the globals, in the
+  /// same order (language stdlib, engine builtins, engine stdlib), without registering the
+  /// libraries again: the registry still holds them, so `:help` lists each once and every
+  /// wrapper still forwards to the language definition it replaced.
+  ///
+  /// ```swift
+  /// interp.reset()
+  /// try Builtins.reinstall(into: interp)
+  /// ```
+  public static func reinstall(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
+    let files = options.loadStdlib ? try Stdlib.sources(options) : []
+    try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+    let engine = Set(libraries(sweep: options.sweep).map(\.name))
+    for lib in interpreter.registry.libraries where engine.contains(lib.name) { interpreter.defineNames(of: lib) }
+    try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
+  }
+
   /// A fresh interpreter with the engine installed (embedded stdlib, output to `output`).
   public static func makeInterpreter(output: @escaping (String) -> Void = { print($0, terminator: "") },
                                      options: BuiltinOptions = BuiltinOptions()) throws -> Interpreter {
@@ -107,20 +124,16 @@ public enum Builtins {
   }
 
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.
-  /// Thread-safe. The evaluation then fails with the language's `interrupted` error; hosts
-  /// should call `clearInterrupt()` when an evaluation ends so no request outlives it.
+  /// Sets the one interrupt token both layers poll (an atomic store: safe from a signal
+  /// handler). The evaluation then fails with the language's `interrupted` error; hosts
+  /// should call `clearInterrupt()` before an evaluation starts so no request outlives it.
   ///
   /// ```swift
+  /// Builtins.clearInterrupt()
   /// signal(SIGINT) { _ in Builtins.requestInterrupt() }
   /// ```
-  public static func requestInterrupt() {
-    Interrupt.request()
-    EngineInterrupt.request()
-  }
+  public static func requestInterrupt() { Interrupt.request() }
 
-  /// Withdraws a pending interrupt request in both layers.
-  public static func clearInterrupt() {
-    Interrupt.clear()
-    EngineInterrupt.clear()
-  }
+  /// Withdraws a pending interrupt request.
+  public static func clearInterrupt() { Interrupt.clear() }
 }

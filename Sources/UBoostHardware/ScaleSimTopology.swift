@@ -93,7 +93,7 @@ public struct ScaleSimLayer: Equatable, Sendable {
 /// rows whose cells are all empty are skipped; a trailing comma is optional.
 /// ```swift
 /// let layers = try ScaleSimTopology.read(path: "data/scalesim/resnet50.csv")
-/// try ScaleSimTopology.write(layers, to: "/tmp/copy.csv")
+/// try ScaleSimTopology.write(layers, to: "copy.csv")
 /// ```
 public enum ScaleSimTopology {
   public static let header = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,"

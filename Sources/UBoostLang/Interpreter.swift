@@ -24,6 +24,20 @@ public final class Interpreter {
   public var maxCallDepth = 10_000
   /// Receives everything the script prints.
   public var output: (String) -> Void
+  /// The directory `temp_dir()` returns: by default a fresh directory under the system's
+  /// temporary folder, made the first time a script asks for it. The script test runner sets one
+  /// per script run.
+  public var scratchDirectory: URL {
+    get {
+      if let d = scratch { return d }
+      let d = FileManager.default.temporaryDirectory
+        .appendingPathComponent("uboost-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+      scratch = d
+      return d
+    }
+    set { scratch = newValue }
+  }
+  private var scratch: URL?
 
   var depth = 0
   /// State of `random()`.
@@ -151,19 +165,22 @@ public final class Interpreter {
   /// Registers a builtin library and defines its names as globals (later registration wins).
   public func register(_ library: BuiltinLibrary) {
     registry.register(library)
+    defineNames(of: library)
+  }
+
+  /// Defines a library's builtins and constants as globals without registering it (again):
+  /// how a host restores its libraries' names after `reset()`.
+  public func defineNames(of library: BuiltinLibrary) {
     for f in library.entries { define(f.name, .builtin(f)) }
     for c in library.constants { define(c.name, c.value) }
   }
 
-  /// Forgets every user binding and import; re-installs all registered builtins and the stdlib.
+  /// Forgets every user binding and import; re-defines all registered builtins (without
+  /// registering them again) and reloads the stdlib this interpreter loaded itself.
   public func reset() {
-    let libs = registry.libraries
     for s in globalTable.slots.values { s.value = nil }
     imported = []
-    for lib in libs {
-      for f in lib.entries { define(f.name, .builtin(f)) }
-      for c in lib.constants { define(c.name, c.value) }
-    }
+    for lib in registry.libraries { defineNames(of: lib) }
     if loadsStdlib, let dir = Interpreter.stdlibDirectory() {
       try? loadStdlib(from: dir, includeEngine: true)
     }

@@ -34,6 +34,13 @@ extension CoreLibraries {
     B("exists", "path: string", "Whether a file or directory exists.") { a in
       .bool(FileManager.default.fileExists(atPath: try a.string("path")))
     },
+    B("temp_dir", "", "A scratch directory for this session's files (created if needed; each golden script run gets its own).") { a in
+      let d = a.interpreter.scratchDirectory
+      do { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) } catch {
+        throw LangError(.io, "temp_dir(): cannot create '\(d.path)'")
+      }
+      return .string(d.path)
+    },
     B("parse_json", "text: string", "The value a JSON text describes (objects become records). Nesting is limited to \(maxJSONDepth) levels.") { a in
       let t = try a.string("text")
       let obj: Any

@@ -1,4 +1,4 @@
-import Synchronization
+import UBoostInterrupt
 
 // MARK: - Compiled code and activation records
 
@@ -329,31 +329,26 @@ final class GlobalTable {
 
 // MARK: - Interruption
 
-/// A thread-safe request to stop the running evaluation (the REPL's Ctrl-C). Loops and calls poll
-/// it; the evaluation then throws an `interrupted` error (not catchable by `try`), leaving every
-/// global binding intact.
+/// The language's view of the one interrupt token (`InterruptToken`, shared with the engine):
+/// loops and calls poll it; the evaluation then throws an `interrupted` error (not catchable by
+/// `try`), leaving every global binding intact.
 ///
 /// ```swift
 /// signal(SIGINT) { _ in Interrupt.request() }
 /// ```
 public enum Interrupt {
-  private static let flag = Atomic<Bool>(false)
-
   /// Asks the running evaluation to stop. Safe from any thread or a signal handler.
-  public static func request() { flag.store(true, ordering: .relaxed) }
+  public static func request() { InterruptToken.request() }
   /// Withdraws a pending request.
-  public static func clear() { flag.store(false, ordering: .relaxed) }
+  public static func clear() { InterruptToken.clear() }
   /// Whether a request is pending.
-  public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+  public static var isRequested: Bool { InterruptToken.isRequested }
 
   /// For long-running builtins: throws `interrupted` (consuming the request) when one is pending.
   public static func checkpoint() throws { try check() }
 
   /// Throws (and consumes the request) when one is pending.
   @inline(__always) static func check() throws {
-    if flag.load(ordering: .relaxed) {
-      flag.store(false, ordering: .relaxed)
-      throw LangError(.interrupted, "interrupted")
-    }
+    if InterruptToken.take() { throw LangError(.interrupted, "interrupted") }
   }
 }

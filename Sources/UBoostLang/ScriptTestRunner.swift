@@ -9,6 +9,10 @@ import Foundation
 /// - `# expect error: TEXT` — the script must fail with an error whose rendering contains TEXT,
 /// - `# requires: engine` on the first line — skipped unless the runner has engine builtins.
 ///
+/// Each run gets its own empty scratch directory (`temp_dir()` in the script), removed afterwards;
+/// its path appears as `<tmp>` in the output and error compared with the expectations, so
+/// `# expect: [plot written to <tmp>/a.svg]` matches.
+///
 /// ```swift
 /// let runner = ScriptTestRunner(engineAvailable: false) { out in Interpreter(output: out) }
 /// for o in runner.runAll(in: scriptsDir) where !o.passed && !o.skipped { print(o.report) }
@@ -67,6 +71,10 @@ public struct ScriptTestRunner {
     final class Sink: @unchecked Sendable { var text = "" }
     let sink = Sink()
     let interp = makeInterpreter { sink.text += $0 }
+    let scratch = FileManager.default.temporaryDirectory
+      .appendingPathComponent("uboost-script-\(UUID().uuidString)", isDirectory: true)
+    interp.scratchDirectory = scratch
+    defer { try? FileManager.default.removeItem(at: scratch) }
     var failure: String?
     do {
       try interp.run(source: source, file: file.path)
@@ -75,7 +83,8 @@ public struct ScriptTestRunner {
     } catch {
       failure = "\(error)"
     }
-    var actual = sink.text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trailingSpacesTrimmed }
+    failure = failure?.replacingOccurrences(of: scratch.path, with: "<tmp>")
+    var actual = sink.text.replacingOccurrences(of: scratch.path, with: "<tmp>").split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trailingSpacesTrimmed }
     if actual.last == "" { actual.removeLast() }
     var problems: [String] = []
     if actual != exp.lines { problems.append(ScriptTestRunner.diff(expected: exp.lines, actual: actual)) }

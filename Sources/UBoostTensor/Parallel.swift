@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+import UBoostInterrupt
 
 // MARK: - Threads
 
@@ -48,20 +49,14 @@ public enum Parallel {
 
 // MARK: - Interruption
 
-/// A process-wide flag checked by long engine loops (search steps, training epochs, big kernels
-/// between batches); the REPL sets it on Ctrl-C.
+/// The engine's view of the one interrupt token (`InterruptToken`, shared with the language):
+/// long engine loops (search steps, training epochs, cells between batches) call `check()`.
 public enum EngineInterrupt {
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var flag = false
-  public static func request() { lock.lock(); flag = true; lock.unlock() }
-  public static func clear() { lock.lock(); flag = false; lock.unlock() }
-  public static var isRequested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
-  /// Throws `TensorError.interrupted` (and clears the flag) when an interrupt is pending.
+  public static func request() { InterruptToken.request() }
+  public static func clear() { InterruptToken.clear() }
+  public static var isRequested: Bool { InterruptToken.isRequested }
+  /// Throws `TensorError.interrupted` (consuming the request) when one is pending.
   public static func check() throws {
-    lock.lock()
-    let f = flag
-    flag = false
-    lock.unlock()
-    if f { throw TensorError.interrupted }
+    if InterruptToken.take() { throw TensorError.interrupted }
   }
 }

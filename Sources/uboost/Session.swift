@@ -16,12 +16,15 @@ final class Session {
   init(arguments: [String] = [], sweep: SweepHost = SweepHost()) throws {
     let options = BuiltinOptions(sweep: sweep)
     interpreter = try Builtins.makeInterpreter(output: printOut, options: options)
-    interpreter.define("args", .list(arguments.map { Value.string($0) }))
+    // A fresh list each time: a script that changed `args` does not leak past :reset.
+    let args = { Value.list(arguments.map { Value.string($0) }) }
+    interpreter.define("args", args())
     backend = InterpreterBackend(interpreter: interpreter)
     backend.interruptHook = { Builtins.requestInterrupt() }
     backend.beforeEvaluation = { Builtins.clearInterrupt() }
     backend.afterReset = { [unowned interpreter] in
-      do { try Builtins.install(into: interpreter, options: options) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
+      do { try Builtins.reinstall(into: interpreter, options: options) } catch { printError("uboost: reinstalling builtins after :reset failed: \(error)") }
+      interpreter.define("args", args())
     }
     let capture = PlotCollector()
     Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }
@@ -34,6 +37,7 @@ final class Session {
 
   /// Ctrl-C while a script runs: stop the evaluation (a second Ctrl-C exits at once).
   func installSignalHandler() {
+    Builtins.clearInterrupt()  // initialises the token here, never inside the handler
     signal(SIGINT) { _ in
       if Interrupt.isRequested { _exit(130) }
       Builtins.requestInterrupt()

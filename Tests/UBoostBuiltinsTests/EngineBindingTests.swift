@@ -2,6 +2,7 @@ import Foundation
 import UBoostBuiltins
 import UBoostHardware
 import UBoostLang
+import UBoostTensor
 import XCTest
 
 /// Numbers that cross the binding are checked against independent computations.
@@ -66,6 +67,19 @@ final class EngineBindingTests: XCTestCase {
     XCTAssertEqual(kind("cell_space(ops: [\"conv9x9\"])"), .value)
   }
 
+  /// The language and the engine poll one token: a request either sees is consumed once.
+  func testLanguageAndEngineShareOneInterruptToken() throws {
+    defer { Builtins.clearInterrupt() }
+    Interrupt.request()
+    XCTAssertTrue(EngineInterrupt.isRequested, "the engine does not see the language's request")
+    XCTAssertThrowsError(try EngineInterrupt.check())
+    XCTAssertFalse(Interrupt.isRequested, "the engine's check did not consume the request")
+    XCTAssertNoThrow(try EngineInterrupt.check())
+    EngineInterrupt.request()
+    XCTAssertThrowsError(try Interrupt.checkpoint()) { e in XCTAssertEqual((e as? LangError)?.kind, .interrupted) }
+    XCTAssertFalse(EngineInterrupt.isRequested)
+  }
+
   func testInterruptStopsASearchAndClearsBothFlags() throws {
     let src = """
     let data = dataset("synthetic", size: 16, shape: [1, 8, 8], batch: 8)
@@ -78,7 +92,7 @@ final class EngineBindingTests: XCTestCase {
       XCTAssertEqual((e as? LangError)?.kind, .interrupted, "\(e)")
     }
     XCTAssertFalse(Interrupt.isRequested)
-    // A leftover engine flag does not stop the next long builtin.
+    // Nothing is left over to stop the next long builtin.
     XCTAssertEqual(try number(src.replacingOccurrences(of: "search(net, data, epochs: 1)", with: "len(search(net, data, epochs: 1).history)")), 1)
     // Bindings survive and the next evaluation runs.
     XCTAssertEqual(try number("1 + 1"), 2)

@@ -158,6 +158,37 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(r.out, "a\u{0}b\nc\n")
   }
 
+  /// `:reset` restores the session as it started: each library once in `:help`, `args` defined,
+  /// engine builtins over language names (`mean`) still dispatching both ways, user names gone.
+  func testResetTwiceRestoresTheStartingSession() throws {
+    let script = """
+      :help
+      print("--")
+      let mine = 1
+      :reset
+      :reset
+      :help
+      print("--")
+      print(args, mean([1, 2, 3]), mean(tensor([1, 3])).item())
+      mine
+      """
+    let r = try uboost([], stdin: script + "\n")
+    XCTAssertTrue(r.err.contains("undefined variable 'mine'"), r.err)
+    XCTAssertEqual(r.err.components(separatedBy: "error").count, 2, "one error only: \(r.err)")
+    let parts = r.out.components(separatedBy: "--\n")
+    XCTAssertEqual(parts.count, 3, r.out)
+    guard parts.count == 3 else { return }
+    let before = parts[0]
+    XCTAssertEqual(parts[1].components(separatedBy: "all bindings forgotten\n").count, 3, parts[1])
+    let after = parts[1].replacingOccurrences(of: "all bindings forgotten\n", with: "")
+    XCTAssertEqual(after, before, ":help changed after :reset")
+    let libraryLines = after.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(": ") }
+      .map { $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces) }
+    XCTAssertGreaterThan(libraryLines.count, 5, after)
+    XCTAssertEqual(libraryLines.count, Set(libraryLines).count, "a library is listed twice: \(after)")
+    XCTAssertEqual(parts[2], "[] 2 2\n")
+  }
+
   func testHelpCoversStdlibFunctionsAndMethods() throws {
     let r = try uboost([], stdin: ":help paper_hw\n:help tiny_supernet\nlet hw = paper_hw()\n:help hw.cost\n")
     XCTAssertEqual(r.status, 0, r.err)

@@ -1,12 +1,18 @@
 import Foundation
 import XCTest
 
-// MARK: - Golden fixtures (copied from /work/shared/golden with their headers)
+// MARK: - Golden fixtures (copied from ../shared/golden, next to the package root, with their headers)
 
 enum Fixture {
+  /// A required fixture that is not in the test bundle: the test fails, naming it.
+  struct Missing: Error, CustomStringConvertible {
+    var name: String
+    var description: String { "golden fixture Tests/UBoostHardwareTests/Fixtures/\(name).json is missing" }
+  }
+
   static func url(_ name: String) throws -> URL {
     guard let u = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
-      throw XCTSkip("fixture \(name).json missing")
+      throw Missing(name: name)
     }
     return u
   }

@@ -45,4 +45,48 @@ final class ScriptTests: XCTestCase {
     try "# requires: engine\nprint(tensor([1]))\n".write(to: eng, atomically: true, encoding: .utf8)
     XCTAssertTrue(runner.run(file: eng).skipped)
   }
+
+  /// Each run gets its own empty temp_dir(), shown as `<tmp>` and removed afterwards.
+  func testEachRunHasItsOwnScratchDirectory() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uboost-runner-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let record = dir.appendingPathComponent("paths.txt")
+    let script = dir.appendingPathComponent("tmp.uboost")
+    try """
+      let t = temp_dir()
+      print(exists(t + "/a.txt"), t)
+      write_file(t + "/a.txt", "x")
+      append_file(\(Value.quote(record.path)), t + "\\n")
+      # expect: false <tmp>
+      """.write(to: script, atomically: true, encoding: .utf8)
+    let runner = ScriptTestRunner(engineAvailable: false, makeInterpreter: ScriptTests.makeInterpreter)
+    for _ in 0..<2 {
+      let o = runner.run(file: script)
+      XCTAssertTrue(o.passed, o.report)
+    }
+    let paths = try String(contentsOf: record, encoding: .utf8).split(separator: "\n").map(String.init)
+    XCTAssertEqual(paths.count, 2)
+    XCTAssertNotEqual(paths.first, paths.last)
+    for p in paths {
+      XCTAssertTrue(p.hasPrefix(FileManager.default.temporaryDirectory.path), p)
+      XCTAssertFalse(FileManager.default.fileExists(atPath: p), "\(p) outlived its run")
+    }
+  }
+
+  /// Outside the runner temp_dir() is a fresh directory under the system's temporary folder,
+  /// one per interpreter and the same on every call.
+  func testTempDirDefaultsToAFreshDirectoryPerInterpreter() throws {
+    let a = Interpreter(output: { _ in }, loadStdlib: false)
+    let b = Interpreter(output: { _ in }, loadStdlib: false)
+    let pa = try a.evaluate("temp_dir()"), pb = try b.evaluate("temp_dir()")
+    guard case .string(let sa) = pa, case .string(let sb) = pb else { return XCTFail("\(pa) \(pb)") }
+    defer { try? FileManager.default.removeItem(atPath: sa); try? FileManager.default.removeItem(atPath: sb) }
+    XCTAssertNotEqual(sa, sb)
+    guard case .string(let again) = try a.evaluate("temp_dir()") else { return XCTFail("not a string") }
+    XCTAssertEqual(again, sa)
+    XCTAssertTrue(sa.hasPrefix(FileManager.default.temporaryDirectory.path), sa)
+    var isDir: ObjCBool = false
+    XCTAssertTrue(FileManager.default.fileExists(atPath: sa, isDirectory: &isDir) && isDir.boolValue)
+  }
 }

@@ -50,8 +50,8 @@ final class HistoryTests: XCTestCase {
   }
 
   func testDefaultPath() {
-    XCTAssertEqual(History.defaultPath(environment: ["UBOOST_HISTORY": "/tmp/h", "HOME": "/home/u"]),
-                   "/tmp/h")
+    XCTAssertEqual(History.defaultPath(environment: ["UBOOST_HISTORY": "/home/u/history", "HOME": "/home/u"]),
+                   "/home/u/history")
     XCTAssertEqual(History.defaultPath(environment: ["UBOOST_HISTORY": "", "HOME": "/home/u"]),
                    "/home/u/.uboost_history")
   }

@@ -96,16 +96,4 @@ final class LessonBackendTests: XCTestCase {
     let error = try XCTUnwrap(outcome.error)
     XCTAssertTrue(error.contains("f.uboost:11:"), error)
   }
-
-  /// Development aid: `LESSON_SCRATCH=/path/file.uboost swift test --filter testScratch` runs a
-  /// file through the real interpreter and prints what it does.
-  func testScratch() throws {
-    guard let path = ProcessInfo.processInfo.environment["LESSON_SCRATCH"] else { return }
-    let backend = try InterpreterLessonBackend(terminalCharts: true)
-    let source = try String(contentsOfFile: path, encoding: .utf8)
-    var text = ""
-    let outcome = backend.evaluate(source, file: path, line: 1, output: { text += $0 })
-    text += (outcome.display ?? "") + "\n" + (outcome.error ?? "") + "\n"
-    try text.write(toFile: path + ".out", atomically: true, encoding: .utf8)
-  }
 }

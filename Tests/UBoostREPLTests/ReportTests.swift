@@ -107,8 +107,8 @@ final class ReportTests: XCTestCase {
   }
 
   func testUnknownReportFormat() throws {
-    XCTAssertThrowsError(try ReportWriter.write(try runNotebook(), to: "/tmp/report.pdf")) { error in
-      XCTAssertEqual(error as? REPLError, .unsupportedReportFormat(path: "/tmp/report.pdf"))
+    XCTAssertThrowsError(try ReportWriter.write(try runNotebook(), to: "report.pdf")) { error in
+      XCTAssertEqual(error as? REPLError, .unsupportedReportFormat(path: "report.pdf"))
     }
   }
 

@@ -44,8 +44,7 @@ enum Engine {
   static func convert(_ e: TensorError, function: String) -> LangError {
     switch e {
     case .interrupted:
-      EngineInterrupt.clear()
-      Interrupt.clear()
+      // The engine consumed the token when it threw; nothing is left to clear.
       return LangError(.interrupted, "interrupted")
     case .shapeMismatch, .invalidShape:
       return LangError(.value, prefixed(function, e.description))
@@ -76,20 +75,6 @@ enum Engine {
     }
   }
 
-  /// `Builtins.requestInterrupt()` sets both flags; when the interpreter delivered the interrupt
-  /// (its own check consumed its flag) the engine flag is left over and would stop the next
-  /// long builtin at once. Called when a long builtin starts: an engine flag without the
-  /// language flag is such a leftover and is dropped.
-  static func clearStaleInterrupt() {
-    if EngineInterrupt.isRequested && !Interrupt.isRequested { EngineInterrupt.clear() }
-  }
-
-  /// Throws the language's `interrupted` error when Ctrl-C was requested (either flag).
-  static func checkInterrupt() throws {
-    if EngineInterrupt.isRequested || Interrupt.isRequested {
-      EngineInterrupt.clear()
-      Interrupt.clear()
-      throw LangError(.interrupted, "interrupted")
-    }
-  }
+  /// Throws the language's `interrupted` error (consuming the request) when Ctrl-C was requested.
+  static func checkInterrupt() throws { try Interrupt.checkpoint() }
 }

@@ -31,7 +31,13 @@ enum Channels {
   static func from(_ a: Arguments, _ name: String) throws -> Channels {
     let v = try a.value(name)
     switch v {
-    case .number(let d): return .number(d)
+    case .number(let d):
+      // A plain count is checked here, where the layer is made; soft (tensor) counts are checked
+      // by the cost models, which see their current value.
+      guard d.isFinite, d > 0 else {
+        throw LangError(.value, "\(a.function.name)(): invalid \(name) = \(Value.formatNumber(d)): must be a positive finite channel count")
+      }
+      return .number(d)
     case .object(let o):
       guard let t = o as? TensorObject else { throw a.typeError(name, expected: "number or one-element tensor", got: v) }
       guard t.tensor.count == 1 else {

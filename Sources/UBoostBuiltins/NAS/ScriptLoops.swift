@@ -77,7 +77,6 @@ enum ScriptLoops {
   /// Runs a micro or channel search on `net`; returns the history records.
   static func search(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
                      settings s: ScriptSearchSettings, interpreter: Interpreter, function: String, onEpoch: (() -> Void)? = nil) throws -> [Value] {
-    Engine.clearStaleInterrupt()
     var cfg = SearchConfig()
     cfg.epochs = s.epochs
     cfg.batch = data.batchSize
@@ -125,7 +124,6 @@ enum ScriptLoops {
   /// Trains a final network's weights (the engine's trainer: SGD Nesterov, one-cycle, crop + flip).
   static func train(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, epochs: Int, lr: Float?,
                     clip: Float = TrainConfig().gradClip, augment: Bool = true, outputDir: String?, verbose: Bool, interpreter: Interpreter) throws -> [Value] {
-    Engine.clearStaleInterrupt()
     var cfg = TrainConfig()
     cfg.epochs = epochs
     cfg.batch = data.batchSize
@@ -157,7 +155,6 @@ enum ScriptLoops {
 
   /// Loss and accuracy over a data set (inference mode) and the network's exact hardware cost.
   static func evaluate(_ net: SupernetObject, data: DatasetObject) throws -> Value {
-    Engine.clearStaleInterrupt()
     let r = try Engine.run("evaluate") {
       try Evaluation.run(net.net, data.dataset, batch: data.batchSize, limit: data.limit)
     }
