@@ -70,25 +70,6 @@ public struct SearchConfig: Codable, Equatable, Sendable {
 
   public init() {}
 
-  public init(from decoder: Decoder) throws {
-    // Older checkpoints and settings files lack the newer keys: missing keys keep the defaults.
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    let d = SearchConfig()
-    func v<T: Decodable>(_ k: CodingKeys, _ dflt: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? dflt }
-    epochs = try v(.epochs, d.epochs); batch = try v(.batch, d.batch); weightVsArch = try v(.weightVsArch, d.weightVsArch)
-    weightLR = try v(.weightLR, d.weightLR); weightMomentum = try v(.weightMomentum, d.weightMomentum)
-    weightDecay = try v(.weightDecay, d.weightDecay); gradClip = try v(.gradClip, d.gradClip)
-    lrStepEpochs = try v(.lrStepEpochs, d.lrStepEpochs); lrGamma = try v(.lrGamma, d.lrGamma)
-    archLR = try v(.archLR, d.archLR); archWeightDecay = try v(.archWeightDecay, d.archWeightDecay)
-    tauInit = try v(.tauInit, d.tauInit); tauDecay = try v(.tauDecay, d.tauDecay); tauMin = try v(.tauMin, d.tauMin)
-    latCoef = try v(.latCoef, d.latCoef); utilCoef = try v(.utilCoef, d.utilCoef)
-    trainLimit = try c.decodeIfPresent(Int.self, forKey: .trainLimit); validLimit = try c.decodeIfPresent(Int.self, forKey: .validLimit)
-    seed = try v(.seed, d.seed)
-    warmupEpochs = try v(.warmupEpochs, d.warmupEpochs); betaDecay = try v(.betaDecay, d.betaDecay)
-    auxSkip = try v(.auxSkip, d.auxSkip); relaxation = try v(.relaxation, d.relaxation)
-    zeroOneCoef = try v(.zeroOneCoef, d.zeroOneCoef)
-  }
-
   public func validate() throws {
     func check(_ ok: Bool, _ m: String) throws { if !ok { throw NASError.invalidConfig(m) } }
     try check(epochs >= 0 && epochs <= 100_000, "epochs must be in 0...100000, got \(epochs)")
