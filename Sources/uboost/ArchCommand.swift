@@ -71,10 +71,17 @@ struct ArchCommand: ParsableCommand {
         out += name.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + String(format: "%10.4f   %11.4f", r.latencyMs, r.util) + "\n"
       }
       if layers {
-        out += "\nlayer                          " + results.map { $0.0.prefix(10).padding(toLength: 11, withPad: " ", startingAt: 0) }.joined() + "\n"
-        for (i, l) in arch.enumerated() {
-          let label = "c\(l.cell) \(l.edge) \(l.kind.rawValue) k\(l.k) \(l.cin)->\(l.cout)"
-          out += label.padding(toLength: 31, withPad: " ", startingAt: 0) + results.map { String(format: "%-11.4f", $0.2[i]) }.joined() + "\n"
+        // Column heads short enough for the 11-wide columns; the label column as wide as its longest.
+        let heads = results.map { r in
+          r.0.replacingOccurrences(of: "systolic (exact ceiling)", with: "exact")
+            .replacingOccurrences(of: "systolic (smooth)", with: "smooth")
+        }
+        let labels = arch.map { l in "c\(l.cell) \(l.edge) \(l.kind.rawValue) k\(l.k) \(l.cin)->\(l.cout)" }
+        let width = max(5, labels.map(\.count).max() ?? 0) + 2
+        out += "\n" + "layer ms".padding(toLength: width, withPad: " ", startingAt: 0)
+          + heads.map { $0.padding(toLength: 11, withPad: " ", startingAt: 0) }.joined() + "\n"
+        for (i, label) in labels.enumerated() {
+          out += label.padding(toLength: width, withPad: " ", startingAt: 0) + results.map { String(format: "%-11.4f", $0.2[i]) }.joined() + "\n"
         }
       }
       printOut(out)

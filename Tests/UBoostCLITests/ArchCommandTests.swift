@@ -29,9 +29,20 @@ extension CLITests {
     let exact = try model("systolic (exact ceiling)")
     XCTAssertLessThanOrEqual(exact["util"] as? Double ?? 1, 40.0 / 64 + 1e-9)
     XCTAssertGreaterThan(try model("simulator")["latency_ms"] as? Double ?? 0, try model("flops")["latency_ms"] as? Double ?? 0)
-    let table = try uboost(["arch", "cost", path, "--rows", "32", "--cols", "32", "--layers"])
+    // A long label (a depthwise half of a separable conv) once ran into its first number.
+    let long = try writeArch("""
+      {"layers": [{"kind": "conv", "k": 3, "cin": 32, "cout": 40, "stride": 1, "dilation": 1, "groups": 1,
+                   "in_hw": [8, 8], "out_hw": [8, 8]},
+                  {"cell": 0, "edge": "xp_t2/dw", "kind": "depthwise", "k": 3, "cin": 16, "cout": 16, "stride": 1,
+                   "dilation": 1, "groups": 16, "in_hw": [14, 14], "out_hw": [14, 14]}]}
+      """)
+    let table = try uboost(["arch", "cost", long, "--rows", "32", "--cols", "32", "--layers"])
     XCTAssertEqual(table.status, 0, table.err)
     XCTAssertTrue(table.out.contains("simulator") && table.out.contains("32->40"), table.out)
+    // Every layer row keeps its label apart from the first number, however long the label.
+    for line in table.out.split(separator: "\n") where line.contains("->") {
+      XCTAssertNotNil(line.range(of: #"->\d+\s+\d"#, options: .regularExpression), String(line))
+    }
   }
 
   func testArchCostRefusesBadFilesWithTheField() throws {
