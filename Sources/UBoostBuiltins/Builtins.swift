@@ -117,12 +117,6 @@ public enum Builtins {
     return out
   }
 
-  /// Whether long builtins (search, train) draw progress on stderr (off in tests and batch jobs).
-  public static var showProgress: Bool {
-    get { Progress.enabled }
-    set { Progress.enabled = newValue }
-  }
-
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.
   /// Sets the one interrupt token both layers poll (an atomic store: safe from a signal
   /// handler). The evaluation then fails with the language's `interrupted` error; hosts

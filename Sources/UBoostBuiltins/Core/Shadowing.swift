@@ -7,24 +7,40 @@ import UBoostLang
 // and `softmax(xs, t:)` (stdlib functions); the engine defines tensor versions with the same
 // names. The engine version is registered (so `:help` shows it) as a wrapper that runs the
 // tensor implementation when a tensor is among the arguments and forwards every other call to
-// the definition it replaced. The replaced definition is captured at install time, so installing
-// twice (after `Interpreter.reset()`) still forwards to the language's version, never to itself.
+// the definition it replaced. The replaced definition is captured at install time and kept in
+// the interpreter's engine context (`EngineContext.shadows`), so installing twice into one
+// interpreter still forwards to the language's version, never to itself, and the record goes
+// away with the interpreter.
+
+/// The replaced definitions behind one interpreter's wrappers. Each wrapper is kept alive with
+/// its entry so its identifier is never reused by another function while the entry exists.
+final class ShadowTable {
+  private var shadows: [ObjectIdentifier: (wrapper: BuiltinFunction, shadow: Value)] = [:]
+  private let lock = NSLock()
+
+  /// What `wrapper` forwards to, if it is one of this interpreter's wrappers.
+  func shadow(of wrapper: BuiltinFunction) -> Value? {
+    lock.lock(); defer { lock.unlock() }
+    guard let s = shadows[ObjectIdentifier(wrapper)], s.wrapper === wrapper else { return nil }
+    return s.shadow
+  }
+
+  func record(_ wrapper: BuiltinFunction, forwardsTo shadow: Value) {
+    lock.lock(); shadows[ObjectIdentifier(wrapper)] = (wrapper, shadow); lock.unlock()
+  }
+
+  /// How many wrappers this interpreter made (for tests).
+  var count: Int { lock.lock(); defer { lock.unlock() }; return shadows.count }
+}
 
 enum Shadowing {
-  /// The replaced definition behind each wrapper. The wrapper is kept alive with it so its
-  /// identifier is never reused by another function.
-  nonisolated(unsafe) static var shadows: [ObjectIdentifier: (wrapper: BuiltinFunction, shadow: Value)] = [:]
-  static let lock = NSLock()
-
   /// What `name` means in the language before the engine: a stdlib closure or a core builtin.
   static func shadowed(_ name: String, by own: BuiltinFunction, in interpreter: Interpreter) -> Value? {
     switch interpreter.lookup(name) {
     case .function(let c)?: return .function(c)
     case .builtin(let b)?:
       if b === own { return nil }
-      lock.lock(); defer { lock.unlock() }
-      if let s = shadows[ObjectIdentifier(b)], s.wrapper === b { return s.shadow }
-      return .builtin(b)
+      return interpreter.engine.shadows.shadow(of: b) ?? .builtin(b)
     default: return nil
     }
   }
@@ -53,9 +69,7 @@ enum Shadowing {
         for (k, v) in named where v.isNil && extra.contains(k) { named[k] = nil }
         return try a.interpreter.call(shadow, a.positional, named: named)
       }
-      lock.lock()
-      shadows[ObjectIdentifier(wrapper)] = (wrapper, shadow)
-      lock.unlock()
+      interpreter.engine.shadows.record(wrapper, forwardsTo: shadow)
       return wrapper
     }
     return lib
