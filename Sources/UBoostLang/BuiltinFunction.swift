@@ -62,7 +62,8 @@ public final class BuiltinFunction {
 
   // MARK: Calling
 
-  /// Checks arity and argument names, lets a host object among the arguments take over, then runs.
+  /// Checks arity and argument names, then runs. (Which function a call reaches, this one or a
+  /// host object's overload, the interpreter decided before: see `Dispatch`.)
   public func invoke(_ args: Arguments) throws -> Value {
     if variadicIndex == nil, args.positional.count > params.count {
       throw LangError(.argument, "\(name)() takes at most \(params.count) argument\(params.count == 1 ? "" : "s"), got \(args.positional.count)")
@@ -77,9 +78,6 @@ public final class BuiltinFunction {
           throw LangError(.argument, "\(name)(): argument '\(key)' given both by position and by name")
         }
       }
-    }
-    for v in args.positional {
-      if case .object(let o) = v, let r = try o.builtin(name, args) { return r }
     }
     return try body(args)
   }

@@ -34,8 +34,6 @@ public final class EngineContext {
   public var progress = ProgressOutput()
   /// Data sets this interpreter loaded (decoded once, kept while the interpreter lives).
   let datasets = DataCache()
-  /// What the engine's same-named builtins (`sum`, `mean`, ...) forward non-tensor calls to.
-  let shadows = ShadowTable()
 
   public init() {}
 }
