@@ -22,27 +22,6 @@ enum Dispatch {
     for v in args { if case .object(let o) = v { return o.overload(name) } }
     return nil
   }
-
-  @inline(__always)
-  static func overload(_ name: String, _ v0: Value) -> BuiltinFunction? {
-    if case .object(let o) = v0 { return o.overload(name) }
-    return nil
-  }
-
-  @inline(__always)
-  static func overload(_ name: String, _ v0: Value, _ v1: Value) -> BuiltinFunction? {
-    if case .object(let o) = v0 { return o.overload(name) }
-    if case .object(let o) = v1 { return o.overload(name) }
-    return nil
-  }
-
-  @inline(__always)
-  static func overload(_ name: String, _ v0: Value, _ v1: Value, _ v2: Value) -> BuiltinFunction? {
-    if case .object(let o) = v0 { return o.overload(name) }
-    if case .object(let o) = v1 { return o.overload(name) }
-    if case .object(let o) = v2 { return o.overload(name) }
-    return nil
-  }
 }
 
 extension Value {
