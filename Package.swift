@@ -11,6 +11,7 @@
 //   UBoostPlot                       terminal and SVG charts (knows nothing of tensors)
 //   UBoostLang                       the language core: lexer, parser, interpreter (no tensors)
 //   UBoostBuiltins                   binds Tensor / Hardware / NAS / Plot into the language
+//   UBoostBench                      the search-step benchmark (`uboost bench search`), outside what it measures
 //   UBoostScriptTesting              the golden-script runner the test targets share (not shipped)
 //   UBoostREPL                       line editor, REPL, notebooks, lessons
 //   uboost                           the command-line tool (swift-argument-parser)
@@ -55,12 +56,13 @@ let package = Package(
     .target(name: "UBoostBuiltins",
             dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
             swiftSettings: native),
+    .target(name: "UBoostBench", dependencies: ["UBoostNAS", "UBoostTensor"], swiftSettings: native),
     .target(name: "UBoostScriptTesting", dependencies: ["UBoostLang"]),
     .target(name: "UBoostREPL", dependencies: ["UBoostLang", "CEditLine"],
             swiftSettings: native),
     .executableTarget(
       name: "uboost",
-      dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware",
+      dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware", "UBoostBench",
                      "UBoostTensor", "UBoostPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: native),
 
