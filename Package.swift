@@ -11,8 +11,13 @@
 //   UBoostPlot                       terminal and SVG charts (knows nothing of tensors)
 //   UBoostLang                       the language core: lexer, parser, interpreter (no tensors)
 //   UBoostBuiltins                   binds Tensor / Hardware / NAS / Plot into the language
+//   UBoostBench                      the search-step benchmark (`uboost bench search`), outside what it measures
+//   UBoostScriptTesting              the golden-script runner the test targets share (not shipped)
 //   UBoostREPL                       line editor, REPL, notebooks, lessons
 //   uboost                           the command-line tool (swift-argument-parser)
+//
+// Built and tested on Linux only (OpenBLAS, zlib and libedit from the distribution), so the
+// manifest names no `platforms:`.
 import PackageDescription
 
 // Release builds compile for the machine they run on: the default x86-64 target has no AVX.
@@ -24,7 +29,6 @@ let nativeC: [CSetting] = [.unsafeFlags(["-march=native", "-O3"])]
 
 let package = Package(
   name: "uboost",
-  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "uboost", targets: ["uboost"]),
     .library(name: "UBoostTensor", targets: ["UBoostTensor"]),
@@ -52,22 +56,28 @@ let package = Package(
     .target(name: "UBoostBuiltins",
             dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
             swiftSettings: native),
-    .target(name: "UBoostREPL", dependencies: ["UBoostLang", "UBoostBuiltins", "CEditLine"],
+    .target(name: "UBoostBench", dependencies: ["UBoostNAS", "UBoostTensor"], swiftSettings: native),
+    .target(name: "UBoostScriptTesting", dependencies: ["UBoostLang"]),
+    .target(name: "UBoostREPL", dependencies: ["UBoostLang", "CEditLine"],
             swiftSettings: native),
     .executableTarget(
       name: "uboost",
-      dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware",
+      dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang", "UBoostNAS", "UBoostHardware", "UBoostBench",
                      "UBoostTensor", "UBoostPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: native),
 
     .testTarget(name: "UBoostTensorTests", dependencies: ["UBoostTensor"]),
     .testTarget(name: "UBoostHardwareTests", dependencies: ["UBoostHardware"],
                 resources: [.copy("Fixtures")]),
-    .testTarget(name: "UBoostNASTests", dependencies: ["UBoostNAS"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "UBoostNASTests", dependencies: ["UBoostNAS", "UBoostTensor", "UBoostHardware"],
+                resources: [.copy("Fixtures")]),
     .testTarget(name: "UBoostPlotTests", dependencies: ["UBoostPlot"]),
-    .testTarget(name: "UBoostLangTests", dependencies: ["UBoostLang"]),
-    .testTarget(name: "UBoostBuiltinsTests", dependencies: ["UBoostBuiltins", "UBoostLang", "UBoostTensor"]),
-    .testTarget(name: "UBoostREPLTests", dependencies: ["UBoostREPL"]),
+    .testTarget(name: "UBoostLangTests", dependencies: ["UBoostLang", "UBoostScriptTesting"]),
+    .testTarget(name: "UBoostBuiltinsTests",
+                dependencies: ["UBoostBuiltins", "UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS",
+                               "UBoostScriptTesting"]),
+    .testTarget(name: "UBoostREPLTests", dependencies: ["UBoostREPL", "UBoostBuiltins", "UBoostLang"]),
+    // Imports nothing: it runs the built `uboost` executable, which the dependency builds first.
     .testTarget(name: "UBoostCLITests", dependencies: ["uboost"]),
   ],
   swiftLanguageModes: [.v5]

@@ -49,21 +49,20 @@ public enum Builtins {
   /// Registers all engine libraries into `interpreter` and loads the stdlib.
   ///
   /// Order: the language stdlib (files not marked `# requires: engine`), then the engine
-  /// libraries, then the engine stdlib (presets, losses). An engine builtin whose name the
-  /// language stdlib also defines (`mean`, `argmax`, `flatten`, `softmax`) takes tensors and hands
-  /// every other call to the stdlib definition.
+  /// libraries, then the engine stdlib (presets, losses). No engine library redefines a name
+  /// the language defines: the tensor versions of `sum`, `mean`, `exp`, ... are overloads that
+  /// a tensor receiver picks (the dispatch rule, UBoostLang's `Dispatch`).
   public static func install(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
     let files = options.loadStdlib ? try Stdlib.sources(options) : []
     if options.loadStdlib, let dir = options.stdlibDirectory { interpreter.searchPaths.append(dir) }
     try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
-    for lib in libraries(sweep: options.sweep) { interpreter.register(Shadowing.wrap(lib, in: interpreter)) }
+    for lib in libraries(sweep: options.sweep) { interpreter.register(lib) }
     try Stdlib.run(files.filter { $0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)
   }
 
   /// Restores what `install` defined after `Interpreter.reset()` cleared the globals, in the
   /// same order (language stdlib, engine builtins, engine stdlib), without registering the
-  /// libraries again: the registry still holds them, so `:help` lists each once and every
-  /// wrapper still forwards to the language definition it replaced.
+  /// libraries again: the registry still holds them, so `:help` lists each once.
   ///
   /// ```swift
   /// interp.reset()
@@ -115,12 +114,6 @@ public enum Builtins {
       out += "| `\(f.signature.replacingOccurrences(of: "|", with: "\\|"))` | \(f.file) | \(f.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
     }
     return out
-  }
-
-  /// Whether long builtins (search, train) draw progress on stderr (off in tests and batch jobs).
-  public static var showProgress: Bool {
-    get { Progress.enabled }
-    set { Progress.enabled = newValue }
   }
 
   /// Asks the running evaluation (interpreter loops and engine loops alike) to stop: Ctrl-C.

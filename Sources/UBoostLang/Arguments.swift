@@ -36,11 +36,11 @@ public struct Arguments {
     if let v = function.variadicIndex {
       // The variadic parameter itself is read with `rest`; parameters after it are named-only.
       if i == v { return nil }
-      if i > v { return named.isEmpty ? params[i].defaultValue : named[name] ?? params[i].defaultValue }
+      if i > v { return named.isEmpty ? params[i].freshDefault : named[name] ?? params[i].freshDefault }
     }
     if i < positional.count { return positional[i] }
     if !named.isEmpty, let v = named[name] { return v }
-    return params[i].defaultValue
+    return params[i].freshDefault
   }
 
   /// The bound value of `name`; throws when it is missing.

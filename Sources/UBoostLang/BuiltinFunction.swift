@@ -13,6 +13,51 @@ public struct BuiltinParam {
   public var defaultValue: Value?
   /// `...name` collects all remaining positional arguments.
   public var variadic: Bool
+
+  /// The default for one call: `[]` and `{}` are new containers each time, so a body that
+  /// mutates its default never changes what the next call gets.
+  @inline(__always) var freshDefault: Value? {
+    switch defaultValue {
+    case .list(let l)?: return .list(ListBox(l.items))
+    case .record(let r)?: return .record(RecordBox(Array(zip(r.keys, r.values))))
+    case .nil_?, .number?, .bool?, .string?, .range?, .function?, .builtin?, .object?, nil: return defaultValue
+    }
+  }
+}
+
+extension ParamType {
+  /// Whether `v` is a value of this declared type (`nil` passes where the default is nil).
+  /// `int` is a number that is integral and fits in `Int`; `list` and `sequence` also take
+  /// ranges and iterable host objects (the builtins read them with `Arguments.sequence`).
+  func admits(_ v: Value) -> Bool {
+    switch self {
+    case .any: return true
+    case .number: if case .number = v { return true }
+    case .int: if case .number(let d) = v { return d == d.rounded() && abs(d) < 9e15 }
+    case .string: if case .string = v { return true }
+    case .bool: if case .bool = v { return true }
+    case .record: if case .record = v { return true }
+    case .function: return v.isCallable
+    case .range: if case .range = v { return true }
+    case .object: if case .object = v { return true }
+    case .list, .sequence:
+      switch v {
+      case .list, .range, .object: return true  // whether an object iterates, the body finds out
+      case .nil_, .number, .bool, .string, .record, .function, .builtin: return false
+      }
+    }
+    return false
+  }
+
+  /// How the check names the type in its message (for `int`, a value that is no number at all;
+  /// a fractional number gets "expected an integer").
+  var expectation: String {
+    switch self {
+    case .int: return "number"
+    case .sequence: return "list"
+    case .any, .number, .string, .bool, .list, .record, .function, .range, .object: return rawValue
+    }
+  }
 }
 
 /// A function implemented in Swift. Declared with a compact signature string:
@@ -35,6 +80,8 @@ public final class BuiltinFunction {
   public let signatureError: String?
   let paramIndex: [String: Int]
   let variadicIndex: Int?
+  /// Indices of the parameters with a declared type, checked before every call.
+  let typedParams: [Int]
   let body: (Arguments) throws -> Value
 
   public init(_ name: String, _ signature: String, _ doc: String,
@@ -55,6 +102,7 @@ public final class BuiltinFunction {
     for (i, p) in params.enumerated() { index[p.name] = i }
     self.paramIndex = index
     self.variadicIndex = params.firstIndex { $0.variadic }
+    self.typedParams = params.indices.filter { params[$0].type != .any }
   }
 
   /// `name(a: number, b = 1)`
@@ -62,7 +110,9 @@ public final class BuiltinFunction {
 
   // MARK: Calling
 
-  /// Checks arity and argument names, lets a host object among the arguments take over, then runs.
+  /// Checks arity, argument names and the declared parameter types (from the table, once,
+  /// before the body), then runs. (Which function a call reaches, this one or a host object's
+  /// overload, the interpreter decided before: see `Dispatch`.)
   public func invoke(_ args: Arguments) throws -> Value {
     if variadicIndex == nil, args.positional.count > params.count {
       throw LangError(.argument, "\(name)() takes at most \(params.count) argument\(params.count == 1 ? "" : "s"), got \(args.positional.count)")
@@ -78,10 +128,35 @@ public final class BuiltinFunction {
         }
       }
     }
-    for v in args.positional {
-      if case .object(let o) = v, let r = try o.builtin(name, args) { return r }
-    }
+    for i in typedParams { try check(params[i], at: i, args) }
     return try body(args)
+  }
+
+  /// The declared-type check of one parameter: what was passed (a default is the table's own
+  /// and is not checked), each element for a variadic one. A nil passes where the default is nil.
+  private func check(_ p: BuiltinParam, at i: Int, _ args: Arguments) throws {
+    if p.variadic {
+      for v in args.rest where !p.type.admits(v) { throw mismatch(p, v) }
+      return
+    }
+    let given: Value?
+    if let v = variadicIndex, i > v {
+      given = args.named.isEmpty ? nil : args.named[p.name]
+    } else if i < args.positional.count {
+      given = args.positional[i]
+    } else {
+      given = args.named.isEmpty ? nil : args.named[p.name]
+    }
+    guard let v = given, !p.type.admits(v) else { return }
+    if v.isNil, let d = p.defaultValue, d.isNil { return }
+    throw mismatch(p, v)
+  }
+
+  private func mismatch(_ p: BuiltinParam, _ v: Value) -> LangError {
+    if p.type == .int, case .number(let d) = v {
+      return LangError(.value, "\(name)(\(p.name):): expected an integer, got \(Value.formatNumber(d))")
+    }
+    return LangError(.type, "\(name)(\(p.name):): expected \(p.type.expectation), got \(v.typeName)")
   }
 
   // MARK: Signature parsing

@@ -25,11 +25,20 @@ public struct BuiltinLibrary {
   public var doc: String
   public var entries: [BuiltinFunction]
   public var constants: [BuiltinConstant]
-  public init(name: String, doc: String = "", entries: [BuiltinFunction], constants: [BuiltinConstant] = []) {
+  /// The library's host objects' versions of functions the language already names (`sum`,
+  /// `mean`, `exp` for tensors): documented here and in `:help`, never defined as globals.
+  /// A call reaches them only through the dispatch rule (`HostObject.overload`).
+  public var overloads: [BuiltinFunction]
+  /// What the overloads' receivers are, for the documentation (e.g. "a tensor").
+  public var overloadReceiver: String
+  public init(name: String, doc: String = "", entries: [BuiltinFunction], constants: [BuiltinConstant] = [],
+              overloads: [BuiltinFunction] = [], overloadReceiver: String = "a host object") {
     self.name = name
     self.doc = doc
     self.entries = entries
     self.constants = constants
+    self.overloads = overloads
+    self.overloadReceiver = overloadReceiver
   }
 }
 
@@ -42,11 +51,15 @@ public final class BuiltinRegistry {
   private var constantsByName: [String: BuiltinConstant] = [:]
   private var owner: [String: String] = [:]
   private var replaced: [String: BuiltinFunction] = [:]
+  private var overloadsByName: [String: [(library: BuiltinLibrary, function: BuiltinFunction)]] = [:]
 
   public init() {}
 
   public func register(_ library: BuiltinLibrary) {
     libraries.append(library)
+    for f in library.overloads where !(overloadsByName[f.name] ?? []).contains(where: { $0.function === f }) {
+      overloadsByName[f.name, default: []].append((library, f))
+    }
     for f in library.entries {
       if let old = byName[f.name] { replaced[f.name] = old }
       byName[f.name] = f
@@ -69,15 +82,28 @@ public final class BuiltinRegistry {
   public var allConstants: [BuiltinConstant] { constantsByName.values.sorted { $0.name < $1.name } }
 
   /// `signature — doc` for a builtin or constant, or nil.
+  /// The overloads of `name` (with the receiver they take) are listed after it.
   public func help(_ name: String) -> String? {
+    let base: String
     if let f = byName[name] {
-      return "\(f.signature)\n  \(f.doc)\n  (library: \(owner[name] ?? "?"))"
+      base = "\(f.signature)\n  \(f.doc)\n  (library: \(owner[name] ?? "?"))"
+    } else if let c = constantsByName[name] {
+      base = "\(c.name) = \(c.value.repr)\n  \(c.doc)"
+    } else {
+      return nil
     }
-    if let c = constantsByName[name] {
-      return "\(c.name) = \(c.value.repr)\n  \(c.doc)"
-    }
-    return nil
+    return overloadHelp(name).map { base + "\n" + $0 } ?? base
   }
+
+  /// The overloads host objects supply for `name`, one paragraph each, or nil.
+  public func overloadHelp(_ name: String) -> String? {
+    guard let list = overloadsByName[name] else { return nil }
+    return list.map { lib, f in
+      "\(f.signature)  [when \(lib.overloadReceiver) is the first object argument]\n  \(f.doc)\n  (library: \(lib.name))"
+    }.joined(separator: "\n")
+  }
+
+
 
   /// Markdown reference of all libraries (generates docs/builtins.md).
   public func markdown() -> String {
@@ -91,6 +117,14 @@ public final class BuiltinRegistry {
       }
       for c in lib.constants {
         out += "| `\(c.name)` | \(c.doc.replacingBars) |\n"
+      }
+      if !lib.overloads.isEmpty {
+        out += "\nWith \(lib.overloadReceiver) as the first object argument, these names run the \(lib.name) library's version "
+        out += "(the one overloading rule: the receiver decides; every other call keeps the language's meaning):\n\n"
+        out += "| function | description |\n|---|---|\n"
+        for f in lib.overloads.sorted(by: { $0.name < $1.name }) {
+          out += "| `\(f.signature.replacingBars)` | \(f.doc.replacingBars) |\n"
+        }
       }
     }
     return out

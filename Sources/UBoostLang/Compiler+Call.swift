@@ -66,10 +66,12 @@ extension Compiler {
               u = proto.takeFrame(captures: c.captures)
             case 1:
               let v0 = try a0(f)
+              if v0.isHostObject, let r = try interp.callOverload(proto, [v0], at: location) { return r }
               u = proto.takeFrame(captures: c.captures)
               u._withUnsafeGuaranteedRef { proto.setParam($0, 0, v0) }
             case 2:
               let v0 = try a0(f), v1 = try a1(f)
+              if v0.isHostObject || v1.isHostObject, let r = try interp.callOverload(proto, [v0, v1], at: location) { return r }
               u = proto.takeFrame(captures: c.captures)
               u._withUnsafeGuaranteedRef {
                 proto.setParam($0, 0, v0)
@@ -77,6 +79,8 @@ extension Compiler {
               }
             case 3:
               let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+              if v0.isHostObject || v1.isHostObject || v2.isHostObject,
+                 let r = try interp.callOverload(proto, [v0, v1, v2], at: location) { return r }
               u = proto.takeFrame(captures: c.captures)
               u._withUnsafeGuaranteedRef {
                 proto.setParam($0, 0, v0)
@@ -87,6 +91,7 @@ extension Compiler {
               var vs: [Value] = []
               vs.reserveCapacity(argc)
               for p in positional { vs.append(try p.run(f)) }
+              if let r = try interp.callOverload(proto, vs, at: location) { return r }
               u = proto.takeFrame(captures: c.captures)
               u._withUnsafeGuaranteedRef { frame in for i in 0..<argc { proto.setParam(frame, i, vs[i]) } }
             }
@@ -127,10 +132,12 @@ extension Compiler {
             u = proto.takeFrame(captures: [])
           case 1:
             let v0 = try a0(f)
+            if v0.isHostObject, let r = try interp.callOverload(proto, [v0], at: location) { return r }
             u = proto.takeFrame(captures: [])
             u._withUnsafeGuaranteedRef { $0.bindFresh(0, v0) }
           case 2:
             let v0 = try a0(f), v1 = try a1(f)
+            if v0.isHostObject || v1.isHostObject, let r = try interp.callOverload(proto, [v0, v1], at: location) { return r }
             u = proto.takeFrame(captures: [])
             u._withUnsafeGuaranteedRef {
               $0.bindFresh(0, v0)
@@ -138,6 +145,8 @@ extension Compiler {
             }
           default:
             let v0 = try a0(f), v1 = try a1(f), v2 = try a2(f)
+            if v0.isHostObject || v1.isHostObject || v2.isHostObject,
+               let r = try interp.callOverload(proto, [v0, v1, v2], at: location) { return r }
             u = proto.takeFrame(captures: [])
             u._withUnsafeGuaranteedRef {
               $0.bindFresh(0, v0)
@@ -241,6 +250,7 @@ extension Interpreter {
     switch fn {
     case .function(let c):
       let proto = c.proto
+      if let o = Dispatch.overload(proto.name, in: args) { return try callValue(.builtin(o), args, named, at: location) }
       guard args.count <= proto.paramTargets.count else {
         throw LangError(.argument, "\(proto.name)() takes \(proto.paramTargets.count) argument\(proto.paramTargets.count == 1 ? "" : "s"), got \(args.count)", at: location)
       }
@@ -272,12 +282,14 @@ extension Interpreter {
       }
       return try run(proto, u, at: location)
     case .builtin(let b):
-      let a = Arguments(function: b, positional: args, named: named, interpreter: self)
+      // The dispatch rule: a host object among the arguments may supply its own version.
+      let target = Dispatch.overload(b.name, in: args) ?? b
+      let a = Arguments(function: target, positional: args, named: named, interpreter: self)
       do {
         depth += 1
         defer { depth -= 1 }
         if depth > maxCallDepth { throw recursionError() }
-        return try b.invoke(a)
+        return try target.invoke(a)
       } catch var e as LangError {
         if e.location == nil { e.location = location }
         throw e
@@ -288,6 +300,15 @@ extension Interpreter {
     case .nil_, .number, .bool, .string, .list, .record, .range:
       throw LangError(.type, "\(fn.typeName) is not callable", at: location)
     }
+  }
+
+  /// The dispatch rule at a compiled call of a uboost function whose arguments include a host
+  /// object: runs the receiver's overload, or returns nil (the function runs). Out of line, so
+  /// the call sites' fast paths keep only the tag tests.
+  @inline(never)
+  func callOverload(_ proto: FunctionProto, _ args: [Value], at location: SourceLocation?) throws -> Value? {
+    guard let o = Dispatch.overload(proto.name, in: args) else { return nil }
+    return try callValue(.builtin(o), args, [:], at: location)
   }
 
   /// Evaluates defaults (in the callee's frame, so they may use earlier parameters) for every

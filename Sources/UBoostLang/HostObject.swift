@@ -37,9 +37,11 @@ public protocol HostObject: AnyObject {
   func length() -> Int?
   /// Used by `if`/`while`/`&&` conditions; nil when the object is not a condition.
   func truthy() -> Bool?
-  /// Lets the object take over any builtin called with it as a positional argument
-  /// (e.g. `sum(tensor)`, `max(t)`); return nil to fall through to the normal builtin.
-  func builtin(_ name: String, _ args: Arguments) throws -> Value?
+  /// The object's own version of the function called `name`, or nil. The one overloading
+  /// rule (see `Dispatch`): a call `name(args)` whose first host-object positional argument is
+  /// this object runs the returned builtin (bound to its own signature) instead of whatever
+  /// `name` is bound to, be it a builtin or a uboost function (`sum(t)`, `mean(t)`, `max(0, t)`).
+  func overload(_ name: String) -> BuiltinFunction?
   /// Printed form, at most about `width` columns per line.
   func describe(width: Int) -> String
   /// `==`; defaults to identity.
@@ -62,7 +64,7 @@ extension HostObject {
   public func iterate() throws -> [Value]? { nil }
   public func length() -> Int? { nil }
   public func truthy() -> Bool? { nil }
-  public func builtin(_ name: String, _ args: Arguments) throws -> Value? { nil }
+  public func overload(_ name: String) -> BuiltinFunction? { nil }
   public func describe(width: Int) -> String { "<\(typeName)>" }
   public func isEqual(to other: HostObject) -> Bool { self === other }
 }

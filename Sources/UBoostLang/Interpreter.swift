@@ -18,6 +18,8 @@ public final class Interpreter {
   let globalTable = GlobalTable()
   /// All builtins registered so far.
   public let registry = BuiltinRegistry()
+  /// Per-interpreter state of host layers (the engine's `EngineContext`), opaque to the language.
+  public let extensions = InterpreterExtensions()
   /// Directories searched by `import` after the importing file's own directory.
   public var searchPaths: [URL] = []
   /// Maximum number of nested function calls.

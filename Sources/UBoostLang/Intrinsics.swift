@@ -49,9 +49,10 @@ extension LangError {
 extension Compiler {
   /// Inline forms of `append(xs, v)`, `push(xs, v)` and `len(x)`, used while the global still
   /// holds the core builtin (checked by identity whenever the global's version changes, so
-  /// rebinding the name or registering a replacement takes effect at once). Anything unusual (a host object argument,
-  /// a non-list, the call-depth limit reached) goes through the ordinary builtin call, so the
-  /// results and errors are exactly the builtin's.
+  /// rebinding the name or registering a replacement takes effect at once). They decide
+  /// nothing about what a name means: a host object among the arguments (which the dispatch
+  /// rule would ask for an overload, see `Dispatch`), a non-list or the call-depth limit
+  /// reached goes through the ordinary call, so results and errors are exactly the builtin's.
   func compileIntrinsic(_ g: GlobalSlot, _ args: [ExprBox], _ location: SourceLocation,
                         fallback: @escaping ExprCode) -> ExprCode? {
     let interp = self.interp

@@ -127,8 +127,10 @@ public enum Pipeline {
   }
 
   /// Runs every stage (skipping searches whose arch state is given) and returns the report.
-  /// `loss` replaces the default search objective; `data` replaces loading `config.data`.
-  public static func run(_ config: PipelineConfig, data: DataSplits? = nil, loss: SearchLoss? = nil) throws -> PipelineReport {
+  /// `loss` replaces the default search objective; `data` replaces loading `config.data`;
+  /// `progress` is where every stage reports.
+  public static func run(_ config: PipelineConfig, data: DataSplits? = nil, loss: SearchLoss? = nil,
+                         progress: ProgressOutput = ProgressOutput()) throws -> PipelineReport {
     let t0 = Date()
     try config.space.validate()
     if let d = config.outputDir { try AtomicFile.prepareDirectory(d) }
@@ -145,10 +147,11 @@ public enum Pipeline {
     func searchStage(_ net: Supernet, _ name: String, _ cfg: SearchConfig, given: String?, saveAs file: String) throws -> [EpochStats] {
       if let p = given {
         try ArchState.read(from: p).apply(to: net)
-        Progress.log("\(name) search skipped: alphas from \(p)")
+        progress.log("\(name) search skipped: alphas from \(p)")
         return []
       }
       let loop = try SearchLoop(net: net, config: cfg, stage: name, loss: loss, outputDir: dir)
+      loop.progress = progress
       loop.exactCost = exact; loop.simulatorCost = sim
       let stats = try loop.run(train: splits.train, valid: splits.valid)
       if let p = path(file) { try ArchState(net).write(to: p) }
@@ -160,7 +163,7 @@ public enum Pipeline {
     let micro = try Supernet(space: config.space, stage: .micro, seed: config.seed, cost: cost, aggregation: config.aggregation)
     let microStats = try searchStage(micro, "micro", config.micro, given: config.microArchState, saveAs: "ms_arch_state.json")
     let microGenotype = try micro.genotype
-    Progress.log("micro genotype:\n\(microGenotype)")
+    progress.log("micro genotype:\n\(microGenotype)")
     times["micro"] = Date().timeIntervalSince(tStage)
 
     // Stage 2: channel search.
@@ -169,7 +172,7 @@ public enum Pipeline {
                                cost: cost, aggregation: config.aggregation)
     let channelStats = try searchStage(channel, "channel", config.channel, given: config.channelArchState, saveAs: "cs_arch_state.json")
     let genotype = try channel.genotype
-    Progress.log("derived genotype:\n\(genotype)")
+    progress.log("derived genotype:\n\(genotype)")
     if let p = path("genotype.json") {
       let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
       try AtomicFile.write(try enc.encode(genotype), to: p)
@@ -180,6 +183,7 @@ public enum Pipeline {
     tStage = Date()
     let finalNet = try Supernet(space: config.space, stage: .final, genotype: genotype, seed: config.seed &+ 2)
     let trainer = try FinalTrainer(net: finalNet, config: config.final, outputDir: dir)
+    trainer.progress = progress
     let finalStats = try trainer.run(train: splits.train, valid: splits.valid)
     times["final"] = Date().timeIntervalSince(tStage)
     let test = try Evaluation.run(finalNet, splits.test, limit: config.testLimit)

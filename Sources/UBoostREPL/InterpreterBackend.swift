@@ -129,7 +129,9 @@ public final class InterpreterBackend: REPLBackend {
     if let name, !name.isEmpty {
       if name.contains(".") { return memberHelp(name) }
       if let h = interpreter.registry.help(name) { return h }
-      if let v = interpreter.lookup(name) { return Self.help(of: v, named: name) }
+      let overloads = interpreter.registry.overloadHelp(name)
+      if let v = interpreter.lookup(name) { return Self.help(of: v, named: name) + (overloads.map { "\n" + $0 } ?? "") }
+      if let overloads { return overloads }
       return "no builtin or binding named '\(name)'"
     }
     var out = "Builtins by library (:help NAME for one):\n"

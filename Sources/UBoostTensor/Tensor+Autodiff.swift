@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Reverse-mode autodiff on a tape
 
 /// What an op recorded: its inputs and how to push the output gradient back into them.
@@ -15,9 +17,29 @@ final class TapeEntry {
   }
 }
 
-/// Global switch for recording ops (see `withNoGrad`).
+/// Whether ops record the tape, **per thread** (see `withNoGrad`). Each thread starts with
+/// recording on; turning it off affects only the thread that did it. That is the engine's
+/// grad-mode context: an interpreter evaluates on a thread of its own, so `no_grad(f)` in one
+/// interpreter never switches recording off for another running at the same time, and the
+/// engine's parallel loops (which only fill buffers) never consult it.
+///
+/// ```swift
+/// GradMode.isEnabled = false      // this thread only
+/// defer { GradMode.isEnabled = true }
+/// ```
 public enum GradMode {
-  nonisolated(unsafe) public static var isEnabled = true
+  /// Recording is on unless this thread turned it off.
+  public static var isEnabled: Bool {
+    get { pthread_getspecific(key) == nil }
+    set { pthread_setspecific(key, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+  }
+
+  /// A thread-specific slot: nil (the default) means on, any other value off.
+  private static let key: pthread_key_t = {
+    var k = pthread_key_t()
+    pthread_key_create(&k, nil)
+    return k
+  }()
 }
 
 /// Runs `body` without recording ops on the tape (evaluation, optimizer updates).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UBoostBench
 import UBoostNAS
 import UBoostTensor
 

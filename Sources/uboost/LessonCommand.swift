@@ -28,7 +28,7 @@ struct LessonCommand: ParsableCommand {
   func run() throws {
     try engine.apply()
     let session = try Session()
-    if markdown != nil { PlotCapture.terminal = false }
+    if markdown != nil { session.interpreter.engine.plots.terminal = false }
     // After the lesson the learner keeps its bindings in a REPL, when there is a terminal to
     // type into; otherwise the last screen says that they end here.
     let terminal = isatty(STDIN_FILENO) != 0 && markdown == nil

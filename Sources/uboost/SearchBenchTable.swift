@@ -1,4 +1,5 @@
 import Foundation
+import UBoostBench
 import UBoostNAS
 
 // MARK: - uboost bench search: uboost against PyTorch, one process per cell

@@ -12,10 +12,12 @@ final class Session {
   let interpreter: Interpreter
   let backend: InterpreterBackend
 
-  /// `sweep`: who runs the script's `sweep(configs, run)` (default: the script itself).
-  init(arguments: [String] = [], sweep: SweepHost = SweepHost()) throws {
+  /// `sweep`: who runs the script's `sweep(configs, run)` (default: the script itself);
+  /// `showProgress`: whether search and training draw progress on stderr.
+  init(arguments: [String] = [], sweep: SweepHost = SweepHost(), showProgress: Bool = true) throws {
     let options = BuiltinOptions(sweep: sweep)
     interpreter = try Builtins.makeInterpreter(output: printOut, options: options)
+    interpreter.engine.progress.enabled = showProgress
     // A fresh list each time: a script that changed `args` does not leak past :reset.
     let args = { Value.list(arguments.map { Value.string($0) }) }
     interpreter.define("args", args())
@@ -27,7 +29,7 @@ final class Session {
       interpreter.define("args", args())
     }
     let capture = PlotCollector()
-    Builtins.plotSink = { name, svg in capture.add(name: name, svg: svg) }
+    interpreter.engine.plots.sink = { name, svg in capture.add(name: name, svg: svg) }
     backend.plotsProvider = { capture.take() }
     backend.lessonHook = { [unowned backend] name, output, pause in
       LessonRunner.runFromREPL(name, backend: backend, output: output, pause: pause)

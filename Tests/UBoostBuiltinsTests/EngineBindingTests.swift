@@ -25,11 +25,9 @@ final class EngineBindingTests: XCTestCase {
   func testSaturationIsAWarningNotOutput() throws {
     final class Box: @unchecked Sendable { var warnings: [String] = [] }
     let box = Box()
-    let saved = Warnings.sink
-    Warnings.sink = { box.warnings.append($0) }
-    defer { Warnings.sink = saved }
     var printed = ""
     let interp = TestSupport.interpreter { printed += $0 }
+    interp.engine.warnings.sink = { box.warnings.append($0) }
     _ = try interp.run(source: "smooth_ceil(357.5)\nsmooth_ceil(357.5)", file: "<t>")
     XCTAssertEqual(printed, "")
     XCTAssertEqual(box.warnings.count, 1, "each distinct warning once")
@@ -125,9 +123,9 @@ final class EngineBindingTests: XCTestCase {
   func testPlotSinkReceivesSVG() throws {
     final class Box: @unchecked Sendable { var items: [(String, String)] = [] }
     let box = Box()
-    PlotCapture.sink = { box.items.append(($0, $1)) }
-    defer { PlotCapture.sink = nil }
-    _ = try TestSupport.run("plot([1, 2, 3], title: \"Util curve\", width: 40, height: 8)\n")
+    let interp = TestSupport.interpreter { _ in }
+    interp.engine.plots.sink = { box.items.append(($0, $1)) }
+    try interp.run(source: "plot([1, 2, 3], title: \"Util curve\", width: 40, height: 8)\n", file: "<t>")
     XCTAssertEqual(box.items.count, 1)
     XCTAssertEqual(box.items.first?.0, "util-curve")
     XCTAssertTrue(box.items.first?.1.hasPrefix("<?xml") ?? false)

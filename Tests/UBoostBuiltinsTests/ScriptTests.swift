@@ -1,6 +1,7 @@
 import Foundation
 import UBoostBuiltins
 import UBoostLang
+import UBoostScriptTesting
 import XCTest
 
 /// Runs every golden script of Tests/scripts (the language's and the engine's) with the engine

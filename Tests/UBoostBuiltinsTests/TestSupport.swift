@@ -12,9 +12,9 @@ enum TestSupport {
 
   /// A fresh interpreter with the engine installed, writing to `out`.
   static func interpreter(_ out: @escaping (String) -> Void) -> Interpreter {
-    Builtins.showProgress = false
-    PlotCapture.color = false
     if let i = try? Builtins.makeInterpreter(output: out, options: BuiltinOptions(loadStdlib: true, stdlibDirectory: nil)) {
+      i.engine.progress.enabled = false
+      i.engine.plots.color = false
       // `import "core.uboost"` finds the stdlib, as in the language's own script tests.
       i.searchPaths.append(stdlibDir)
       return i

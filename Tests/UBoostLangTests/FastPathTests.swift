@@ -73,8 +73,8 @@ final class FastPathTests: XCTestCase {
     let (interp, _) = make()
     final class Grabby: HostObject {
       var typeName: String { "Grabby" }
-      func builtin(_ name: String, _ args: Arguments) throws -> Value? {
-        name == "append" ? .string("taken") : nil
+      func overload(_ name: String) -> BuiltinFunction? {
+        name == "append" ? BuiltinFunction("append", "xs, v", "Grabbed.") { _ in .string("taken") } : nil
       }
       func length() -> Int? { 42 }
     }

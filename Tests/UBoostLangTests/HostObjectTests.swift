@@ -68,10 +68,13 @@ final class Vec: HostObject {
   func iterate() throws -> [Value]? { items.map { .number($0) } }
   func length() -> Int? { items.count }
 
-  func builtin(_ name: String, _ args: Arguments) throws -> Value? {
+  func overload(_ name: String) -> BuiltinFunction? {
     switch name {
-    case "sum": return .number(items.reduce(0, +))
-    case "sqrt": return .object(Vec(items.map { $0.squareRoot() }))
+    case "sum": return BuiltinFunction("sum", "v", "Sum of a Vec.") { [items] _ in .number(items.reduce(0, +)) }
+    case "sqrt": return BuiltinFunction("sqrt", "v", "Square roots of a Vec.") { [items] _ in .object(Vec(items.map { $0.squareRoot() })) }
+    case "norm2": return BuiltinFunction("norm2", "v, scale = 1", "Squared length of a Vec, scaled.") { [items] a in
+      .number(items.reduce(0) { $0 + $1 * $1 } * (try a.number("scale")))
+    }
     default: return nil
     }
   }
@@ -126,6 +129,24 @@ final class HostObjectTests: XCTestCase {
     print(sum([v, v]))
     """)
     XCTAssertEqual(out, "0 1\n1 4\n2 9\n14 Vec(1, 2, 3) [2, 5, 10]\nVec(2, 8, 18)\n")
+  }
+
+  /// The one overloading rule: the first host object among the positional arguments decides,
+  /// for builtins and uboost functions alike; its overload is bound to its own signature.
+  func testTheReceiverDecidesForBuiltinsAndFunctions() throws {
+    let out = try run("""
+    fn norm2(xs) = 0 - 1
+    let v = vec(1, 2)
+    print(norm2([3]), norm2(v), norm2(v, scale: 10), v.norm2())
+    fn twice(f, x) = f(x) * 2
+    print(twice(norm2, v))
+    let alias = norm2
+    print(alias(v))
+    """)
+    // `v.norm2()`: Vec has no such method, so it is `norm2(v)`, and the rule picks the
+    // overload; a function value called through another name still dispatches by its own name.
+    // (`append([], g)` in FastPathTests: the first object decides wherever it stands.)
+    XCTAssertEqual(out, "-1 5 50 5\n10\n5\n")
   }
 
   func testUnsupportedOperationsAreErrors() {

@@ -158,3 +158,20 @@ final class InterpreterAPITests: XCTestCase {
     XCTAssertEqual(interp.lookup("n")?.asNumber, 20)
   }
 }
+
+/// Builtin defaults come from the table, fresh for every call.
+final class BuiltinDefaultTests: XCTestCase {
+  func testContainerDefaultsAreFreshPerCall() throws {
+    let interp = Interpreter(output: { _ in }, loadStdlib: false)
+    interp.register(BuiltinLibrary(name: "t", entries: [
+      BuiltinFunction("grow", "acc = [], r = {}", "Appends to its default list and record.") { a in
+        let l = try a.listBox("acc")
+        l.items.append(.number(1))
+        let r = try a.record("r")
+        r["n"] = .number(Double(r.count + 1))
+        return .list([.list(l), .record(r)])
+      },
+    ]))
+    XCTAssertEqual(try interp.evaluate("grow()\ngrow()\nstr(grow())").asString, "[[1], {n: 1}]")
+  }
+}

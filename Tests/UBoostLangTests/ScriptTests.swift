@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import UBoostLang
+import UBoostScriptTesting
 
 /// Runs every golden script in Tests/scripts (those marked `# requires: engine` are skipped).
 final class ScriptTests: XCTestCase {

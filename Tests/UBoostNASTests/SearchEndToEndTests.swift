@@ -8,11 +8,9 @@ final class SearchEndToEndTests: XCTestCase {
   var dir = ""
   override func setUp() {
     dir = NSTemporaryDirectory() + "uboost-e2e-\(UUID().uuidString)"
-    Progress.enabled = false
   }
   override func tearDown() {
     try? FileManager.default.removeItem(atPath: dir)
-    Progress.enabled = true
   }
 
   /// Two classes: bright images (label 1) and dark ones (label 0), with noise.
@@ -53,7 +51,7 @@ final class SearchEndToEndTests: XCTestCase {
   func testTinyPipelineWritesArtifactsAndLearns() throws {
     let splits = DataSplits(train: try synthetic(96, seed: 1), valid: try synthetic(32, seed: 2), test: try synthetic(64, seed: 3))
     let cfg = try tinyConfig()
-    let report = try Pipeline.run(cfg, data: splits)
+    let report = try Pipeline.run(cfg, data: splits, progress: ProgressOutput(enabled: false))
     XCTAssertEqual(report.microStats.count, 2)
     XCTAssertEqual(report.channelStats.count, 1)
     XCTAssertEqual(report.finalStats.count, 2)
@@ -79,7 +77,7 @@ final class SearchEndToEndTests: XCTestCase {
     again.channelArchState = dir + "/cs_arch_state.json"
     again.outputDir = nil
     again.final.epochs = 0
-    let r2 = try Pipeline.run(again, data: splits)
+    let r2 = try Pipeline.run(again, data: splits, progress: ProgressOutput(enabled: false))
     XCTAssertEqual(r2.microStats, [])
     XCTAssertEqual(r2.channelStats, [])
     XCTAssertEqual(r2.genotype, report.genotype)

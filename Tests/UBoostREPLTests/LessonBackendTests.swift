@@ -7,7 +7,7 @@ import UBoostLang
 // MARK: - A REPL backend over the real interpreter (test support)
 
 /// The smallest `REPLBackend` over `Interpreter` + `Builtins` that the lesson tests need: it
-/// evaluates, shows values with their types and collects plots through `PlotCapture`. The
+/// evaluates, shows values with their types and collects plots through its interpreter's `engine.plots`. The
 /// command-line tool has its own adapter; this one exists so lessons are tested against the
 /// real language and engine, not a fake.
 final class InterpreterLessonBackend: REPLBackend {
@@ -20,22 +20,15 @@ final class InterpreterLessonBackend: REPLBackend {
   init(terminalCharts: Bool) throws {
     interpreter = Interpreter(output: { _ in }, loadStdlib: true)
     try Builtins.install(into: interpreter)
-    PlotCapture.terminal = terminalCharts
-    PlotCapture.size = (width: 72, height: 16)
-    PlotCapture.color = false
-    PlotCapture.sink = { [weak self] name, svg in
+    interpreter.engine.plots.terminal = terminalCharts
+    interpreter.engine.plots.size = (width: 72, height: 16)
+    interpreter.engine.plots.color = false
+    interpreter.engine.plots.sink = { [weak self] name, svg in
       guard let self else { return }
       self.lock.lock()
       self.plots.append(PlotImage(name: name, svg: svg))
       self.lock.unlock()
     }
-  }
-
-  deinit {
-    PlotCapture.sink = nil
-    PlotCapture.terminal = true
-    PlotCapture.size = nil
-    PlotCapture.color = nil
   }
 
   func evaluate(_ source: String, file: String, line: Int,

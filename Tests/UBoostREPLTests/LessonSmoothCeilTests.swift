@@ -8,9 +8,6 @@ import XCTest
 let lessonRepositoryRoot = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Set `UBOOST_REGENERATE=1` to rewrite generated files (embedded lessons, lesson docs)
-/// instead of failing when they are out of date.
-let lessonRegenerate = ProcessInfo.processInfo.environment["UBOOST_REGENERATE"] == "1"
 
 final class LessonSmoothCeilTests: XCTestCase {
   private func runLesson(terminalCharts: Bool = false) throws -> (LessonRun, CapturedOutput) {
@@ -190,68 +187,6 @@ final class LessonSmoothCeilTests: XCTestCase {
     }
   }
 
-  // MARK: Generated files in sync
+  // Generated files (the embedded lessons, docs/lessons/smooth-ceil.md): GeneratedFilesTests.
 
-  /// `EmbeddedLessons.swift` must hold exactly `stdlib/lessons/*.uboost`.
-  func testEmbeddedLessonsMatchTheFiles() throws {
-    let dir = lessonRepositoryRoot.appendingPathComponent("stdlib/lessons")
-    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasSuffix(".uboost") }.sorted()
-    let files = try names.map { name in
-      (name: String(name.dropLast(".uboost".count)),
-       source: try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8))
-    }
-    let generated = LessonEmbedding.swiftSource(files)
-    let target = lessonRepositoryRoot.appendingPathComponent("Sources/UBoostREPL/Lesson/EmbeddedLessons.swift")
-    let current = (try? String(contentsOf: target, encoding: .utf8)) ?? ""
-    if lessonRegenerate, current != generated {
-      try generated.write(to: target, atomically: true, encoding: .utf8)
-      return
-    }
-    XCTAssertEqual(current, generated,
-                   "EmbeddedLessons.swift is stale: run `UBOOST_REGENERATE=1 swift test --filter Lesson` and rebuild")
-    XCTAssertEqual(EmbeddedLessons.files.map(\.name), files.map(\.name))
-    for (embedded, file) in zip(EmbeddedLessons.files, files) {
-      XCTAssertEqual(embedded.source, file.source, "embedded \(file.name) differs: rebuild")
-    }
-  }
-
-  /// `docs/lessons/smooth-ceil.md` and its pictures are what the lesson produces now.
-  func testGeneratedDocumentIsInSync() throws {
-    let backend = try InterpreterLessonBackend(terminalCharts: false)
-    let docs = lessonRepositoryRoot.appendingPathComponent("docs/lessons")
-    let scratch = try makeTemporaryDirectory(self)
-    let page = (scratch as NSString).appendingPathComponent("smooth-ceil.md")
-    let run = try LessonDocument.generate(lesson: "smooth-ceil", backend: backend, to: page)
-    XCTAssertFalse(run.failed)
-    let document = LessonDocument(run: run)
-    XCTAssertGreaterThanOrEqual(document.pictures.count, 6)
-    var files = [(name: "smooth-ceil.md", text: document.markdown)]
-    files += document.pictures.map { (name: $0.fileName, text: $0.svg) }
-    if lessonRegenerate {
-      try FileManager.default.createDirectory(at: docs, withIntermediateDirectories: true)
-      for old in (try? FileManager.default.contentsOfDirectory(atPath: docs.path)) ?? []
-      where old.hasPrefix("smooth-ceil-") && old.hasSuffix(".svg") {
-        try FileManager.default.removeItem(at: docs.appendingPathComponent(old))
-      }
-      try document.write(to: docs.appendingPathComponent("smooth-ceil.md").path)
-    }
-    for file in files {
-      let committed = (try? String(contentsOf: docs.appendingPathComponent(file.name), encoding: .utf8)) ?? ""
-      XCTAssertEqual(Self.trimmingTrailingWhitespace(committed), Self.trimmingTrailingWhitespace(file.text),
-                     "docs/lessons/\(file.name) is stale: run `UBOOST_REGENERATE=1 swift test --filter LessonSmoothCeilTests`")
-    }
-    // No stale pictures of an older version are left next to the page.
-    let pictures = try FileManager.default.contentsOfDirectory(atPath: docs.path)
-      .filter { $0.hasPrefix("smooth-ceil-") && $0.hasSuffix(".svg") }.sorted()
-    XCTAssertEqual(pictures, document.pictures.map(\.fileName).sorted())
-  }
-
-  static func trimmingTrailingWhitespace(_ text: String) -> String {
-    TextFile.lines(text).map { line in
-      var l = Substring(line)
-      while let last = l.last, last == " " || last == "\t" { l.removeLast() }
-      return String(l)
-    }.joined(separator: "\n").trimmingCharacters(in: .newlines)
-  }
 }

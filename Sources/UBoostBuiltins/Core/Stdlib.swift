@@ -4,7 +4,7 @@ import UBoostLang
 // MARK: - Loading the stdlib
 //
 // The stdlib (`stdlib/*.uboost`) is embedded in the binary (`Generated/EmbeddedStdlib.swift`,
-// made by `scripts/gen-stdlib`) so it loads whatever the working directory; a directory given in
+// made by `scripts/generate`) so it loads whatever the working directory; a directory given in
 // the options (`UBOOST_STDLIB=dir`) replaces it for development. Files whose first line is
 // `# requires: engine` need the engine builtins and load after them; the others (the language
 // helpers in core.uboost) load first.

@@ -16,7 +16,7 @@ enum HardwareLibrary {
         let ceil = try ceilingKind(a, try a.string("ceiling"), temp: try a.number("temp"))
         let compat = try compatibility(a)
         let df = try dataflow(a)
-        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat, onWarning: Warnings.hardware, dataflow: df)
+        let m = SystolicModel(config: cfg, ceiling: ceil, compatibility: compat, onWarning: a.interpreter.engine.warnings.hardware, dataflow: df)
         let exact = SystolicModel(config: cfg, ceiling: .exact, compatibility: compat, dataflow: df)
         return .object(HardwareObject(kind: "systolic", config: cfg, model: m, exactModel: exact, ceiling: ceil.description,
                                       dataflow: df))
@@ -100,9 +100,10 @@ enum HardwareLibrary {
         let kind = try ceilingKind(a, formName, temp: temp ?? 32, parameter: "form")
         try Engine.run("smooth_ceil") { try kind.validate() }
         let v = try a.value("x")
-        if case .number(let d) = v { return .number(kind.evaluate(d, onWarning: Warnings.hardware).value) }
+        let warn = a.interpreter.engine.warnings.hardware
+        if case .number(let d) = v { return .number(kind.evaluate(d, onWarning: warn).value) }
         let t = try a.tensor("x")
-        return TensorObject.value(TensorMath.pointwise(t, op: "smooth_ceil") { kind.evaluate($0, onWarning: Warnings.hardware) })
+        return TensorObject.value(TensorMath.pointwise(t, op: "smooth_ceil") { kind.evaluate($0, onWarning: warn) })
       },
     ] + ScaleSimLibrary.entries)
 

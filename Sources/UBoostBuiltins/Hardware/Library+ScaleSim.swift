@@ -14,7 +14,7 @@ enum ScaleSimLibrary {
       var cfg = HardwareConfig(rows: sc.rows, cols: sc.cols, batch: 1)
       cfg.clockHz = 1e9
       let ceil = try HardwareLibrary.ceilingKind(a, "corrected", temp: try a.number("temp"))
-      let m = SystolicModel(config: cfg, ceiling: ceil, onWarning: Warnings.hardware, dataflow: sc.dataflow)
+      let m = SystolicModel(config: cfg, ceiling: ceil, onWarning: a.interpreter.engine.warnings.hardware, dataflow: sc.dataflow)
       let exact = SystolicModel(config: cfg, ceiling: .exact, dataflow: sc.dataflow)
       return .object(HardwareObject(kind: "systolic", config: cfg, model: m, exactModel: exact, ceiling: ceil.description,
                                     dataflow: sc.dataflow, scaleSim: sc))

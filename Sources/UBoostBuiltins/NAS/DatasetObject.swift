@@ -128,27 +128,28 @@ public final class BatchObject: HostObject {
 
 // MARK: - Loading
 
-enum DataCache {
-  /// Loaded splits by directory (Fashion-MNIST decodes once per process).
-  nonisolated(unsafe) static var cache: [String: DataSplits] = [:]
-  static let lock = NSLock()
+/// Loaded data sets, one cache per interpreter (`interpreter.engine.datasets`): Fashion-MNIST
+/// decodes once per interpreter, and two interpreters never share (or pin) each other's data.
+final class DataCache {
+  private var cache: [String: DataSplits] = [:]
+  private let lock = NSLock()
 
-  static func fashionMNIST(directory: String) throws -> DataSplits {
-    let key = "fmnist:" + directory
-    lock.lock()
-    if let s = cache[key] { lock.unlock(); return s }
-    lock.unlock()
-    let s = try FashionMNIST.load(directory: directory)
-    lock.lock(); cache[key] = s; lock.unlock()
-    return s
+  /// How many directories' splits are held (for tests).
+  var count: Int { lock.lock(); defer { lock.unlock() }; return cache.count }
+
+  func fashionMNIST(directory: String) throws -> DataSplits {
+    try cached("fmnist:" + directory) { try FashionMNIST.load(directory: directory) }
   }
 
-  static func cifar10(directory: String) throws -> DataSplits {
-    let key = "cifar:" + directory
+  func cifar10(directory: String) throws -> DataSplits {
+    try cached("cifar:" + directory) { try CIFAR10.load(directory: directory) }
+  }
+
+  func cached(_ key: String, _ load: () throws -> DataSplits) throws -> DataSplits {
     lock.lock()
     if let s = cache[key] { lock.unlock(); return s }
     lock.unlock()
-    let s = try CIFAR10.load(directory: directory)
+    let s = try load()
     lock.lock(); cache[key] = s; lock.unlock()
     return s
   }

@@ -24,16 +24,17 @@ enum DataLibrary {
         var shuffle = split == "train"
         if let v = a.optionalValue("shuffle"), !v.isNil { shuffle = try a.bool("shuffle") }
         let ds: Dataset
+        let datasets = a.interpreter.engine.datasets
         switch name {
         case "fashion-mnist", "fashion_mnist", "fmnist":
           let dir = try a.optionalString("dir") ?? FashionMNIST.defaultDirectory
-          let s = try Engine.run("dataset") { try DataCache.fashionMNIST(directory: dir) }
+          let s = try Engine.run("dataset") { try datasets.fashionMNIST(directory: dir) }
           ds = split == "train" ? s.train : split == "valid" ? s.valid : s.test
         case "cifar10", "cifar-10":
           guard let dir = try a.optionalString("dir") else {
             throw LangError(.argument, "dataset(dir:): CIFAR-10 needs dir: the folder with data_batch_1.bin ... test_batch.bin")
           }
-          let s = try Engine.run("dataset") { try DataCache.cifar10(directory: dir) }
+          let s = try Engine.run("dataset") { try datasets.cifar10(directory: dir) }
           ds = split == "train" ? s.train : split == "valid" ? s.valid : s.test
         case "synthetic":
           let size = try a.int("size")

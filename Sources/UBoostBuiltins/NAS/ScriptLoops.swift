@@ -104,6 +104,7 @@ enum ScriptLoops {
                      loss: ScriptLoops.loss(loss, fallback: fallback, interpreter: interpreter, function: function), outputDir: s.outputDir)
     }
     if let hw = net.hardware { loop.exactCost = HardwareCost(hw.exactModel) }
+    loop.progress = interpreter.engine.progress
     loop.settingNames = searchSettingNames
     var history: [Value] = []
     loop.onEpoch = { st in
@@ -135,6 +136,7 @@ enum ScriptLoops {
     let trainer = try Engine.run("train") { try FinalTrainer(net: net.net, config: cfg, outputDir: outputDir) }
     trainer.settingNames = ["lr": "lr", "gradClip": "clip", "augmentation": "augment", "batch": "batch (of the dataset)",
                             "trainLimit": "limit (of the dataset)", "seed": "seed (of the dataset)"]
+    trainer.progress = interpreter.engine.progress
     trainer.onEpoch = { st in
       if verbose { interpreter.write("train epoch \(st.epoch): \(record(st).repr)\n") }
     }

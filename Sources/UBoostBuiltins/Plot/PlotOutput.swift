@@ -4,31 +4,27 @@ import UBoostPlot
 
 // MARK: - Where plots go
 
-/// Hooks for hosts that collect plots (the notebook writer).
+/// Where one interpreter's charts go (`interpreter.engine.plots`): the notebook writer and
+/// the lesson runner set these on *their* interpreter.
 ///
 /// ```swift
-/// PlotCapture.sink = { name, svg in try? svg.write(toFile: dir + "/" + name + ".svg", atomically: true, encoding: .utf8) }
-/// PlotCapture.terminal = false    // keep charts out of the captured text
+/// interp.engine.plots.sink = { name, svg in try? svg.write(toFile: dir + "/" + name + ".svg", atomically: true, encoding: .utf8) }
+/// interp.engine.plots.terminal = false    // keep charts out of the captured text
 /// ```
-public enum PlotCapture {
+public struct PlotCapture {
   /// When set, every chart also hands its SVG to the sink with a file-friendly name
   /// (the `file:` base name, else the title, else `plot-N`).
-  nonisolated(unsafe) public static var sink: ((_ name: String, _ svg: String) -> Void)?
+  public var sink: ((_ name: String, _ svg: String) -> Void)?
   /// Whether charts without `file:` are drawn as text through the interpreter output.
-  nonisolated(unsafe) public static var terminal = true
+  public var terminal = true
   /// Terminal chart size (default: the terminal width, 20 lines).
-  nonisolated(unsafe) public static var size: (width: Int, height: Int)?
+  public var size: (width: Int, height: Int)?
   /// Colour in terminal charts (default: when stdout is a colour terminal).
-  nonisolated(unsafe) public static var color: Bool?
-  nonisolated(unsafe) static var counter = 0
-}
+  public var color: Bool?
+  /// Charts made so far (names untitled charts `plot-N`).
+  var counter = 0
 
-extension Builtins {
-  /// Receives every chart's SVG (same as `PlotCapture.sink`): the notebook writer's hook.
-  public static var plotSink: ((_ name: String, _ svg: String) -> Void)? {
-    get { PlotCapture.sink }
-    set { PlotCapture.sink = newValue }
-  }
+  public init() {}
 }
 
 enum PlotOutput {
@@ -40,9 +36,11 @@ enum PlotOutput {
     // width:/height: are terminal columns and lines; the SVG gets 8 and 20 px per unit
     // (the default 80 x 20 is 640 x 400 px).
     let svg = chart.renderSVG(width: (w ?? 80) * 8, height: (h ?? 20) * 20)
-    PlotCapture.counter += 1
-    if let sink = PlotCapture.sink {
-      sink(name(file: file, title: chart.title), svg)
+    let engine = a.interpreter.engine
+    engine.plots.counter += 1
+    let capture = engine.plots
+    if let sink = capture.sink {
+      sink(name(file: file, title: chart.title, counter: capture.counter), svg)
     }
     if let path = file {
       let text: String
@@ -59,11 +57,11 @@ enum PlotOutput {
       a.interpreter.write("[\(a.function.name) written to \(path)]\n")
       return .nil_
     }
-    if PlotCapture.terminal {
-      let size = PlotCapture.size
+    if capture.terminal {
+      let size = capture.size
       let width = w ?? size?.width ?? min(TerminalEnvironment.width(), 100)
       let height = h ?? size?.height ?? 20
-      let color = PlotCapture.color ?? TerminalEnvironment.colorEnabled()
+      let color = capture.color ?? TerminalEnvironment.colorEnabled()
       var text = chart.renderTerminal(width: width, height: height, color: color)
       if !text.hasSuffix("\n") { text += "\n" }
       a.interpreter.write(text)
@@ -71,10 +69,10 @@ enum PlotOutput {
     return .nil_
   }
 
-  static func name(file: String?, title: String) -> String {
+  static func name(file: String?, title: String, counter: Int) -> String {
     if let f = file { return ((f as NSString).lastPathComponent as NSString).deletingPathExtension }
     let cleaned = title.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
     let t = String(cleaned).split(separator: "-").joined(separator: "-")
-    return t.isEmpty ? "plot-\(PlotCapture.counter)" : t
+    return t.isEmpty ? "plot-\(counter)" : t
   }
 }

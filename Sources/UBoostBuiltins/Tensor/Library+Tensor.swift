@@ -4,11 +4,11 @@ import UBoostTensor
 
 // MARK: - The tensor library
 //
-// Creation, shape ops, reductions and autodiff. Names that the core library already defines
-// for numbers (`exp`, `log`, `sqrt`, `abs`, `relu`, `sigmoid`, `tanh`, `ceil`, `floor`,
-// `round`, `pow`, `clamp`) are not re-registered: a tensor argument takes those calls over
-// (`TensorObject.builtin`). `sum`, `mean`, `max` and `min` are replaced by versions that take
-// tensors and an `axis:` and hand everything else to the core version.
+// Creation, shape ops, reductions and autodiff. Names the language already defines (the core
+// `exp`, `log`, `sqrt`, `abs`, `relu`, `sigmoid`, `tanh`, `ceil`, `floor`, `round`, `pow`,
+// `clamp`, `sum`, `max`, `min`; the stdlib's `mean`, `argmax`, `flatten`, `softmax`) are never
+// re-registered: the tensor versions are the library's `overloads`, which a tensor receiver
+// picks by the one dispatch rule (`TensorObject.overload`, see UBoostLang's `Dispatch`).
 
 enum TensorLibrary {
   typealias Body = (Arguments) throws -> Value
@@ -16,7 +16,7 @@ enum TensorLibrary {
   static let library = BuiltinLibrary(
     name: "tensor",
     doc: "Tensors (Float32, row-major) and reverse-mode gradients. Arithmetic `+ - * / **` works between tensors (broadcasting) and numbers, `@` is the matrix product, `x[i]`/`x[a:b]` index and slice the first axis. The core math functions `exp log sqrt abs relu sigmoid tanh ceil floor round pow clamp` also accept tensors (elementwise, differentiable; `ceil`/`floor`/`round` have zero gradient). Tensor fields: `shape grad requires_grad rank size T is_leaf name`; methods: `x.sum() x.mean() x.max() x.min() x.argmax() x.reshape(s) x.transpose() x.item() x.tolist() x.detach() x.exp() x.log() x.sqrt() x.abs() x.relu() x.sigmoid() x.tanh() x.pow(p) x.square() x.clamp(lo:, hi:) x.softmax() x.log_softmax() x.flatten() x.backward() x.zero_grad() x.numel() x.matmul(y)`.",
-    entries: entries)
+    entries: entries, overloads: overloads, overloadReceiver: "a tensor")
 
   static var entries: [BuiltinFunction] {
     [
@@ -97,12 +97,6 @@ enum TensorLibrary {
         }
         return TensorObject.value(try Engine.run("transpose") { try TensorMath.transposeLast(t) })
       },
-      BuiltinFunction("flatten", "x, from: int = 0", "Merges the axes from `from` on into one.") { a in
-        let t = try a.tensor("x")
-        let f = try a.int("from")
-        if f == 0 { return TensorObject.value(try Engine.run("flatten") { try t.reshaped([t.count]) }) }
-        return TensorObject.value(try Engine.run("flatten") { try t.flatten(from: f) })
-      },
       BuiltinFunction("matmul", "a, b", "Matrix product (same as a @ b); vectors are promoted.") { a in
         let x = try a.tensor("a"), y = try a.tensor("b")
         return TensorObject.value(try Engine.run("matmul") { try TensorMath.matmulAny(x, y) })
@@ -116,53 +110,6 @@ enum TensorLibrary {
         let ts = try tensorList(a, "xs")
         let ax = try a.int("axis")
         return TensorObject.value(try Engine.run("stack") { try Tensor.stack(ts, axis: ax) })
-      },
-      BuiltinFunction("sum", "xs, axis = nil, keepdims: bool = false",
-                      "Sum of a list, range or tensor; for a tensor optionally along axis (differentiable).") { a in
-        try reduce(a, "sum") { t, axis, keep in
-          try axis.map { try t.sum(axis: $0, keepDims: keep) } ?? t.sum()
-        }
-      },
-      BuiltinFunction("mean", "xs, axis = nil, keepdims: bool = false",
-                      "Mean of a list of numbers or of a tensor (optionally along axis).") { a in
-        let v = try a.value("xs")
-        if case .object(let o) = v, o is TensorObject {
-          return try reduce(a, "mean") { t, axis, keep in
-            try axis.map { try t.mean(axis: $0, keepDims: keep) } ?? t.mean()
-          }
-        }
-        guard a.optionalValue("axis")?.isNil ?? true else { throw LangError(.argument, "mean(axis:): only tensors have axes") }
-        let items = try a.sequence("xs")
-        guard !items.isEmpty else { throw LangError(.value, "mean(xs:): mean of an empty list") }
-        var s = 0.0
-        for x in items {
-          guard case .number(let d) = x else { throw a.typeError("xs", expected: "list of numbers", got: x) }
-          s += d
-        }
-        return .number(s / Double(items.count))
-      },
-      BuiltinFunction("max", "...values, axis = nil, keepdims: bool = false",
-                      "Largest of the values (or list); for one tensor its maximum (optionally along axis), for two tensors/numbers with a tensor the elementwise maximum.") { a in
-        try extremum(a, "max", larger: true)
-      },
-      BuiltinFunction("min", "...values, axis = nil, keepdims: bool = false",
-                      "Smallest of the values (or list); tensors as for max.") { a in
-        try extremum(a, "min", larger: false)
-      },
-      BuiltinFunction("argmax", "x, axis = nil", "Index of the largest element (of all, or along axis as a tensor).") { a in
-        let t = try a.tensor("x")
-        if let ax = try a.optionalInt("axis") {
-          return TensorObject.value(try Engine.run("argmax") { try t.argmax(axis: ax) })
-        }
-        guard t.count > 0 else { throw LangError(.value, "argmax(x:): empty tensor") }
-        var best = 0
-        for i in 0..<t.count where t.data[i] > t.data[best] { best = i }
-        return .number(Double(best))
-      },
-      BuiltinFunction("softmax", "x, axis: int = -1", "Softmax along axis (default: the last).") { a in
-        let t = try a.tensor("x")
-        let ax = try a.int("axis")
-        return TensorObject.value(try Engine.run("softmax") { try UBoostTensor.softmax(t, axis: ax) })
       },
       BuiltinFunction("log_softmax", "x, axis: int = -1", "Log of the softmax along axis, computed stably.") { a in
         let t = try a.tensor("x")
@@ -208,8 +155,8 @@ enum TensorLibrary {
 
   // MARK: Core math on tensors
 
-  /// Core builtins a tensor argument takes over, with the tensor implementation.
-  static let overrides: [String: Body] = [
+  /// Tensor versions of the language's math functions, by name.
+  static let elementwise: [String: Body] = [
     "exp": unary { $0.exp() }, "sqrt": unary { $0.sqrt() }, "abs": unary { $0.abs() },
     "relu": unary { $0.relu() }, "sigmoid": unary { $0.sigmoid() }, "tanh": unary { $0.tanh() },
     "ceil": unary { TensorMath.pointwise($0, op: "ceil") { ($0.rounded(.up), 0) } },
@@ -231,13 +178,12 @@ enum TensorLibrary {
       let lo = Float(try a.number("lo")), hi = Float(try a.number("hi"))
       return TensorObject.value(try Engine.run("clamp") { try t.clamp(min: lo, max: hi) })
     },
-    "square": unary { try $0 * $0 },
   ]
 
-  /// Signatures of the overridden names (for tensor methods such as `x.exp()`).
-  static let overrideSignatures: [String: String] = [
+  /// Signatures of the elementwise versions.
+  static let elementwiseSignatures: [String: String] = [
     "exp": "x", "sqrt": "x", "abs": "x", "relu": "x", "sigmoid": "x", "tanh": "x", "ceil": "x", "floor": "x",
-    "round": "x", "log": "x, base = nil", "pow": "x, y", "clamp": "x, lo: number = 0, hi: number = 1", "square": "x",
+    "round": "x", "log": "x, base = nil", "pow": "x, y", "clamp": "x, lo: number = 0, hi: number = 1",
   ]
 
   static func unary(_ f: @escaping (Tensor) throws -> Tensor) -> Body {
@@ -247,22 +193,77 @@ enum TensorLibrary {
     }
   }
 
-  /// Called by `TensorObject.builtin` when a core builtin receives a tensor.
-  static func override(_ name: String, _ args: Arguments) throws -> Value? {
-    guard let body = overrides[name] else { return nil }
-    return try body(args)
+  /// What a tensor receiver runs instead of the language's function of the same name: the
+  /// reductions, `argmax`, `flatten`, `softmax` and the elementwise math.
+  static var overloads: [BuiltinFunction] {
+    var out = overloadEntries
+    for (n, sig) in elementwiseSignatures.sorted(by: { $0.key < $1.key }) {
+      guard let body = elementwise[n] else { continue }
+      out.append(BuiltinFunction(n, sig, "Elementwise \(n) of a tensor (differentiable\(["ceil", "floor", "round"].contains(n) ? "; zero gradient" : "")).", body))
+    }
+    return out
   }
 
-  /// The implementation behind a tensor method name (library entry or override).
+  static var overloadEntries: [BuiltinFunction] {
+    [
+      BuiltinFunction("flatten", "x, from: int = 0", "Merges the axes from `from` on into one.") { a in
+        let t = try a.tensor("x")
+        let f = try a.int("from")
+        if f == 0 { return TensorObject.value(try Engine.run("flatten") { try t.reshaped([t.count]) }) }
+        return TensorObject.value(try Engine.run("flatten") { try t.flatten(from: f) })
+      },
+      BuiltinFunction("sum", "xs, axis = nil, keepdims: bool = false",
+                      "Sum of a tensor (optionally along axis; differentiable).") { a in
+        try reduce(a, "sum") { t, axis, keep in
+          try axis.map { try t.sum(axis: $0, keepDims: keep) } ?? t.sum()
+        }
+      },
+      BuiltinFunction("mean", "xs, axis = nil, keepdims: bool = false",
+                      "Mean of a tensor (optionally along axis; differentiable).") { a in
+        try reduce(a, "mean") { t, axis, keep in
+          try axis.map { try t.mean(axis: $0, keepDims: keep) } ?? t.mean()
+        }
+      },
+      BuiltinFunction("max", "...values, axis = nil, keepdims: bool = false",
+                      "For one tensor its maximum (optionally along axis); for two values (tensors or numbers) the elementwise maximum.") { a in
+        try extremum(a, "max", larger: true)
+      },
+      BuiltinFunction("min", "...values, axis = nil, keepdims: bool = false",
+                      "Smallest, as for max: a tensor's minimum or the elementwise minimum of two values.") { a in
+        try extremum(a, "min", larger: false)
+      },
+      BuiltinFunction("argmax", "x, axis = nil", "Index of the largest element (of all, or along axis as a tensor).") { a in
+        let t = try a.tensor("x")
+        if let ax = try a.optionalInt("axis") {
+          return TensorObject.value(try Engine.run("argmax") { try t.argmax(axis: ax) })
+        }
+        guard t.count > 0 else { throw LangError(.value, "argmax(x:): empty tensor") }
+        var best = 0
+        for i in 0..<t.count where t.data[i] > t.data[best] { best = i }
+        return .number(Double(best))
+      },
+      BuiltinFunction("softmax", "x, axis: int = -1", "Softmax along axis (default: the last).") { a in
+        let t = try a.tensor("x")
+        let ax = try a.int("axis")
+        return TensorObject.value(try Engine.run("softmax") { try UBoostTensor.softmax(t, axis: ax) })
+      },
+    ]
+  }
+
+  /// The overloads by name (made once; `TensorObject.overload` reads it).
+  static let overloadTable: [String: BuiltinFunction] = {
+    var d: [String: BuiltinFunction] = [:]
+    for f in library.overloads { d[f.name] = f }
+    return d
+  }()
+
+  /// The implementation behind a tensor method name (library entry or overload).
   static func function(_ name: String) -> BuiltinFunction? { methodFunctions[name] }
 
   static let methodFunctions: [String: BuiltinFunction] = {
-    var d: [String: BuiltinFunction] = [:]
-    for f in entries { d[f.name] = f }
-    for (n, sig) in overrideSignatures {
-      guard let body = overrides[n] else { continue }
-      d[n] = BuiltinFunction(n, sig, "Elementwise \(n) of a tensor.", body)
-    }
+    var d = overloadTable
+    for f in library.entries { d[f.name] = f }
+    d["square"] = BuiltinFunction("square", "x", "Elementwise square of a tensor.", unary { try $0 * $0 })
     return d
   }()
 
@@ -304,7 +305,7 @@ enum TensorLibrary {
       guard a.optionalValue("axis")?.isNil ?? true else {
         throw LangError(.argument, "\(name)(axis:): only tensors have axes, got \(v.typeName)")
       }
-      // Non-tensor calls reach the language's version through the install-time wrapper.
+      // Reached only through a tensor receiver: a tensor came after a non-tensor `xs`.
       throw a.typeError("xs", expected: "tensor", got: v)
     }
     let axis = try a.optionalInt("axis")
@@ -318,7 +319,7 @@ enum TensorLibrary {
     let axis = try a.optionalInt("axis")
     let keep = try a.bool("keepdims")
     guard hasTensor else {
-      // Non-tensor calls reach the core version through the install-time wrapper.
+      // Reached only through a tensor receiver, so this is not expected to happen.
       throw LangError(.type, "\(name)(): expected tensors, got \(vals.map(\.typeName).joined(separator: ", "))")
     }
     switch vals.count {

@@ -206,10 +206,9 @@ public final class TensorObject: HostObject {
 
   public func truthy() -> Bool? { tensor.count == 1 ? tensor.data[0] != 0 : nil }
 
-  /// `sum(x)`, `exp(x)`, `max(x, 0)`, ... on tensors: math and core builtins applied to tensors.
-  public func builtin(_ name: String, _ args: Arguments) throws -> Value? {
-    try TensorLibrary.override(name, args)
-  }
+  /// `sum(x)`, `mean(x)`, `exp(x)`, `max(0, x)`, ...: the tensor library's overloads of the
+  /// language's functions (the dispatch rule picks them when a tensor is the receiver).
+  public func overload(_ name: String) -> BuiltinFunction? { TensorLibrary.overloadTable[name] }
 
   // MARK: Printing
 

@@ -18,6 +18,8 @@ public final class FinalTrainer {
   public var resume: Bool = true
   /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
   public var settingNames: [String: String] = [:]
+  /// Where the progress bar and log lines go.
+  public var progress = ProgressOutput()
   public var onEpoch: ((EpochStats) -> Void)?
   public private(set) var stats: [EpochStats] = []
   let sgd: SGD
@@ -39,7 +41,7 @@ public final class FinalTrainer {
     if resume, let p = ckPath, FileManager.default.fileExists(atPath: p) {
       let ck = try Checkpoint.load(from: p, into: net, stage: "final", settings: Checkpoint.settings(of: config), settingNames: settingNames)
       start = ck.epoch + 1; stats = ck.stats
-      Progress.log("final: resumed from \(p) after epoch \(ck.epoch + 1)")
+      progress.log("final: resumed from \(p) after epoch \(ck.epoch + 1)")
     }
     var loader = try DataLoader(train, batch: config.batch, shuffle: true, seed: config.seed, limit: config.trainLimit,
                                 augmentation: config.augmentation)
@@ -51,7 +53,7 @@ public final class FinalTrainer {
       let t0 = Date()
       loader.epoch = epoch
       var m = RunningMetrics()
-      let progress = Progress(title: "final \(epoch + 1)/\(config.epochs)", total: steps)
+      let bar = Progress(title: "final \(epoch + 1)/\(config.epochs)", total: steps, output: progress)
       for (step, b) in loader.enumerated() {
         try EngineInterrupt.check()
         sgd.lr = config.oneCycle ? schedule.lr(at: epoch * steps + step) : config.lr
@@ -65,7 +67,7 @@ public final class FinalTrainer {
         zeroGrad(weights)
         m.add(count: b.y.count, loss: lv, top1: try topkAccuracy(out.logits, b.y, k: 1),
               top5: try topkAccuracy(out.logits, b.y, k: min(5, net.space.classes)))
-        progress.update(step: step + 1, loss: Float(m.meanLoss), acc: Float(m.meanTop1))
+        bar.update(step: step + 1, loss: Float(m.meanLoss), acc: Float(m.meanTop1))
       }
       var st = EpochStats(stage: "final", epoch: epoch + 1, tau: Double(net.tau), trainLoss: m.meanLoss, trainTop1: m.meanTop1,
                           trainTop5: m.meanTop5, seconds: 0)
@@ -74,7 +76,7 @@ public final class FinalTrainer {
         st.validLoss = e.loss; st.validTop1 = e.top1; st.validTop5 = e.top5
       }
       st.seconds = Date().timeIntervalSince(t0)
-      progress.finish(summary: String(format: "train %.2f%%%@, %.1fs", st.trainTop1 * 100,
+      bar.finish(summary: String(format: "train %.2f%%%@, %.1fs", st.trainTop1 * 100,
                                       st.validTop1.map { String(format: ", valid %.2f%%", $0 * 100) } ?? "", st.seconds))
       stats.append(st)
       onEpoch?(st)

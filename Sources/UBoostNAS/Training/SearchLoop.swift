@@ -28,6 +28,8 @@ public final class SearchLoop {
   public var resume: Bool = true
   /// Names of the settings in a refused resume's message (the caller's names, e.g. `lr`).
   public var settingNames: [String: String] = [:]
+  /// Where the progress bar and log lines go.
+  public var progress = ProgressOutput()
   /// Called after every epoch (the language layer hooks in here).
   public var onEpoch: ((EpochStats) -> Void)?
 
@@ -60,7 +62,7 @@ public final class SearchLoop {
       startEpoch = ck.epoch + 1
       stats = ck.stats
       net.tau = ck.tau
-      Progress.log("\(stage): resumed from \(p) after epoch \(ck.epoch + 1)")
+      progress.log("\(stage): resumed from \(p) after epoch \(ck.epoch + 1)")
     }
     var loader = try DataLoader(train, batch: config.batch, shuffle: true, seed: config.seed, limit: config.trainLimit)
     guard loader.batchCount > 0 else { throw NASError.invalidConfig("\(stage): no training batches") }
@@ -84,7 +86,7 @@ public final class SearchLoop {
         ? SearchRegularizers.auxSkipWeight(epoch: epoch, warmup: config.warmupEpochs, epochs: config.epochs) : 0
       var metrics = RunningMetrics()
       var lastLat: Float = 0, lastUtil: Float = 0
-      let progress = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: steps)
+      let bar = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: steps, output: progress)
       for (step, batch) in loader.enumerated() {
         try EngineInterrupt.check()
         let archStep = step >= weightSteps && config.archLR > 0 && !alphas.isEmpty
@@ -115,7 +117,7 @@ public final class SearchLoop {
         let top5 = try topkAccuracy(out.logits, batch.y, k: min(5, net.space.classes))
         metrics.add(count: batch.y.count, loss: lv, top1: top1, top5: top5)
         lastLat = out.latency.data.first ?? 0; lastUtil = out.util.data.first ?? 0
-        progress.update(step: step + 1, loss: Float(metrics.meanLoss), acc: Float(metrics.meanTop1), latency: lastLat, util: lastUtil)
+        bar.update(step: step + 1, loss: Float(metrics.meanLoss), acc: Float(metrics.meanTop1), latency: lastLat, util: lastUtil)
       }
       var st = EpochStats(stage: stage, epoch: epoch + 1, tau: Double(net.tau), trainLoss: metrics.meanLoss,
                           trainTop1: metrics.meanTop1, trainTop5: metrics.meanTop5,
@@ -137,7 +139,7 @@ public final class SearchLoop {
       // Anneal after the epoch (method.md §5).
       net.tau = max(net.tau * config.tauDecay, config.tauMin)
       st.seconds = Date().timeIntervalSince(t0)
-      progress.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,
+      bar.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,
                                       st.validTop1.map { String(format: ", valid %.1f%%", $0 * 100) } ?? "", st.seconds))
       stats.append(st)
       onEpoch?(st)

@@ -1,5 +1,5 @@
-// Generated from stdlib/lessons/*.uboost by LessonEmbedding (run the lesson tests with
-// UBOOST_REGENERATE=1 to refresh). Do not edit.
+// Generated from stdlib/lessons/*.uboost by scripts/generate (LessonEmbedding).
+// Do not edit.
 
 // MARK: - Embedded lessons
 

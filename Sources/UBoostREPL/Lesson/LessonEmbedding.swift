@@ -3,14 +3,14 @@ import Foundation
 // MARK: - Embedding lesson files in the binary
 
 /// Writes `EmbeddedLessons.swift` from the lesson files: each file's text as a raw string
-/// literal, so lessons are found whatever the working directory. The lesson tests check the
-/// generated file against `stdlib/lessons/*.uboost` and rewrite it when `UBOOST_REGENERATE=1`.
+/// literal, so lessons are found whatever the working directory. `scripts/generate` writes it
+/// (with the other generated files); the freshness test fails while it is stale.
 enum LessonEmbedding {
   /// The Swift source embedding `files` (name without `.uboost`, text), sorted by name.
   static func swiftSource(_ files: [(name: String, source: String)]) -> String {
     var out = """
-      // Generated from stdlib/lessons/*.uboost by LessonEmbedding (run the lesson tests with
-      // UBOOST_REGENERATE=1 to refresh). Do not edit.
+      // Generated from stdlib/lessons/*.uboost by scripts/generate (LessonEmbedding).
+      // Do not edit.
 
       // MARK: - Embedded lessons
 

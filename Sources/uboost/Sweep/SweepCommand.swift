@@ -88,12 +88,11 @@ struct SweepCommand: ParsableCommand {
   }
 
   func run() throws {
-    Builtins.showProgress = false
     let fm = FileManager.default
     let script = URL(fileURLWithPath: file).standardizedFileURL.path
     let dir = URL(fileURLWithPath: output).standardizedFileURL.path
     let plan: SweepPlan
-    do { plan = try SweepPlan(file: script) } catch let e as SweepError {
+    do { plan = try SweepPlan(file: script, showProgress: false) } catch let e as SweepError {
       printError(e.description)
       throw ExitCode(1)
     }

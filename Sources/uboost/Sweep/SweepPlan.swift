@@ -17,10 +17,11 @@ struct SweepPlan {
   let declaration: SweepHost.Declaration
 
   /// Evaluates `file`; fails with the script's rendered error, or when it declares no sweep.
-  init(file: String) throws {
+  /// `showProgress`: whether the evaluation may draw search progress (the parent's plan does not).
+  init(file: String, showProgress: Bool = true) throws {
     guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw SweepError("cannot read '\(file)'") }
     let host = SweepHost(mode: .collect)
-    let session = try Session(sweep: host)
+    let session = try Session(sweep: host, showProgress: showProgress)
     let outcome = session.backend.evaluate(text, file: file, output: printOut)
     if let error = outcome.error { throw SweepError(error) }
     guard let declaration = host.declaration else {

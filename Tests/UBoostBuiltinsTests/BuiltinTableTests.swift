@@ -3,29 +3,9 @@ import Foundation
 import UBoostLang
 import XCTest
 
-/// Generated files must match their sources: the embedded stdlib and docs/builtins.md.
-final class GeneratedFilesTests: XCTestCase {
-  func testEmbeddedStdlibIsFresh() throws {
-    let fm = FileManager.default
-    let names = try fm.contentsOfDirectory(atPath: TestSupport.stdlibDir.path).filter { $0.hasSuffix(".uboost") }.sorted()
-    XCTAssertEqual(names, EmbeddedStdlib.files.keys.sorted(), "stdlib files changed: run scripts/gen-stdlib")
-    for n in names {
-      var text = try String(contentsOf: TestSupport.stdlibDir.appendingPathComponent(n), encoding: .utf8)
-      if text.hasSuffix("\n") { text.removeLast() }
-      XCTAssertEqual(text, EmbeddedStdlib.files[n], "\(n) differs from its embedded copy: run scripts/gen-stdlib")
-    }
-  }
-
-  func testBuiltinsDocIsFresh() throws {
-    let expected = Builtins.markdownReference()
-    if ProcessInfo.processInfo.environment["UBOOST_REGENERATE_DOCS"] == "1" {
-      try FileManager.default.createDirectory(at: TestSupport.docsFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try expected.write(to: TestSupport.docsFile, atomically: true, encoding: .utf8)
-    }
-    let actual = try String(contentsOf: TestSupport.docsFile, encoding: .utf8)
-    XCTAssertEqual(actual, expected, "docs/builtins.md is stale: run scripts/gen-builtins-doc")
-  }
-
+/// The builtin tables and the stdlib's installation (whether generated files are fresh is
+/// UBoostREPLTests.GeneratedFilesTests, the one check of all of them).
+final class BuiltinTableTests: XCTestCase {
   func testSignaturesParseAndEveryNameHasADoc() {
     var seen = Set<String>()
     for lib in Builtins.libraries {

@@ -1,4 +1,5 @@
 import Foundation
+import UBoostLang
 
 // MARK: - Golden script tests
 

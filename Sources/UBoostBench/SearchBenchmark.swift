@@ -1,4 +1,5 @@
 import Foundation
+import UBoostNAS
 import UBoostTensor
 
 // MARK: - Search step benchmark
