@@ -38,10 +38,19 @@ public func channelMask(_ x: Tensor, _ mask: Tensor) throws -> Tensor {
     }
     if let mk = mask, mk.requiresGrad {
       var dm = [Float](repeating: 0, count: c)
-      g.withUnsafeBufferPointer { gp in
-        xd.withUnsafeBufferPointer { xp in
-          guard let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
-          for t in 0..<(n * c) { dm[t % c] += VecOps.dot(gb + t * hw, xb + t * hw, hw) }
+      dm.withUnsafeMutableBufferPointer { dp in
+        g.withUnsafeBufferPointer { gp in
+          xd.withUnsafeBufferPointer { xp in
+            guard let db = dp.baseAddress, let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
+            // Parallel over channels; each adds its planes in image order (as the serial loop did).
+            Parallel.forRanges(c, grain: Swift.max(1, (1 << 14) / Swift.max(n * hw, 1))) { r in
+              for ch in r {
+                var s: Float = 0
+                for img in 0..<n { let t = img * c + ch; s += VecOps.dot(gb + t * hw, xb + t * hw, hw) }
+                db[ch] = s
+              }
+            }
+          }
         }
       }
       mk.accumulateGrad(dm)

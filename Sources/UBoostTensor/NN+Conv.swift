@@ -61,19 +61,28 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
       if needX { x?.accumulateGrad(dx) }
       if needW { w?.accumulateGrad(dw) }
     }
-    if let b = bias, b.requiresGrad {
-      var db = [Float](repeating: 0, count: g.cout)
-      gy.withUnsafeBufferPointer { gp in
-        guard let gb = gp.baseAddress else { return }
-        for img in 0..<g.n {
-          for co in 0..<g.cout {
-            db[co] += VecOps.sum(gb + (img * g.cout + co) * g.hwOut, g.hwOut)
-          }
+    if let b = bias, b.requiresGrad { b.accumulateGrad(channelSums(gy, n: g.n, c: g.cout, hw: g.hwOut)) }
+  }
+}
+
+/// Per-channel sums of an NCHW buffer (a conv's bias gradient), parallel over channels; each
+/// channel adds its planes in image order, so the result does not depend on the thread count.
+func channelSums(_ a: [Float], n: Int, c: Int, hw: Int) -> [Float] {
+  var out = [Float](repeating: 0, count: c)
+  guard a.count >= n * c * hw else { return out }
+  out.withUnsafeMutableBufferPointer { op in
+    a.withUnsafeBufferPointer { ap in
+      guard let o = op.baseAddress, let ab = ap.baseAddress else { return }
+      Parallel.forRanges(c, grain: Swift.max(1, (1 << 14) / Swift.max(n * hw, 1))) { r in
+        for ch in r {
+          var s: Float = 0
+          for img in 0..<n { s += VecOps.sum(ab + (img * c + ch) * hw, hw) }
+          o[ch] = s
         }
       }
-      b.accumulateGrad(db)
     }
   }
+  return out
 }
 
 /// Calls `body` with the base address of `a` (nil when `a` is nil or empty).

@@ -80,7 +80,9 @@ extension Tensor {
       gradData = nil  // keep the buffer uniquely referenced so the add is in place
       acc.withUnsafeMutableBufferPointer { a in
         g.withUnsafeBufferPointer { b in
-          for i in 0..<min(a.count, b.count) { a[i] += b[i] }
+          guard let ab = a.baseAddress, let bb = b.baseAddress else { return }
+          // Large gradients (activations) add in parallel blocks; elementwise, so exact.
+          Parallel.forRanges(min(a.count, b.count), grain: 1 << 16) { r in for i in r { ab[i] += bb[i] } }
         }
       }
       gradData = acc

@@ -32,6 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps per cell (after warm-up).") var steps: Int = 3
     @Option(help: "Warm-up steps per cell.") var warmup: Int = 1
     @Flag(help: "Skip the PyTorch baseline.") var noTorch = false
+    @Flag(help: "Also print the table as one JSON line (after the Markdown table), to compare runs.") var json = false
     @Option(help: ArgumentHelp("Measure one cell STAGE,BATCH,THREADS in this process and print a JSON line.", visibility: .hidden))
     var one: String?
     func run() throws {
@@ -45,7 +46,7 @@ struct BenchCommand: ParsableCommand {
         return
       }
       printOut(try SearchBenchTable.run(threads: threads, batches: batches, warmup: max(0, warmup), steps: max(1, steps),
-                                        torchScript: noTorch ? nil : ResourceFiles.torchBench()))
+                                        torchScript: noTorch ? nil : ResourceFiles.torchBench(), json: json))
     }
   }
 

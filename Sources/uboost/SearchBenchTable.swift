@@ -7,45 +7,96 @@ import UBoostNAS
 /// Each cell of the table runs in its own process (uboost re-executing itself with `--one`, and
 /// `python3 torch_supernet.py`), so peak memory is that configuration's alone.
 enum SearchBenchTable {
-  static func run(threads: [Int], batches: [Int], warmup: Int, steps: Int, torchScript: String?) throws -> String {
+  /// One cell of the table (nil: not measured or failed).
+  struct Row: Codable {
+    var stage: String
+    var batch: Int
+    var threads: Int
+    var uboostSeconds: Double?
+    var torchSeconds: Double?
+    /// uboost / PyTorch.
+    var ratio: Double?
+    /// uboost's own speed-up over its 1-thread cell of the same supernet and batch.
+    var uboostSpeedup: Double?
+    var torchSpeedup: Double?
+    var uboostPeakMB: Double?
+    var torchPeakMB: Double?
+  }
+
+  struct Table: Codable {
+    var warmup: Int
+    var steps: Int
+    var loadAverage: String?
+    var rows: [Row]
+  }
+
+  /// Measures every cell and returns the Markdown table, followed by the table as one JSON line
+  /// when `json` is set.
+  static func run(threads: [Int], batches: [Int], warmup: Int, steps: Int, torchScript: String?, json: Bool = false) throws -> String {
     let me = URL(fileURLWithPath: CommandLine.arguments.first ?? "uboost").resolvingSymlinksInPath().path
     let python = ["/usr/bin/python3", "python3"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "python3"
     var torchNote = ""
     var torchAvailable = false
-    if let torchScript {
+    if torchScript != nil {
       let probe = try? ChildProcess.run(python, ["-c", "import torch"])
       torchAvailable = probe?.status == 0
       if !torchAvailable { torchNote = "PyTorch baseline skipped: `import torch` failed (apt-get install -y python3-torch)." }
-      _ = torchScript
     } else {
       torchNote = "PyTorch baseline skipped: torch_supernet.py not found (set UBOOST_TORCH_BENCH)."
     }
-    var out = "Seconds per search step (forward + backward + clip + SGD), 32x32x3 input, 10 classes, 128-channel stem;\n"
-    out += "median of \(steps) steps after \(warmup) warm-up, each cell in its own process. ratio = uboost / PyTorch (<= 1 is the target).\n\n"
-    out += "| supernet | batch | threads | uboost s | PyTorch s | ratio | uboost peak MB | PyTorch peak MB |\n"
-    out += "|---|---|---|---|---|---|---|---|\n"
+    let loadBefore = loadAverage()
+    var rows: [Row] = []
     for stage in ["micro", "channel"] {
       for b in batches {
+        var base: (u: Double?, t: Double?) = (nil, nil)
         for t in threads {
           let u = try ChildProcess.run(me, ["bench", "search", "--one", "\(stage),\(b),\(t)", "--warmup", "\(warmup)", "--steps", "\(steps)"])
-          let ur = parse(u.stdout, key: "stepSecondsMedian")
-          var tr: Double?
-          var tmem: Double?
+          var row = Row(stage: stage, batch: b, threads: t)
+          row.uboostSeconds = parse(u.stdout, key: "stepSecondsMedian")
+          row.uboostPeakMB = u.status == 0 ? u.peakRSSMB : nil
           if torchAvailable, let script = torchScript {
             var args = [script, "--stage", stage, "--batch", "\(b)", "--threads", "\(t)", "--warmup", "\(warmup)",
                         "--steps", "\(steps)", "--forward-steps", "1"]
             if stage == "channel" { args += ["--ops", SearchBenchmark.referenceChannelOps.joined(separator: ",")] }
             let p = try ChildProcess.run(python, args)
-            tr = parse(p.stdout, key: "step_s_median")
-            tmem = p.status == 0 ? p.peakRSSMB : nil
+            row.torchSeconds = parse(p.stdout, key: "step_s_median")
+            row.torchPeakMB = p.status == 0 ? p.peakRSSMB : nil
           }
-          let ratio = (ur != nil && tr != nil) ? String(format: "%.2f", ur! / tr!) : "-"
-          out += "| \(stage) | \(b) | \(t) | \(fmt(ur)) | \(fmt(tr)) | \(ratio) | \(fmt(u.status == 0 ? u.peakRSSMB : nil, "%.0f")) | \(fmt(tmem, "%.0f")) |\n"
+          if let us = row.uboostSeconds, let ts = row.torchSeconds, ts > 0 { row.ratio = us / ts }
+          if t == 1 { base = (row.uboostSeconds, row.torchSeconds) }
+          if t > 1 {
+            if let b1 = base.u, let us = row.uboostSeconds, us > 0 { row.uboostSpeedup = b1 / us }
+            if let b1 = base.t, let ts = row.torchSeconds, ts > 0 { row.torchSpeedup = b1 / ts }
+          }
+          rows.append(row)
         }
       }
     }
+    let loadAfter = loadAverage()
+    var out = "Seconds per search step (forward + backward + clip + SGD), 32x32x3 input, 10 classes, 128-channel stem;\n"
+    out += "median of \(steps) steps after \(warmup) warm-up, each cell in its own process. ratio = uboost / PyTorch (<= 1 is the target);\n"
+    out += "speed-up = the 1-thread cell's time / this cell's (same supernet, batch and run).\n"
+    out += "Load average (1, 5, 15 min) before: \(loadBefore ?? "-"), after: \(loadAfter ?? "-").\n\n"
+    out += "| supernet | batch | threads | uboost s | PyTorch s | ratio | uboost speed-up | PyTorch speed-up | uboost peak MB | PyTorch peak MB |\n"
+    out += "|---|---|---|---|---|---|---|---|---|---|\n"
+    for r in rows {
+      out += "| \(r.stage) | \(r.batch) | \(r.threads) | \(fmt(r.uboostSeconds)) | \(fmt(r.torchSeconds)) | \(fmt(r.ratio, "%.2f")) | "
+      out += "\(fmt(r.uboostSpeedup, "%.2fx")) | \(fmt(r.torchSpeedup, "%.2fx")) | \(fmt(r.uboostPeakMB, "%.0f")) | \(fmt(r.torchPeakMB, "%.0f")) |\n"
+    }
     if !torchNote.isEmpty { out += "\n" + torchNote + "\n" }
+    if json {
+      let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+      let table = Table(warmup: warmup, steps: steps, loadAverage: loadBefore, rows: rows)
+      if let d = try? enc.encode(table), let line = String(data: d, encoding: .utf8) { out += "\n" + line + "\n" }
+    }
     return out
+  }
+
+  /// The first three fields of /proc/loadavg ("1.02 0.88 0.61"), nil where unavailable.
+  static func loadAverage() -> String? {
+    guard let s = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+    let f = s.split(separator: " ").prefix(3)
+    return f.count == 3 ? f.joined(separator: " ") : nil
   }
 
   static func fmt(_ v: Double?, _ f: String = "%.3f") -> String { v.map { String(format: f, $0) } ?? "-" }

@@ -42,13 +42,17 @@ final class CellModule {
     }
     var values: [Int: Tensor] = [0: a, -1: b]
     var widths: [Int: Tensor] = [0: ca, -1: cb]
+    var shared = SharedEdgeInputs()
     for t in 1...nodes {
       var ys: [Tensor] = []
       for (i, e) in edges.enumerated() where e.edge.to == t {
         // Big supernet steps take seconds: look for Ctrl-C between edges too.
         try EngineInterrupt.check()
         guard let x = values[e.edge.from], let c = widths[e.edge.from] else { continue }
-        let (y, k) = try e.forward(x, cinSoft: c, g: g.map { $0[i] }, ctx: ctx)
+        try shared.prepare(source: e.edge.from, x: x, edges: edges, g: g)
+        let (y, k) = try e.forward(x, cinSoft: c, g: g.map { $0[i] }, ctx: ctx, part: shared.part[e.edge.from],
+                                   pre: shared.pre[i] ?? [:])
+        shared.pre[i] = nil
         costs += k
         if let y = y { ys.append(y) }
       }
@@ -62,5 +66,43 @@ final class CellModule {
     if pool { out = try maxPool2d(out, kernel: 2, stride: 2, ceilMode: true) }
     guard ctx.cost != nil else { return (out, nil, nil) }
     return (out, FusedOps.scalarSum(costs.map(\.latency)), FusedOps.scalarMean(costs.map(\.util)))
+  }
+}
+
+// MARK: - Convs of edges that leave the same node
+
+/// The edges leaving one node read the same tensor: their candidate convs of equal geometry run
+/// as one `conv2dShared` (one unfolding, one stacked GEMM) when the node's value is first used.
+struct SharedEdgeInputs {
+  /// `pre[edge][op]`: that op's first conv output.
+  var pre: [Int: [Int: Tensor]] = [:]
+  /// The partial-channel slice of a node read by its mixed edges (made once).
+  var part: [Int: Tensor] = [:]
+  private var done: Set<Int> = []
+
+  mutating func prepare(source: Int, x: Tensor, edges: [EdgeModule], g: [Tensor]?) throws {
+    guard !done.contains(source) else { return }
+    done.insert(source)
+    // Group (edge, op) pairs by the tensor their first unit reads and its conv geometry.
+    var groups: [[Int]: [(edge: Int, op: Int, unit: ConvUnit)]] = [:]
+    var order: [[Int]] = []
+    for (i, e) in edges.enumerated() where e.edge.from == source {
+      let mixed = e.isMixed(g.map { $0[i] })
+      if mixed && e.partialChannels > 1 && part[source] == nil { part[source] = try e.mixedInput(x) }
+      for (oi, op) in e.ops.enumerated() {
+        if !mixed && oi > 0 { break }
+        guard let u = op.units.first, u.sharesUnfolding else { continue }
+        let key = u.unfoldingKey + [mixed && e.partialChannels > 1 ? e.partialChannels : 1]
+        if groups[key] == nil { order.append(key) }
+        groups[key, default: []].append((i, oi, u))
+      }
+    }
+    for key in order {
+      guard let members = groups[key], members.count > 1, let u0 = members.first?.unit else { continue }
+      let input = key.last == 1 ? x : (part[source] ?? x)
+      let ys = try conv2dShared(input, weights: members.map(\.unit.weight), biases: members.map { $0.unit.bias },
+                                stride: u0.stride, padding: u0.padding, dilation: u0.dilation)
+      for (m, y) in zip(members, ys) { pre[m.edge, default: [:]][m.op] = y }
+    }
   }
 }

@@ -84,11 +84,21 @@ final class ConvUnit {
   /// Number of trainable weights (conv + bias + BN affine).
   var weightCount: Int { weight.count + bias.count + bn.weight.count + bn.bias.count }
 
-  /// Forward: returns the activation, the (soft) output channel count and the cost.
-  func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext) throws -> (Tensor, Tensor, LayerCostTensors?) {
-    let pad = dilation * (kernel - 1) / 2
-    var y = try conv2d(x, weight, bias: bias, stride: stride, padding: .explicit(pad), dilation: dilation,
-                       groups: kind == .depthwise ? cin : 1)
+  /// Padding of the conv (PyTorch's `dilation * (k // 2)`).
+  var padding: Padding { .explicit(dilation * (kernel - 1) / 2) }
+
+  /// Whether the conv can share its input's unfolding with other units (`conv2dShared`): a full
+  /// conv that is not a 1x1.
+  var sharesUnfolding: Bool { kind == .full && kernel > 1 }
+
+  /// Units reading the same input can share one unfolding when this key is equal.
+  var unfoldingKey: [Int] { [kernel, dilation, stride, cin] }
+
+  /// Forward: returns the activation, the (soft) output channel count and the cost. `preConv`:
+  /// this unit's conv output already computed (by `conv2dShared` with other units on `x`).
+  func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext, preConv: Tensor? = nil) throws -> (Tensor, Tensor, LayerCostTensors?) {
+    var y = try preConv ?? conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                                  groups: kind == .depthwise ? cin : 1)
     var coutSoft = Tensor(scalar: Float(cout * costWidthScale))
     var mask: Tensor? = nil
     if let s = search {

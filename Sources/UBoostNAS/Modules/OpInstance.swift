@@ -37,7 +37,8 @@ final class OpInstance {
   var channelSearches: [ChannelSearch] { units.compactMap(\.search) }
 
   /// Output (nil for zero), soft output width, cost (nil for identity / zero).
-  func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext) throws -> (Tensor?, Tensor, LayerCostTensors?) {
+  /// `preConv`: the first unit's conv output, when computed together with other ops on `x`.
+  func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext, preConv: Tensor? = nil) throws -> (Tensor?, Tensor, LayerCostTensors?) {
     switch op {
     case .zero: return (nil, cinSoft, nil)
     case .identity: return (x, cinSoft, nil)
@@ -45,9 +46,9 @@ final class OpInstance {
       var y = x
       var c = cinSoft
       var costs: [LayerCostTensors] = []
-      for u in units {
+      for (i, u) in units.enumerated() {
         // The reference feeds the separable op's input width to both of its convs.
-        let r = try u.forward(y, cinSoft: cinSoft, ctx: ctx)
+        let r = try u.forward(y, cinSoft: cinSoft, ctx: ctx, preConv: i == 0 ? preConv : nil)
         y = r.0; c = r.1
         if let k = r.2 { costs.append(k) }
       }
@@ -78,14 +79,24 @@ final class EdgeModule {
   var parameters: [Tensor] { ops.flatMap(\.parameters) + (lift?.parameters ?? []) }
   var outWidth: Int { lift?.cout ?? ops.first?.outWidth ?? 0 }
 
-  /// `g`: relaxed weights over `ops` (micro) or nil (single op).
-  func forward(_ x: Tensor, cinSoft: Tensor, g: Tensor?, ctx: ForwardContext) throws -> (Tensor?, [LayerCostTensors]) {
+  /// Whether the edge runs as a mix of its ops (relaxed weights given and more than one op).
+  func isMixed(_ g: Tensor?) -> Bool { g != nil && ops.count > 1 }
+
+  /// The tensor a mixed edge's ops read: `x`, or its first 1/K channels (PC-DARTS).
+  func mixedInput(_ x: Tensor) throws -> Tensor {
+    partialChannels > 1 ? try x.narrow(axis: 1, start: 0, length: x.shape[1] / partialChannels) : x
+  }
+
+  /// `g`: relaxed weights over `ops` (micro) or nil (single op). `part`: `mixedInput(x)` when the
+  /// caller already made it; `pre[k]`: op k's first conv output, computed with other edges' convs.
+  func forward(_ x: Tensor, cinSoft: Tensor, g: Tensor?, ctx: ForwardContext, part givenPart: Tensor? = nil,
+               pre: [Int: Tensor] = [:]) throws -> (Tensor?, [LayerCostTensors]) {
     if let g = g, ops.count > 1 {
       let k = partialChannels
-      let part = k > 1 ? try x.narrow(axis: 1, start: 0, length: x.shape[1] / k) : x
+      let part = try givenPart ?? mixedInput(x)
       var ys: [Tensor?] = [], lats: [Tensor?] = [], utils: [Tensor?] = []
-      for op in ops {
-        let (y, _, c) = try op.forward(part, cinSoft: cinSoft, ctx: ctx)
+      for (oi, op) in ops.enumerated() {
+        let (y, _, c) = try op.forward(part, cinSoft: cinSoft, ctx: ctx, preConv: pre[oi])
         ys.append(y); lats.append(c?.latency); utils.append(c?.util)
       }
       var out = ys.contains(where: { $0 != nil }) ? try FusedOps.weightedSum(ys, weights: g) : nil
@@ -108,7 +119,7 @@ final class EdgeModule {
       return (out, costs)
     }
     guard let op = ops.first else { return (nil, []) }
-    var (y, c, cost) = try op.forward(x, cinSoft: cinSoft, ctx: ctx)
+    var (y, c, cost) = try op.forward(x, cinSoft: cinSoft, ctx: ctx, preConv: pre[0])
     var costs = cost.map { [$0] } ?? []
     if let lift = lift, let yy = y {
       let r = try lift.forward(yy, cinSoft: c, ctx: ctx)
