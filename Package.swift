@@ -11,7 +11,7 @@
 //   UBoostPlot                       terminal and SVG charts (knows nothing of tensors)
 //   UBoostLang                       the language core: lexer, parser, interpreter (no tensors)
 //   UBoostBuiltins                   binds Tensor / Hardware / NAS / Plot into the language
-//   UBoostBench                      the search-step benchmark (`uboost bench search`), outside what it measures
+//   UBoostBench                      the kernel and search-step benchmarks (`uboost bench kernels/search`), outside what they measure
 //   UBoostScriptTesting              the golden-script runner the test targets share (not shipped)
 //   UBoostREPL                       line editor, REPL, notebooks, lessons
 //   uboost                           the command-line tool (swift-argument-parser)

@@ -95,7 +95,7 @@ func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
 // MARK: - Forward / backward drivers (raw pointers)
 
 /// y = conv(x, w) + bias for the whole batch.
-func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                  _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
   if g.isDepthwise {
     Depthwise.forward(x, w, bias, y, g)
@@ -139,7 +139,7 @@ func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Floa
 
 /// Gradients of conv(x, w) given dL/dy; `dx`/`dw` may be nil. `dw` must be zeroed by the caller
 /// (accumulated); `dx` is overwritten (it need only be zeroed for depthwise convs).
-func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
+package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
   if g.isDepthwise {
     Depthwise.backward(x, w, gy, dx, dw, g)

@@ -12,19 +12,19 @@ public enum Padding: Equatable, Sendable {
 }
 
 /// Sizes of one conv2d call, checked once; kernels use them without further checks.
-struct ConvGeometry {
-  let n, cin, h, w, cout, kh, kw, stride, dilation, groups, padT, padL, ho, wo: Int
+package struct ConvGeometry {
+  package let n, cin, h, w, cout, kh, kw, stride, dilation, groups, padT, padL, ho, wo: Int
   var cinG: Int { cin / groups }
   var coutG: Int { cout / groups }
-  var kSize: Int { cinG * kh * kw }
-  var hwIn: Int { h * w }
-  var hwOut: Int { ho * wo }
+  package var kSize: Int { cinG * kh * kw }
+  package var hwIn: Int { h * w }
+  package var hwOut: Int { ho * wo }
   /// One input channel per group and one output per input: the direct depthwise kernel applies.
   var isDepthwise: Bool { groups > 1 && groups == cin && cout == cin }
   /// A 1x1, stride-1, unpadded, ungrouped conv is a plain GEMM per image.
   var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padT == 0 && padL == 0 && groups == 1 }
 
-  init(x: [Int], w wShape: [Int], stride: Int, padding: Padding, dilation: Int, groups: Int) throws {
+  package init(x: [Int], w wShape: [Int], stride: Int, padding: Padding, dilation: Int, groups: Int) throws {
     let op = "conv2d"
     guard x.count == 4 else { throw TensorError.invalidShape(op: op, shape: x, detail: "input must be [N, C, H, W]") }
     guard wShape.count == 4 else { throw TensorError.invalidShape(op: op, shape: wShape, detail: "weight must be [Cout, Cin/groups, kH, kW]") }

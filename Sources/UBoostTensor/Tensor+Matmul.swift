@@ -8,7 +8,8 @@ import CBLAS
 /// OpenBLAS always runs single-threaded (see `Parallel`); large products are split here into
 /// column (or row) panels, one per engine thread, so the GEMMs and the engine's own loops share
 /// one thread pool instead of OpenBLAS's spinning workers competing with it for the cores.
-func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+/// `package`: the kernel benchmark (`UBoostBench`) times it against the conv kernels.
+package func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
   guard m > 0 && n > 0 else { return }

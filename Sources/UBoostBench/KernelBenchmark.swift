@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import UBoostTensor
 
 // MARK: - Kernel benchmark
 
