@@ -54,7 +54,7 @@ let package = Package(
     // Interpreter hot paths touch class state constantly; dynamic exclusivity checks cost ~10%.
     .target(name: "UBoostLang", dependencies: ["UBoostInterrupt"], swiftSettings: native + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "UBoostBuiltins",
-            dependencies: ["UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
+            dependencies: ["UBoostInterrupt", "UBoostLang", "UBoostTensor", "UBoostHardware", "UBoostNAS", "UBoostPlot"],
             swiftSettings: native),
     .target(name: "UBoostBench", dependencies: ["UBoostNAS", "UBoostTensor"], swiftSettings: native),
     .target(name: "UBoostScriptTesting", dependencies: ["UBoostLang"]),

@@ -53,6 +53,7 @@ public enum Builtins {
   /// the language defines: the tensor versions of `sum`, `mean`, `exp`, ... are overloads that
   /// a tensor receiver picks (the dispatch rule, UBoostLang's `Dispatch`).
   public static func install(into interpreter: Interpreter, options: BuiltinOptions = BuiltinOptions()) throws {
+    MemoryWatchdog.start()
     let files = options.loadStdlib ? try Stdlib.sources(options) : []
     if options.loadStdlib, let dir = options.stdlibDirectory { interpreter.searchPaths.append(dir) }
     try Stdlib.run(files.filter { !$0.1.hasPrefix(Stdlib.engineMarker) }, into: interpreter)

@@ -32,4 +32,22 @@ public enum InterruptToken {
     // The plain load keeps the common (no request) case free of read-modify-write traffic.
     flag.load(ordering: .relaxed) && flag.exchange(false, ordering: .relaxed)
   }
+
+  // MARK: - Memory shortage as the reason
+
+  /// Free memory (bytes) when a memory watchdog last asked to stop; 0 when none did.
+  @usableFromInline static let shortage = Atomic<Int>(0)
+
+  /// Asks the running evaluation to stop because the process is about to run out of memory
+  /// (`available` bytes left): a script that keeps growing its data then gets an error instead
+  /// of the allocator's fatal error. Whoever `take()`s the request then asks `takeShortage()`.
+  public static func requestForMemory(available: Int) {
+    shortage.store(max(1, available), ordering: .relaxed)
+    flag.store(true, ordering: .relaxed)
+  }
+  /// The free bytes of a pending memory-shortage stop (consuming it), or nil for a plain stop.
+  public static func takeShortage() -> Int? {
+    let v = shortage.exchange(0, ordering: .relaxed)
+    return v > 0 ? v : nil
+  }
 }

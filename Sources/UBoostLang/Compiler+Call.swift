@@ -354,7 +354,7 @@ extension Interpreter {
     }
     // The stack is measured every 16 levels: 16 calls use far less than the safety margin.
     if depth > maxCallDepth || (depth & 15 == 0 && stackIsLow()) { throw recursionError(at: location) }
-    try Interrupt.check()
+    try Interrupt.check(at: location)
     return try u._withUnsafeGuaranteedRef { frame in
       do {
         return try proto.entry(frame)

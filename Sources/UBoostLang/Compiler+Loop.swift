@@ -22,7 +22,7 @@ extension Compiler {
         let n = r.count
         var i = 0
         while i < n {
-          try Interrupt.check()
+          try Interrupt.check(at: location)
           let x = Value.number(r.start + Double(i) * r.step)
           if let slot = slot { f[slot: slot] = x } else { try store(f, x) }
           switch try Compiler.runBody(b, f) {
@@ -38,7 +38,7 @@ extension Compiler {
         throw LangError(.type, "cannot iterate over \(s.typeName)", at: location)
       }
       for x in items {
-        try Interrupt.check()
+        try Interrupt.check(at: location)
         if let slot = slot { f[slot: slot] = x } else { try store(f, x) }
         switch try Compiler.runBody(b, f) {
         case .normal, .continueLoop: continue

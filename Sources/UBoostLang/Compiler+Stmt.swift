@@ -124,7 +124,7 @@ extension Compiler {
       let location = loc(p)
       return { f in
         while true {
-          try Interrupt.check()
+          try Interrupt.check(at: location)
           let v = try c(f)
           let ok: Bool
           if case .bool(let x) = v { ok = x } else { ok = try Compiler.at(location) { try Ops.truth(v) } }

@@ -348,7 +348,13 @@ public enum Interrupt {
   public static func checkpoint() throws { try check() }
 
   /// Throws (and consumes the request) when one is pending.
-  @inline(__always) static func check() throws {
-    if InterruptToken.take() { throw LangError(.interrupted, "interrupted") }
+  /// `location`: where a memory-shortage stop is reported (a Ctrl-C stop has no position).
+  @inline(__always) static func check(at location: SourceLocation? = nil) throws {
+    if InterruptToken.take() {
+      if let free = InterruptToken.takeShortage() {
+        throw LangError(.limit, "out of memory: the process has about \(free >> 20) MiB left, so the evaluation was stopped before the allocator fails (release large values, e.g. set them to nil)", at: location)
+      }
+      throw LangError(.interrupted, "interrupted")
+    }
   }
 }

@@ -27,6 +27,14 @@ public enum MemoryBudget {
     return best
   }
 
+  /// Like `availableBytes()` without the cgroup's limit-minus-usage, whose usage counts page
+  /// cache the kernel would reclaim: what a watchdog that stops work may trust without false alarms.
+  public static func availableBytesExcludingCache() -> Int? {
+    var best: Int? = nil
+    for v in [meminfoAvailable(), addressSpaceRemaining()] { if let v = v { best = min(best ?? v, max(0, v)) } }
+    return best
+  }
+
   /// Throws when `bytes` is more than `availableBytes()`; `what` says what was being allocated.
   public static func check(bytes: Int, op: String, what: String) throws {
     guard bytes >= checkThreshold, let avail = availableBytes(), bytes > avail else { return }
@@ -52,7 +60,8 @@ public enum MemoryBudget {
   /// A `Key:   123 kB` line of a /proc file, in bytes.
   static func kilobytes(_ key: String, in text: String) -> Int? {
     for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-      let digits = line.dropFirst(key.count + 1).split(separator: " ").first.flatMap { Int($0) }
+      // /proc/self/status separates with a tab, /proc/meminfo with spaces.
+      let digits = line.dropFirst(key.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
       return digits.map { $0 * 1024 }
     }
     return nil

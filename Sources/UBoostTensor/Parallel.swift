@@ -57,6 +57,11 @@ public enum EngineInterrupt {
   public static var isRequested: Bool { InterruptToken.isRequested }
   /// Throws `TensorError.interrupted` (consuming the request) when one is pending.
   public static func check() throws {
-    if InterruptToken.take() { throw TensorError.interrupted }
+    if InterruptToken.take() {
+      if let free = InterruptToken.takeShortage() {
+        throw TensorError.outOfMemory(op: "run", what: "the process's data", requested: 0, available: free)
+      }
+      throw TensorError.interrupted
+    }
   }
 }

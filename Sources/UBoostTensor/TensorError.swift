@@ -29,6 +29,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
       return "\(op): \(detail)"
     case let .tooLarge(op, shape, limit):
       return "\(op): refusing to allocate a tensor of shape [\(shape.map(String.init).joined(separator: ", "))] (more than \(limit) elements)"
+    case let .outOfMemory(op, what, requested, available) where requested <= 0:
+      return "\(op): out of memory: \(what) leave only \(MemoryBudget.format(available)) free, so the work was stopped before the allocator fails"
     case let .outOfMemory(op, what, requested, available):
       return "\(op): \(what) needs \(MemoryBudget.format(requested)), only \(MemoryBudget.format(available)) of memory is available"
     case let .noGradient(detail):

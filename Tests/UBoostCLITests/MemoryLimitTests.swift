@@ -36,6 +36,13 @@ extension CLITests {
     XCTAssertFalse(s.err.contains("Fatal error"), s.err)
     XCTAssertTrue(s.err.contains("limit error: supernet: a micro network of about"), s.err)
     XCTAssertTrue(s.err.contains("GiB of memory is available"), s.err)
+    // Millions of small values (a closure chain that keeps growing) once ended in the allocator's
+    // fatal error (SIGSEGV while printing it); the watchdog stops the statement with a positioned error.
+    let grow = try uboostUnderLimit(kilobytes: limit, ["-e", "var f = fn() = 0\nwhile true { let g = f; f = fn() = g }"])
+    XCTAssertEqual(grow.status, 1, grow.err)
+    XCTAssertFalse(grow.err.contains("Fatal error") || grow.err.contains("crashed"), grow.err)
+    XCTAssertTrue(grow.err.contains("limit error: out of memory"), grow.err)
+    XCTAssertTrue(grow.err.contains(":2:1: limit error: out of memory"), grow.err)
     // Below the limit everything still works.
     let ok = try uboostUnderLimit(kilobytes: limit, ["-e", "print(sum(zeros([1024, 1024]) + 1))"])
     XCTAssertEqual(ok.out, "tensor(1048576)\n", ok.err)
