@@ -19,20 +19,18 @@ public enum MemoryBudget {
 
   /// Bytes available to this process now; nil when no source could be read (then nothing is refused).
   public static func availableBytes() -> Int? {
-    var best: Int? = nil
-    func take(_ v: Int?) { if let v = v { best = min(best ?? v, max(0, v)) } }
-    take(meminfoAvailable())
-    take(cgroupRemaining())
-    take(addressSpaceRemaining())
-    return best
+    least([meminfoAvailable(), cgroupRemaining(), addressSpaceRemaining()])
   }
 
   /// Like `availableBytes()` without the cgroup's limit-minus-usage, whose usage counts page
   /// cache the kernel would reclaim: what a watchdog that stops work may trust without false alarms.
   public static func availableBytesExcludingCache() -> Int? {
-    var best: Int? = nil
-    for v in [meminfoAvailable(), addressSpaceRemaining()] { if let v = v { best = min(best ?? v, max(0, v)) } }
-    return best
+    least([meminfoAvailable(), addressSpaceRemaining()])
+  }
+
+  /// The smallest of the sources that could be read (negative remainders count as 0).
+  static func least(_ sources: [Int?]) -> Int? {
+    sources.compactMap { $0.map { max(0, $0) } }.min()
   }
 
   /// Throws when `bytes` is more than `availableBytes()`; `what` says what was being allocated.

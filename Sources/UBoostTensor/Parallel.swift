@@ -59,7 +59,7 @@ public enum EngineInterrupt {
   public static func check() throws {
     if InterruptToken.take() {
       if let free = InterruptToken.takeShortage() {
-        throw TensorError.outOfMemory(op: "run", what: "the process's data", requested: 0, available: free)
+        throw TensorError.memoryShortage(available: free)
       }
       throw TensorError.interrupted
     }

@@ -13,6 +13,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
   case tooLarge(op: String, shape: [Int], limit: Int)
   /// An allocation of `requested` bytes is more than the memory available (`MemoryBudget`).
   case outOfMemory(op: String, what: String, requested: Int, available: Int)
+  /// The memory watchdog stopped the work: only `available` bytes were left for the process.
+  case memoryShortage(available: Int)
   /// `backward()` on something without a gradient path, or on a non-scalar without a seed.
   case noGradient(String)
   /// A long-running engine loop was interrupted (Ctrl-C in the REPL).
@@ -29,10 +31,10 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
       return "\(op): \(detail)"
     case let .tooLarge(op, shape, limit):
       return "\(op): refusing to allocate a tensor of shape [\(shape.map(String.init).joined(separator: ", "))] (more than \(limit) elements)"
-    case let .outOfMemory(op, what, requested, available) where requested <= 0:
-      return "\(op): out of memory: \(what) leave only \(MemoryBudget.format(available)) free, so the work was stopped before the allocator fails"
     case let .outOfMemory(op, what, requested, available):
       return "\(op): \(what) needs \(MemoryBudget.format(requested)), only \(MemoryBudget.format(available)) of memory is available"
+    case let .memoryShortage(available):
+      return "out of memory: the process has only \(MemoryBudget.format(available)) left, so the work was stopped before the allocator fails"
     case let .noGradient(detail):
       return "backward: \(detail)"
     case .interrupted:

@@ -50,7 +50,7 @@ enum Engine {
       return LangError(.value, prefixed(function, e.description))
     case .invalidArgument:
       return LangError(.argument, prefixed(function, e.description))
-    case .tooLarge, .outOfMemory:
+    case .tooLarge, .outOfMemory, .memoryShortage:
       return LangError(.limit, prefixed(function, e.description))
     case .noGradient:
       return LangError(.value, prefixed(function, e.description))
