@@ -9,7 +9,7 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap), `alpha_history` (the alpha matrix after every epoch) and `alpha_trace(row)` ([epochs, choices] of one edge or conv, for heatmap()). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util, costs} and y the labels tensor; costs lists every costed pre-conv and edge as {cell, name, latency, util} (their latencies add up to latency), for per-layer weights or budgets. Every hw: (supernet, search, channel_search, load_net, net.hw = ...) takes a hardware model or a uboost cost function fn(layer) => {latency, util} (numbers or one-element tensors; during a channel search layer.cin and layer.cout are soft-width tensors and the function's gradient is taken by the tape). Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap), `alpha_history` (the alpha matrix after every epoch) and `alpha_trace(row)` ([epochs, choices] of one edge or conv, for heatmap()). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
                       "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
@@ -49,7 +49,7 @@ enum NASLibrary {
         let hw = try optionalHardware(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
-        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, valid = nil, " + searchOptions,
                       "Micro search (the engine's loop): per epoch the first split of the batches train the weights (SGD), the rest the edge alphas (Adam), then tau decays; loss(out, y) defaults to cross_entropy + lat_coef * latency - util_coef * util; dir: keeps stats and a resumable checkpoint. Returns {genotype, alphas, history, net}.") { a in
@@ -77,7 +77,7 @@ enum NASLibrary {
         cfg.channels = try channelChoices(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
-        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware())
+        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware(), interpreter: a.interpreter)
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         let result = SearchResultObject(supernet: obj, history: [])
         result.history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
@@ -120,7 +120,7 @@ enum NASLibrary {
           try RandomArchitecture.sample(space: cfg, like: genotype, widths: source.net.stage == .channel, seed: seed, maxIdentity: cap)
         }
         let net = try Engine.run("random_arch") { try Supernet(space: cfg, stage: .final, genotype: g, seed: seed) }
-        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("derive", "result, seed: int = 0",
                       "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
@@ -129,7 +129,7 @@ enum NASLibrary {
         if source.net.stage == .micro { cfg.channelStacks = cfg.microStacks }
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("derive") { try Supernet(space: cfg, stage: .final, genotype: genotype, seed: seed) }
-        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), clip: number = \(TrainConfig().gradClip), augment: bool = true, valid = nil, dir = nil, verbose: bool = false",
                       "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad-norm clip (0 = off), random crop + flip when augment); returns the network, with .history.") { a in
@@ -200,7 +200,7 @@ enum NASLibrary {
         let path = try a.string("path")
         let hw = try optionalHardware(a)
         let net = try Engine.run("load_net") { try NetworkFile.read(from: path).build(source: path) }
-        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("load_arch", "net, path: string",
                       "Restores a supernet's alphas from an arch-state JSON file written by save().") { a in
@@ -222,9 +222,11 @@ enum NASLibrary {
                           exactModel: SystolicModel(config: cfg, ceiling: .exact), ceiling: CeilingKind.corrected(temperature: 32).description)
   }
 
+  /// `hw:`: a hardware model, or a uboost function `fn(layer) => {latency, util}` (see `ScriptCost`).
   static func optionalHardware(_ a: Arguments) throws -> HardwareObject? {
     guard let v = a.optionalValue("hw"), !v.isNil else { return nil }
-    return try a.object("hw", as: HardwareObject.self, expected: "hardware model (systolic(...), flops(...), ...)")
+    if v.isCallable { return HardwareObject.function(v, interpreter: a.interpreter) }
+    return try a.object("hw", as: HardwareObject.self, expected: "hardware model (systolic(...), flops(...), ...) or cost function fn(layer) => {latency, util}")
   }
 
   static func optionalLoss(_ a: Arguments) throws -> Value? {
