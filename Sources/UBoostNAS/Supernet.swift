@@ -74,6 +74,7 @@ public final class Supernet {
   public init(space: SearchSpaceConfig, stage: SearchStage, genotype: Genotype? = nil, seed: UInt64 = 0,
               cost: LayerCostEvaluator? = nil, aggregation: AggregationMode = .standard) throws {
     try space.validate()
+    let genotype = try genotype.map { try space.resolve($0) }
     try Supernet.checkMemory(space: space, stage: stage, genotype: genotype)
     self.space = space; self.stage = stage; self.cost = cost; self.aggregation = aggregation
     self.sourceGenotype = genotype
@@ -149,7 +150,7 @@ public final class Supernet {
           for e in g.liveEdges(nodes: space.nodes) where e.to == t {
             guard let cin = srcWidth[e.from] else { continue }
             let op = g.op(e)
-            let cout = op.hasWeights ? try width(e.name) : cin
+            let cout = op.hasOutputConv ? try width(e.name) : cin
             incoming.append(EdgeModule(edge: e, ops: [try OpInstance(op: op, name: "\(name)/\(e.name)", cin: cin, cout: cout,
                                                                       channelChoices: nil, rng: &rng)]))
           }

@@ -108,7 +108,7 @@ final class ScriptCost: LayerCostEvaluator, @unchecked Sendable {
   static func layer(_ q: CostQuery, cin: Channels, cout: Channels) -> LayerObject {
     switch q.kind {
     case .conv: return LayerObject(kind: .conv, k: q.kernel, cin: cin, cout: cout, outH: q.outH, outW: q.outW)
-    case .dilated: return LayerObject(kind: .dilated, k: q.kernel, cin: cin, cout: cout, outH: q.outH, outW: q.outW, dilation: 2)
+    case .dilated: return LayerObject(kind: .dilated, k: q.kernel, cin: cin, cout: cout, outH: q.outH, outW: q.outW, dilation: q.dilation)
     case .depthwise: return LayerObject(kind: .depthwise, k: q.kernel, cin: cin, cout: cin, outH: q.outH, outW: q.outW)
     case .linear: return LayerObject(kind: .linear, k: 1, cin: cin, cout: cout, outH: 1, outW: 1)
     }
@@ -141,7 +141,7 @@ struct ScriptCostModel: CostModel {
                        macs: a.macs + b.macs)
     }
     let a = try script.evaluate(CostQuery(kind: kind, kernel: layer.k1, cin: layer.cin, cout: layer.cout,
-                                          outH: layer.outH, outW: layer.outW))
+                                          outH: layer.outH, outW: layer.outW, dilation: layer.dilation))
     let macs = (try? FlopsModel(config: HardwareConfig()).cost(layer).macs) ?? 0
     return LayerCost(cycles: 0, latencyMs: a.latencyMs, util: a.util, macs: macs)
   }
