@@ -126,7 +126,7 @@ public final class SupernetObject: HostObject {
     case "aux_skip": return .number(Double(net.auxSkip))
     case "max_identity": return net.maxIdentityEdges.map { .number(Double($0)) } ?? .nil_
     case "weights": return .list(net.weights.map(TensorObject.value))
-    case "alphas": return .list(net.alphas.map(TensorObject.value))
+    case "alphas": return .object(AlphaTableObject(self))
     case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
     case "weight_count": return .number(Double(net.weightCount))
     case "alpha_count": return .number(Double(net.alphaCount))
@@ -139,6 +139,8 @@ public final class SupernetObject: HostObject {
 
   public func setField(_ name: String, _ value: Value) throws {
     switch name {
+    case "alphas":
+      try AlphaTableObject(self).assignAll(value)
     case "tau":
       guard case .number(let d) = value, d > 0, d.isFinite else {
         throw LangError(.value, "tau must be a positive number, got \(value.repr)")
@@ -169,7 +171,7 @@ public final class SupernetObject: HostObject {
       }
       setHardware(hw)
     default:
-      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, relax, aux_skip, max_identity, hw)")
+      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: alphas, tau, noise, relax, aux_skip, max_identity, hw)")
     }
   }
 
