@@ -122,15 +122,7 @@ enum NASLibrary {
         let net = try Engine.run("random_arch") { try Supernet(space: cfg, stage: .final, genotype: g, seed: seed) }
         return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
       },
-      BuiltinFunction("derive", "result, seed: int = 0",
-                      "The final network of a search result (ops and chosen widths), freshly initialized.") { a in
-        let (source, genotype) = try searchSource(a, "result")
-        var cfg = source.net.space
-        if source.net.stage == .micro { cfg.channelStacks = cfg.microStacks }
-        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
-        let net = try Engine.run("derive") { try Supernet(space: cfg, stage: .final, genotype: genotype, seed: seed) }
-        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
-      },
+      BuiltinFunction("derive", ArchLibrary.deriveSignature, ArchLibrary.deriveDoc) { a in try ArchLibrary.derive(a) },
       BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), clip: number = \(TrainConfig().gradClip), augment: bool = true, valid = nil, dir = nil, verbose: bool = false",
                       "Trains a network's weights (the engine's trainer: SGD Nesterov, one-cycle, grad-norm clip (0 = off), random crop + flip when augment); returns the network, with .history.") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "network (derive(...))")

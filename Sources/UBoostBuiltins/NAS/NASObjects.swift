@@ -46,11 +46,18 @@ public final class SpaceObject: HostObject {
 /// ```
 public final class GenotypeObject: HostObject {
   public let genotype: Genotype
+  /// Nodes per cell (edge names up to `t<nodes>`).
+  public let nodes: Int
 
-  init(_ g: Genotype) { genotype = g }
+  init(_ g: Genotype, nodes: Int? = nil) {
+    genotype = g
+    self.nodes = nodes ?? max(1, g.cells.flatMap { $0.ops.keys.compactMap(ArchLibrary.parseEdge).map(\.to) }.max() ?? 3)
+  }
 
   public var typeName: String { "Genotype" }
-  public var fieldNames: [String] { ["cells", "ops", "widths"] }
+  public var fieldNames: [String] { ["cells", "ops", "widths", "nodes", "with", "to_record", "pruned"] }
+
+  public func method(_ name: String) -> BuiltinFunction? { genotypeMethod(name) }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
@@ -60,6 +67,7 @@ public final class GenotypeObject: HostObject {
       })
     case "ops": return genotype.cells.first.map(opsRecord) ?? .record([])
     case "widths": return genotype.cells.first.map(widthsRecord) ?? .record([])
+    case "nodes": return .number(Double(nodes))
     default: return nil
     }
   }
@@ -127,7 +135,7 @@ public final class SupernetObject: HostObject {
     case "max_identity": return net.maxIdentityEdges.map { .number(Double($0)) } ?? .nil_
     case "weights": return .list(net.weights.map(TensorObject.value))
     case "alphas": return .object(AlphaTableObject(self))
-    case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
+    case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }, nodes: net.space.nodes))
     case "weight_count": return .number(Double(net.weightCount))
     case "alpha_count": return .number(Double(net.alphaCount))
     case "cells": return .list(net.cellNames.map(Value.string))
@@ -268,7 +276,7 @@ public final class SearchResultObject: HostObject {
     let net = supernet.net
     switch name {
     case "genotype": return try supernet.getField("genotype")
-    case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }))
+    case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }, nodes: net.space.nodes))
     case "alphas": return .object(try alphaMatrix())
     case "alpha_history": return .list(alphaHistory.map { .object($0) })
     case "history": return .list(history)
