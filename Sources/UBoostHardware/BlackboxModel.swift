@@ -70,13 +70,94 @@ public struct LookupTable: Sendable {
     entries = out
   }
 
-  /// Loads a table file.
+  /// Loads a table file: JSON in the reference schema, or CSV when the name ends in `.csv`.
   public init(path: String) throws {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw HardwareError.unreadableFile(path: path, reason: error.localizedDescription)
     }
-    try self.init(data: data, source: path)
+    if path.lowercased().hasSuffix(".csv") {
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw HardwareError.malformedTable(path: path, reason: "not UTF-8 text")
+      }
+      try self.init(csv: text, source: path)
+    } else {
+      try self.init(data: data, source: path)
+    }
+  }
+
+  /// Parses a CSV table (an FBNet-style per-op latency table), one measured layer per row:
+  /// a header naming the columns `layer` (`Conv2d` / `DepthwiseConv2d`), `input_size`, `kernel`
+  /// (`3` or `3x3`), `in_ch`, `out_ch`, `runtime_ms` (or `runtime_csim`) and optionally `util`
+  /// (or `util_csim`), in any order; `#` starts a comment line. Errors name the line.
+  ///
+  /// ```
+  /// layer,input_size,kernel,in_ch,out_ch,runtime_ms,util
+  /// Conv2d,16,3,32,32,0.0123,0.61
+  /// ```
+  public init(csv text: String, source: String = "<csv>") throws {
+    self.source = source
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+      .enumerated().map { (n: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
+      .filter { !$0.text.isEmpty && !$0.text.hasPrefix("#") }
+    guard !lines.isEmpty else { throw HardwareError.malformedTable(path: source, reason: "the CSV file is empty") }
+    let header = lines.removeFirst()
+    let names = header.text.split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    func column(_ options: [String], required: Bool = true) throws -> Int? {
+      if let i = names.firstIndex(where: { options.contains($0) }) { return i }
+      if required {
+        throw HardwareError.malformedTable(path: source, reason: "line \(header.n): the header has no \(options.joined(separator: " or ")) column (found: \(names.joined(separator: ", ")))")
+      }
+      return nil
+    }
+    guard let cLayer = try column(["layer"]), let cSize = try column(["input_size"]), let cKernel = try column(["kernel"]),
+          let cIn = try column(["in_ch"]), let cOut = try column(["out_ch"]),
+          let cRuntime = try column(["runtime_ms", "runtime_csim"]) else {
+      throw HardwareError.malformedTable(path: source, reason: "incomplete header")
+    }
+    let cUtil = try column(["util", "util_csim"], required: false)
+    var out: [String: [Int: [String: [Int: [Int: Entry]]]]] = [:]
+    for line in lines {
+      let f = line.text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard f.count == names.count else {
+        throw HardwareError.malformedTable(path: source, reason: "line \(line.n): \(f.count) fields, the header has \(names.count)")
+      }
+      func int(_ c: Int, _ what: String) throws -> Int {
+        guard let v = Int(f[c]), v >= 1, v <= LayerSpec.maxExtent else {
+          throw HardwareError.malformedTable(path: source, reason: "line \(line.n): \(what) '\(f[c])' is not an integer in 1...\(LayerSpec.maxExtent)")
+        }
+        return v
+      }
+      let layer = f[cLayer]
+      guard layer == "Conv2d" || layer == "DepthwiseConv2d" else {
+        throw HardwareError.malformedTable(path: source, reason: "line \(line.n): layer '\(layer)' is not Conv2d or DepthwiseConv2d")
+      }
+      let size = try int(cSize, "input_size")
+      var kernel = f[cKernel]
+      if let k = Int(kernel) { kernel = "\(k)x\(k)" }
+      let kParts = kernel.split(separator: "x")
+      guard kParts.count == 2, kParts.allSatisfy({ Int($0).map { $0 >= 1 && $0 <= LayerSpec.maxExtent } ?? false }) else {
+        throw HardwareError.malformedTable(path: source, reason: "line \(line.n): kernel '\(f[cKernel])' is not K or KxK")
+      }
+      let inCh = try int(cIn, "in_ch"), outCh = try int(cOut, "out_ch")
+      guard let rt = Double(f[cRuntime]), rt.isFinite, rt > 0 else {
+        throw HardwareError.malformedTable(path: source, reason: "line \(line.n): runtime '\(f[cRuntime])' is not a positive number")
+      }
+      var util = Double.nan
+      if let c = cUtil, !f[c].isEmpty {
+        guard let u = Double(f[c]), u.isFinite, u >= 0 else {
+          throw HardwareError.malformedTable(path: source, reason: "line \(line.n): util '\(f[c])' is not a number >= 0")
+        }
+        util = u
+      }
+      guard out[layer]?[size]?[kernel]?[inCh]?[outCh] == nil else {
+        throw HardwareError.malformedTable(path: source, reason: "line \(line.n): a second row for \(layer) \(size) \(kernel) \(inCh) -> \(outCh)")
+      }
+      out[layer, default: [:]][size, default: [:]][kernel, default: [:]][inCh, default: [:]][outCh] = Entry(runtimeMs: rt, util: util)
+    }
+    guard !out.isEmpty else { throw HardwareError.malformedTable(path: source, reason: "the CSV file has a header but no rows") }
+    entries = out
   }
 
   /// The in_ch -> out_ch -> entry map for a layer type, input size and kernel; errors name the missing key.

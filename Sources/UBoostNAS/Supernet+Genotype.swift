@@ -67,7 +67,7 @@ extension Supernet {
         for e in cell.edges {
           guard let op = e.ops.first else { continue }
           ops[e.edge.name] = op.op
-          if op.op.hasWeights, let last = op.units.last {
+          if let last = op.outputUnit {
             widths[e.edge.name] = last.search?.chosenWidth ?? last.cout
           }
         }

@@ -18,11 +18,17 @@ extension Supernet {
       cout * (depthwise ? 1 : cin) * Double(k * k) + 5 * cout
     }
     func op(_ o: CandidateOp, _ cin: Double, _ cout: Double) -> Double {
-      switch o {
-      case .identity, .zero: return 0
-      case .conv3x3, .conv5x5, .dil3x3, .dil5x5: return unit(cin, cout, o.kernel)
-      case .sep3x3, .sep5x5: return unit(cin, cin, o.kernel, depthwise: true) + unit(cin, cout, 1)
+      var total = 0.0, w = cin
+      for (i, st) in o.stages.enumerated() {
+        switch st.kind {
+        case .depthwise: total += unit(w, w, st.kernel, depthwise: true)
+        case .conv:
+          let out = i == o.outputStage ? cout : Double(st.expand ?? 1) * cin
+          total += unit(w, out, st.kernel)
+          w = out
+        }
       }
+      return total
     }
     let stacks = stage == .micro ? space.microStacks : space.channelStacks
     let stem = Double(space.stemChannels)

@@ -8,8 +8,20 @@ public struct SupernetOutput {
   public var logits: Tensor
   public var latency: Tensor
   public var util: Tensor
-  public init(logits: Tensor, latency: Tensor, util: Tensor) {
-    self.logits = logits; self.latency = latency; self.util = util
+  /// Every costed entry of the forward, in order: a cell's pre-convs and edges (a mixed edge's
+  /// entry is its expected cost under the relaxed weights). `latency` is the sum of their
+  /// latencies; a cell's utilization is the mean over its entries.
+  public var costs: [CostEntry]
+  public init(logits: Tensor, latency: Tensor, util: Tensor, costs: [CostEntry] = []) {
+    self.logits = logits; self.latency = latency; self.util = util; self.costs = costs
+  }
+
+  /// One costed entry of a forward: `cell` (`midstage1`), `name` (`xp_pre`, `xp_t1`, `t1_t2/lift`).
+  public struct CostEntry {
+    public var cell: String
+    public var name: String
+    public var latency: Tensor
+    public var util: Tensor
   }
 }
 
@@ -62,6 +74,7 @@ public final class Supernet {
   public init(space: SearchSpaceConfig, stage: SearchStage, genotype: Genotype? = nil, seed: UInt64 = 0,
               cost: LayerCostEvaluator? = nil, aggregation: AggregationMode = .standard) throws {
     try space.validate()
+    let genotype = try genotype.map { try space.resolve($0) }
     try Supernet.checkMemory(space: space, stage: stage, genotype: genotype)
     self.space = space; self.stage = stage; self.cost = cost; self.aggregation = aggregation
     self.sourceGenotype = genotype
@@ -137,7 +150,7 @@ public final class Supernet {
           for e in g.liveEdges(nodes: space.nodes) where e.to == t {
             guard let cin = srcWidth[e.from] else { continue }
             let op = g.op(e)
-            let cout = op.hasWeights ? try width(e.name) : cin
+            let cout = op.hasOutputConv ? try width(e.name) : cin
             incoming.append(EdgeModule(edge: e, ops: [try OpInstance(op: op, name: "\(name)/\(e.name)", cin: cin, cout: cout,
                                                                       channelChoices: nil, rng: &rng)]))
           }
@@ -232,9 +245,11 @@ public final class Supernet {
     var xp = h, xpp = h
     var cXp = Tensor(scalar: Float(space.stemChannels)), cXpp = cXp
     var lats: [Tensor] = [], utils: [Tensor] = []
+    var entries: [SupernetOutput.CostEntry] = []
     for cell in cells {
       let g = cell.alphaSet.flatMap { relaxed.indices.contains($0) ? relaxed[$0] : nil }
-      let (y, l, u) = try cell.forward(xp: xp, xpp: xpp, cXp: cXp, cXpp: cXpp, g: g, ctx: ctx)
+      let (y, l, u, named) = try cell.forward(xp: xp, xpp: xpp, cXp: cXp, cXpp: cXpp, g: g, ctx: ctx)
+      entries += named.map { SupernetOutput.CostEntry(cell: cell.name, name: $0.0, latency: $0.1.latency, util: $0.1.util) }
       if let l = l { lats.append(l) }
       if let u = u { utils.append(u) }
       xpp = xp; xp = y
@@ -247,7 +262,7 @@ public final class Supernet {
     if utils.isEmpty { util = Tensor(scalar: 0) } else {
       util = aggregation == .reference ? FusedOps.scalarSum(utils) : FusedOps.scalarMean(utils)
     }
-    return SupernetOutput(logits: logits, latency: latency, util: util)
+    return SupernetOutput(logits: logits, latency: latency, util: util, costs: entries)
   }
 
   /// Sets weights, alphas and batch-norm running statistics, in the order checkpoints and network

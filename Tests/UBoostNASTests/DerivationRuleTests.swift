@@ -42,16 +42,17 @@ final class DerivationRuleTests: XCTestCase {
     for (i, a) in net.alphas.enumerated() {
       try a.assign([.range(0..<4)], values: [Float(i), 0, 0, 50])   // zero is the argmax everywhere
     }
-    let g = try net.genotype(rule: .topK(2, exclude: [.zero]))
+    let g = try net.genotype(rule: .topK(2, exclude: ["zero"]))
     // Node t3 has 4 inputs (edge indexes xp_t3 2, xpp_t3 5, t1_t3 7, t2_t3 8);
     // the two with the largest conv3x3 weight are t1_t3 and t2_t3.
     let cell = g.cells[0]
     XCTAssertEqual(cell.ops["t1_t3"], .conv3x3)
     XCTAssertEqual(cell.ops["t2_t3"], .conv3x3)
     XCTAssertNil(cell.ops["xp_t3"])
-    XCTAssertFalse(cell.ops.values.contains(.zero))
+    XCTAssertFalse(cell.ops.values.contains(where: \.isZero))
     // With zero allowed it is argmax-like: zero wins every edge and the cell dies.
     XCTAssertThrowsError(try net.genotype(rule: .topK(2, exclude: [])))
-    XCTAssertThrowsError(try net.genotype(rule: .argmax(exclude: Set(CandidateOp.allCases), maxIdentity: nil)))
+    XCTAssertThrowsError(try net.genotype(rule: .topK(2, exclude: ["zeros"])))   // a typo
+    XCTAssertThrowsError(try net.genotype(rule: .argmax(exclude: Set(CandidateOp.allCases.map(\.name)), maxIdentity: nil)))
   }
 }

@@ -27,9 +27,11 @@ public final class HardwareObject: HostObject {
   let dataflow: Dataflow?
   /// The SCALE-Sim config this model was read from (`scalesim_config(file)`): memory settings for stalls.
   let scaleSim: ScaleSimConfig?
+  /// A cost model written in uboost (`hw: fn(l) => {latency, util}`); `model` then wraps it.
+  let script: ScriptCost?
 
   init(kind: String, config: HardwareConfig, model: CostModel, exactModel: CostModel, ceiling: String,
-       dataflow: Dataflow? = nil, scaleSim: ScaleSimConfig? = nil) {
+       dataflow: Dataflow? = nil, scaleSim: ScaleSimConfig? = nil, script: ScriptCost? = nil) {
     self.kind = kind
     self.config = config
     self.model = model
@@ -37,18 +39,34 @@ public final class HardwareObject: HostObject {
     self.ceilingText = ceiling
     self.dataflow = dataflow
     self.scaleSim = scaleSim
+    self.script = script
   }
 
-  /// The NAS adapter pricing supernet layers with this model.
-  var layerCost: HardwareCost { HardwareCost(model) }
+  /// A hardware object for a uboost cost function (`hw: fn(l) => {latency, util}`).
+  static func function(_ f: Value, interpreter: Interpreter) -> HardwareObject {
+    let s = ScriptCost(function: f, interpreter: interpreter)
+    let m = ScriptCostModel(script: s)
+    return HardwareObject(kind: "function", config: HardwareConfig(), model: m, exactModel: m, ceiling: "none", script: s)
+  }
+
+  /// The NAS adapter pricing supernet layers with this model (the script function itself, with
+  /// its derivatives, for a function model).
+  var layerCost: LayerCostEvaluator { script ?? HardwareCost(model) }
+
+  /// The adapter pricing derived networks with the true ceiling (reports).
+  var exactCost: LayerCostEvaluator { script ?? HardwareCost(exactModel) }
 
   public var typeName: String { kind.prefix(1).uppercased() + kind.dropFirst() }
 
-  public var fieldNames: [String] { ["kind", "rows", "cols", "batch", "clock", "bandwidth", "ceiling", "dataflow", "peak_macs", "cost"] }
+  public var fieldNames: [String] { ["kind", "rows", "cols", "batch", "clock", "bandwidth", "ceiling", "dataflow", "peak_macs", "function", "cost"] }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
     case "kind": return .string(kind)
+    case "function": return script?.function ?? .nil_
+    case "rows" where script != nil, "cols" where script != nil, "batch" where script != nil, "clock" where script != nil,
+         "bandwidth" where script != nil, "peak_macs" where script != nil:
+      return .nil_
     case "rows": return .number(Double(config.rows))
     case "cols": return .number(Double(config.cols))
     case "batch": return .number(Double(config.batch))
@@ -67,6 +85,14 @@ public final class HardwareObject: HostObject {
                            "Cost of a layer or a list of layers: {latency_ms, util, cycles, macs}.") { [self] a in
       let m = try a.bool("exact") ? exactModel : model
       let v = try a.value("layer")
+      if let s = script {
+        // A function model answers with the function's own values (tensors keep their graph).
+        guard case .object(let o) = v, let l = o as? LayerObject else {
+          throw a.typeError("layer", expected: "layer (a cost function prices one layer at a time)", got: v)
+        }
+        let r = try s.call(l)
+        return .record([("latency_ms", r.latency), ("util", r.util)])
+      }
       if case .object(let o) = v, let l = o as? LayerObject { return try HardwareCostRecord.single(m, l, function: "cost") }
       guard let items = try Interpreter.elements(of: v) else { throw a.typeError("layer", expected: "layer or list of layers", got: v) }
       let layers = try items.map { x -> LayerObject in
@@ -78,7 +104,8 @@ public final class HardwareObject: HostObject {
   }
 
   public func describe(width: Int) -> String {
-    "\(kind)(rows: \(config.rows), cols: \(config.cols), batch: \(config.batch), clock: \(Value.formatNumber(config.clockHz))" +
+    if let s = script { return "cost function \(s.function.repr)" }
+    return "\(kind)(rows: \(config.rows), cols: \(config.cols), batch: \(config.batch), clock: \(Value.formatNumber(config.clockHz))" +
       (kind == "systolic" ? ", ceiling: \(ceilingText)" + (dataflow.map { ", dataflow: \"\($0.rawValue)\"" } ?? "") + ")" : ")")
   }
 }

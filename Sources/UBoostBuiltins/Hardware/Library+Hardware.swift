@@ -35,7 +35,7 @@ enum HardwareLibrary {
         return .object(HardwareObject(kind: "roofline", config: cfg, model: m, exactModel: m, ceiling: "none"))
       },
       BuiltinFunction("lookup", "path: string, rows: int = 128, cols: int = 128, batch: int = 64, clock: number = 1e9, compat: string = \"corrected\"",
-                      "Black-box model interpolating a measured lookup table (the reference's JSON schema).") { a in
+                      "Black-box model interpolating a measured lookup table: the reference's JSON schema, or a CSV file (name ending .csv) with columns layer (Conv2d | DepthwiseConv2d), input_size, kernel, in_ch, out_ch, runtime_ms and optionally util, one measured layer per row (an FBNet-style per-op table).") { a in
         let cfg = try config(a)
         let compat = try compatibility(a)
         let path = try a.string("path")

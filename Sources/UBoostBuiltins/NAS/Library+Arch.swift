@@ -17,8 +17,11 @@ public final class RuleObject: HostObject {
 
   public var typeName: String { "DeriveRule" }
 
-  static func names(_ ops: Set<CandidateOp>) -> String {
-    "[" + CandidateOp.allCases.filter(ops.contains).map { Value.string($0.rawValue).repr }.joined(separator: ", ") + "]"
+  static func names(_ ops: Set<String>) -> String {
+    // Built-ins in the table's order, then script ops by name.
+    let builtin = CandidateOp.builtins.map(\.name).filter(ops.contains)
+    let others = ops.subtracting(builtin).sorted()
+    return "[" + (builtin + others).map { Value.string($0).repr }.joined(separator: ", ") + "]"
   }
 
   public func describe(width: Int) -> String {
@@ -38,8 +41,8 @@ enum ArchLibrary {
     name: "arch",
     doc: "Architectures as values: genotypes written by hand or derived with a chosen rule, and the final network built from either (derive). Genotype fields: `cells ops widths nodes`; methods `g.with(ops:, widths:, cell:)`, `g.to_record()`, `g.pruned()`; `==` compares. See docs/nas.md, \"Architectures as values\".",
     entries: [
-      BuiltinFunction("genotype", "x, rule = nil, nodes = nil",
-                      "A genotype: written by hand as a record of edge -> op ({xp_t1: \"conv3x3\", ...}, one cell), {ops, widths}, {cells: [...]} (the JSON form save() writes), a list of cells or the printed form (\"cell1: xp_t1=conv3x3 ...\"); or derived from a supernet or search result with rule: (default: the search's own rule, net.genotype). nodes: checks the edges against a cell of that many nodes (default: the largest node named).") { a in
+      BuiltinFunction("genotype", "x, rule = nil, nodes = nil, ops: list = []",
+                      "A genotype: written by hand as a record of edge -> op ({xp_t1: \"conv3x3\", ...}, one cell), {ops, widths}, {cells: [...]} (the JSON form save() writes), a list of cells or the printed form (\"cell1: xp_t1=conv3x3 ...\"); or derived from a supernet or search result with rule: (default: the search's own rule, net.genotype). nodes: checks the edges against a cell of that many nodes (default: the largest node named). Script ops (op(name, stages)) are given as op values or named and listed in ops:.") { a in
         let x = try a.value("x")
         let nodes = try a.optionalInt("nodes")
         if let net = sourceNet(x) {
@@ -50,7 +53,8 @@ enum ArchLibrary {
         if let r = a.optionalValue("rule"), !r.isNil {
           throw LangError(.argument, "genotype(rule:): a rule derives from a supernet or search result, got \(x.typeName)")
         }
-        return .object(try handWritten(x, nodes: nodes, function: "genotype"))
+        let known = try a.sequence("ops").map { try OpObject.from($0, function: "genotype", argument: "ops") }
+        return .object(try handWritten(x, nodes: nodes, function: "genotype", known: known))
       },
       BuiltinFunction("top_k", "k: int, exclude: list = []",
                       "DARTS' derivation rule for derive/genotype(rule:): each node keeps the k incoming edges whose best op not in exclude has the largest softmax weight, each with that op (top_k(2, exclude: [\"zero\"]) is DARTS').") { a in
@@ -119,6 +123,10 @@ enum ArchLibrary {
     } else {
       throw a.typeError("result", expected: "search result (search(...) or channel_search(...)), supernet or genotype", got: v)
     }
+    // Script ops the genotype uses are defined in the network's space (Supernet resolves by it).
+    for op in genotype.cells.flatMap({ $0.ops.values }) where !op.isBuiltin && op.isResolved && !cfg.ops.contains(where: { $0.name == op.name }) {
+      cfg.ops.append(op)
+    }
     if let s = try a.optionalInt("stem") { cfg.stemChannels = s }
     if let w = try a.optionalInt("width") { cfg.microWidth = w }
     if let s = a.optionalValue("stacks"), !s.isNil { cfg.channelStacks = try a.intList("stacks") }
@@ -126,7 +134,7 @@ enum ArchLibrary {
     if let i = a.optionalValue("input"), !i.isNil { cfg.input = try NASLibrary.inputShape(a) }
     let finalCfg = cfg
     let net = try Engine.run("derive") { try Supernet(space: finalCfg, stage: .final, genotype: genotype, seed: seed) }
-    return .object(SupernetObject(net, hardware: try NASLibrary.optionalHardware(a) ?? hw ?? NASLibrary.defaultHardware()))
+    return .object(SupernetObject(net, hardware: try NASLibrary.optionalHardware(a) ?? hw ?? NASLibrary.defaultHardware(), interpreter: a.interpreter))
   }
 
   /// The supernet behind a search result or supernet value, else nil.
@@ -169,16 +177,16 @@ enum ArchLibrary {
           guard rows.contains(edge) else {
             throw LangError(.value, "\(what) names edge '\(edge)', which the cell does not have (edges: \(rows.joined(separator: ", ")))")
           }
-          let op = try parseOp(opValue, what: "\(what), edge \(edge)")
-          if op != .zero { ops[edge] = op }
+          let op = try parseOp(opValue, what: "\(what), edge \(edge)", known: n.space.ops)
+          if !op.isZero { ops[edge] = op }
         }
       case .list(let l):
         guard l.items.count == rows.count else {
           throw LangError(.value, "\(what) is a list of \(l.items.count) ops; the cell has \(rows.count) edges (\(rows.joined(separator: ", ")))")
         }
         for (edge, opValue) in zip(rows, l.items) {
-          let op = try parseOp(opValue, what: "\(what), edge \(edge)")
-          if op != .zero { ops[edge] = op }
+          let op = try parseOp(opValue, what: "\(what), edge \(edge)", known: n.space.ops)
+          if !op.isZero { ops[edge] = op }
         }
       default:
         throw LangError(.type, "\(what) is \(out.typeName); expected a record {edge: op} or a list of op names, one per edge")
@@ -192,14 +200,28 @@ enum ArchLibrary {
     return Genotype(cells: cells)
   }
 
-  static func opSet(_ a: Arguments, _ name: String) throws -> Set<CandidateOp> {
-    Set(try a.sequence(name).map { try parseOp($0, what: "\(a.function.name)(\(name):)") })
+  /// Op names for `exclude:`: names (built-in or of script ops; checked against the space when
+  /// the rule runs) or ops made with op(...).
+  static func opSet(_ a: Arguments, _ name: String) throws -> Set<String> {
+    Set(try a.sequence(name).map { v -> String in
+      switch v {
+      case .string(let s):
+        guard !s.isEmpty, s.count <= 64 else { throw LangError(.value, "\(a.function.name)(\(name):): '\(s)' is not an op name") }
+        return CandidateOp.parse(s)?.name ?? s
+      case .object(let o as OpObject): return o.op.name
+      default: throw LangError(.type, "\(a.function.name)(\(name):): an op is a name (\"zero\") or op(...), got \(v.typeName)")
+      }
+    })
   }
 
-  static func parseOp(_ v: Value, what: String) throws -> CandidateOp {
-    guard case .string(let s) = v else { throw LangError(.type, "\(what): an op is a name (\"conv3x3\"), got \(v.typeName)") }
-    guard let op = CandidateOp.parse(s) else {
-      throw LangError(.value, "\(what): unknown op '\(s)' (known: \(CandidateOp.allCases.map(\.rawValue).joined(separator: ", ")))")
+  /// An op given as a name (a built-in, or one of `known`: the space's or the genotype's script
+  /// ops) or as an op(...) value.
+  static func parseOp(_ v: Value, what: String, known: [CandidateOp] = []) throws -> CandidateOp {
+    if case .object(let o as OpObject) = v { return o.op }
+    guard case .string(let s) = v else { throw LangError(.type, "\(what): an op is a name (\"conv3x3\") or op(...), got \(v.typeName)") }
+    guard let op = CandidateOp.parse(s, in: known) else {
+      let names = (CandidateOp.builtins + known.filter { !$0.isBuiltin }).map(\.name)
+      throw LangError(.value, "\(what): unknown op '\(s)' (known: \(names.joined(separator: ", ")); define others with op(name, stages) and pass them in ops:)")
     }
     return op
   }
@@ -223,7 +245,7 @@ enum ArchLibrary {
   static let edgeHelp = "edges are xp_tN, xpp_tN and tI_tN with I < N, e.g. xp_t1, xpp_t2, t1_t3"
 
   /// One cell of a hand-written genotype: a record of edge -> op, or {ops, widths}.
-  static func cell(_ v: Value, index: Int, function: String) throws -> CellGenotype {
+  static func cell(_ v: Value, index: Int, function: String, known: [CandidateOp] = []) throws -> CellGenotype {
     let where_ = "\(function)(): cell \(index + 1)"
     guard case .record(let r) = v else {
       throw LangError(.type, "\(where_) must be a record of edge -> op (or {ops, widths}), got \(v.typeName)")
@@ -243,8 +265,8 @@ enum ArchLibrary {
     var ops: [String: CandidateOp] = [:]
     for (edge, opValue) in opsRecord.fields {
       guard parseEdge(edge) != nil else { throw LangError(.value, "\(where_): unknown edge '\(edge)' (\(edgeHelp))") }
-      let op = try parseOp(opValue, what: "\(where_), edge \(edge)")
-      if op != .zero { ops[edge] = op }
+      let op = try parseOp(opValue, what: "\(where_), edge \(edge)", known: known)
+      if !op.isZero { ops[edge] = op }
     }
     var widths: [String: Int] = [:]
     for (k, wv) in widthsRecord?.fields ?? [] {
@@ -261,22 +283,22 @@ enum ArchLibrary {
 
   /// A genotype from a record, list, printed form or genotype; every cell is checked to have a
   /// path from its inputs to the output node.
-  static func handWritten(_ v: Value, nodes: Int?, function: String) throws -> GenotypeObject {
+  static func handWritten(_ v: Value, nodes: Int?, function: String, known: [CandidateOp] = []) throws -> GenotypeObject {
     var cells: [CellGenotype]
     switch v {
     case .object(let o as GenotypeObject):
       cells = o.genotype.cells
     case .string(let s):
-      cells = try parsePrinted(s, function: function)
+      cells = try parsePrinted(s, function: function, known: known)
     case .list(let l):
-      cells = try l.items.enumerated().map { try cell($1, index: $0, function: function) }
+      cells = try l.items.enumerated().map { try cell($1, index: $0, function: function, known: known) }
     case .record(let r):
       if let c = r["cells"] {
         guard r.keys == ["cells"] else { throw LangError(.value, "\(function)(): a genotype record with cells: has no other fields") }
         guard case .list(let l) = c else { throw LangError(.type, "\(function)(): cells must be a list, got \(c.typeName)") }
-        cells = try l.items.enumerated().map { try cell($1, index: $0, function: function) }
+        cells = try l.items.enumerated().map { try cell($1, index: $0, function: function, known: known) }
       } else {
-        cells = [try cell(v, index: 0, function: function)]
+        cells = [try cell(v, index: 0, function: function, known: known)]
       }
     default:
       throw LangError(.type, "\(function)(x:): expected a record of edge -> op, {cells: [...]}, a list of cells, a printed genotype, a supernet or a search result, got \(v.typeName)")
@@ -310,7 +332,7 @@ enum ArchLibrary {
   }
 
   /// The printed form: one line per cell, `cellN: edge=op ... widths{conv=w ...}`.
-  static func parsePrinted(_ s: String, function: String) throws -> [CellGenotype] {
+  static func parsePrinted(_ s: String, function: String, known: [CandidateOp] = []) throws -> [CellGenotype] {
     var cells: [CellGenotype] = []
     for (li, raw) in s.split(separator: "\n").enumerated() {
       var line = raw.trimmingCharacters(in: .whitespaces)
@@ -335,7 +357,7 @@ enum ArchLibrary {
         ops[String(kv[0])] = .string(String(kv[1]))
       }
       if widths.count == 0 { widths = RecordBox() }
-      cells.append(try cell(.record(RecordBox([("ops", .record(ops)), ("widths", .record(widths))])), index: cells.count, function: function))
+      cells.append(try cell(.record(RecordBox([("ops", .record(ops)), ("widths", .record(widths))])), index: cells.count, function: function, known: known))
     }
     return cells
   }
@@ -358,10 +380,10 @@ extension GenotypeObject {
         let opsV = a.optionalValue("ops").flatMap { $0.isNil ? nil : $0 }
         let widthsV = a.optionalValue("widths").flatMap { $0.isNil ? nil : $0 }
         let change = try ArchLibrary.cell(.record(RecordBox([("ops", opsV ?? .record(RecordBox())), ("widths", widthsV ?? .record(RecordBox()))])),
-                                          index: 0, function: "with")
+                                          index: 0, function: "with", known: genotype.cells.flatMap { $0.ops.values.filter { !$0.isBuiltin } })
         var zeroed: Set<String> = []
         if case .record(let r)? = opsV {
-          for (edge, v) in r.fields where ArchLibrary.parseOp(v) == .zero { zeroed.insert(edge) }
+          for (edge, v) in r.fields where ArchLibrary.parseOp(v)?.isZero == true { zeroed.insert(edge) }
         }
         for i in targets {
           for (e, op) in change.ops { cells[i].ops[e] = op }

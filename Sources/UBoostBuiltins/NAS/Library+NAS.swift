@@ -9,22 +9,33 @@ import UBoostTensor
 enum NASLibrary {
   static let library = BuiltinLibrary(
     name: "nas",
-    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util} and y the labels tensor. Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `alphas`, `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. `net.alphas` is a table view of the architecture parameters (rows: edges or searched convs, columns: ops or widths; `net.alphas[e]`, `net.alphas[\"xp_t1\", \"zero\"] = -5`, `net.alphas = t` write into the supernet's own tensors; fields `shape rows columns tensor`). Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap), `alpha_history` (the alpha matrix after every epoch) and `alpha_trace(row)` ([epochs, choices] of one edge or conv, for heatmap()). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
+    doc: "Search spaces, supernets, micro and channel search, deriving and training the final network, arch-state files. Loss functions are called as loss(out, y) with out = {logits, latency, util, costs} and y the labels tensor; costs lists every costed pre-conv and edge as {cell, name, latency, util} (their latencies add up to latency), for per-layer weights or budgets. Every hw: (supernet, search, channel_search, load_net, net.hw = ...) takes a hardware model or a uboost cost function fn(layer) => {latency, util} (numbers or one-element tensors; during a channel search layer.cin and layer.cout are soft-width tensors and the function's gradient is taken by the tape). Supernet fields: `stage tau noise relax aux_skip weights alphas genotype weight_count alpha_count cells hw history`, methods `net.forward(x, training:)`, `net.zero_grad()`; `alphas`, `tau`, `noise`, `relax`, `aux_skip`, `max_identity`, `hw` are settable. `net.alphas` is a table view of the architecture parameters (rows: edges or searched convs, columns: ops or widths; `net.alphas[e]`, `net.alphas[\"xp_t1\", \"zero\"] = -5`, `net.alphas = t` write into the supernet's own tensors; fields `shape rows columns tensor`). Against DARTS' collapse onto parameter-free ops, search takes warmup: (weights-only epochs), beta_decay: (beta-DARTS), aux_skip: (DARTS-), relax: \"sigmoid\" with zero_one: (Fair-DARTS), max_identity: caps identity edges per cell when deriving (P-DARTS), and supernet takes partial_channels: (PC-DARTS); see docs/nas.md. Search results also have `argmax_genotype` (no cap), `alpha_history` (the alpha matrix after every epoch) and `alpha_trace(row)` ([epochs, choices] of one edge or conv, for heatmap()). Search results: `genotype alphas history net stage widths latency util loss arch_state`.",
     entries: [
+      BuiltinFunction("op", "name: string, stages = nil, residual: bool = false",
+                      "A candidate op: op(\"sep3x3\") is a built-in (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero); op(name, stages, residual:) defines one from conv stages, each a record {conv: K} (full K x K conv) or {dw: K} (depthwise) with optional dilation: and, for an inner full conv, expand: E (E times the op's input width); every stage is followed by BN and ReLU, the last full conv without expand sets the op's width (and carries the channel search), residual: true adds the input when the widths agree. E.g. op(\"mbconv3\", [{conv: 1, expand: 3}, {dw: 3}, {conv: 1}], residual: true). Costs are priced per stage by every cost model.") { a in
+        let name = try a.string("name")
+        guard let sv = a.optionalValue("stages"), !sv.isNil else {
+          guard let op = CandidateOp.parse(name) else {
+            throw LangError(.value, "op(): '\(name)' is not a built-in op (\(CandidateOp.builtins.map(\.name).joined(separator: ", "))); give its stages to define it")
+          }
+          return .object(OpObject(op))
+        }
+        if CandidateOp.parse(name) != nil {
+          throw LangError(.value, "op(): '\(name)' is a built-in op; give a script op another name")
+        }
+        let stages = try a.sequence("stages").enumerated().map { try OpObject.stage($0.element, index: $0.offset, function: "op") }
+        let op = CandidateOp(name: name, stages: stages, residual: try a.bool("residual"))
+        try Engine.run("op") { try op.validate() }
+        return .object(OpObject(op))
+      },
       BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true",
-                      "A cell search space over candidate ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero).") { a in
+                      "A cell search space over candidate ops: names of built-in ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero) or ops defined with op(name, stages).") { a in
         var ops = CandidateOp.allCases
         if let v = a.optionalValue("ops"), !v.isNil {
-          ops = try a.sequence("ops").map { x in
-            guard case .string(let s) = x else { throw a.typeError("ops", expected: "list of op names", got: x) }
-            guard let op = CandidateOp.parse(s) else {
-              throw LangError(.value, "cell_space(ops:): unknown op '\(s)' (known: \(CandidateOp.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return op
-          }
+          ops = try a.sequence("ops").map { x in try OpObject.from(x, function: "cell_space", argument: "ops") }
         }
         guard !ops.isEmpty else { throw LangError(.value, "cell_space(ops:): the op list is empty") }
-        guard Set(ops).count == ops.count else { throw LangError(.value, "cell_space(ops:): the op list has duplicates") }
+        guard Set(ops.map(\.name)).count == ops.count else { throw LangError(.value, "cell_space(ops:): the op list has duplicates") }
         let nodes = try a.int("nodes")
         guard nodes >= 1, nodes <= 8 else { throw LangError(.value, "cell_space(nodes:): must be in 1...8, got \(nodes)") }
         return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared")))
@@ -49,7 +60,7 @@ enum NASLibrary {
         let hw = try optionalHardware(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
-        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, valid = nil, " + searchOptions,
                       "Micro search (the engine's loop): per epoch the first split of the batches train the weights (SGD), the rest the edge alphas (Adam), then tau decays; loss(out, y) defaults to cross_entropy + lat_coef * latency - util_coef * util; dir: keeps stats and a resumable checkpoint. Returns {genotype, alphas, history, net}.") { a in
@@ -77,7 +88,7 @@ enum NASLibrary {
         cfg.channels = try channelChoices(a)
         let seed = UInt64(bitPattern: Int64(try a.int("seed")))
         let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
-        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware())
+        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware(), interpreter: a.interpreter)
         let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
         let result = SearchResultObject(supernet: obj, history: [])
         result.history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
@@ -120,7 +131,7 @@ enum NASLibrary {
           try RandomArchitecture.sample(space: cfg, like: genotype, widths: source.net.stage == .channel, seed: seed, maxIdentity: cap)
         }
         let net = try Engine.run("random_arch") { try Supernet(space: cfg, stage: .final, genotype: g, seed: seed) }
-        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: source.hardware ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("derive", ArchLibrary.deriveSignature, ArchLibrary.deriveDoc) { a in try ArchLibrary.derive(a) },
       BuiltinFunction("train", "net, data, epochs: int = 1, lr: number = \(TrainConfig().lr), clip: number = \(TrainConfig().gradClip), augment: bool = true, valid = nil, dir = nil, verbose: bool = false",
@@ -192,7 +203,7 @@ enum NASLibrary {
         let path = try a.string("path")
         let hw = try optionalHardware(a)
         let net = try Engine.run("load_net") { try NetworkFile.read(from: path).build(source: path) }
-        return .object(SupernetObject(net, hardware: hw ?? defaultHardware()))
+        return .object(SupernetObject(net, hardware: hw ?? defaultHardware(), interpreter: a.interpreter))
       },
       BuiltinFunction("load_arch", "net, path: string",
                       "Restores a supernet's alphas from an arch-state JSON file written by save().") { a in
@@ -214,9 +225,11 @@ enum NASLibrary {
                           exactModel: SystolicModel(config: cfg, ceiling: .exact), ceiling: CeilingKind.corrected(temperature: 32).description)
   }
 
+  /// `hw:`: a hardware model, or a uboost function `fn(layer) => {latency, util}` (see `ScriptCost`).
   static func optionalHardware(_ a: Arguments) throws -> HardwareObject? {
     guard let v = a.optionalValue("hw"), !v.isNil else { return nil }
-    return try a.object("hw", as: HardwareObject.self, expected: "hardware model (systolic(...), flops(...), ...)")
+    if v.isCallable { return HardwareObject.function(v, interpreter: a.interpreter) }
+    return try a.object("hw", as: HardwareObject.self, expected: "hardware model (systolic(...), flops(...), ...) or cost function fn(layer) => {latency, util}")
   }
 
   static func optionalLoss(_ a: Arguments) throws -> Value? {

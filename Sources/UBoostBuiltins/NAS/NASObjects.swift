@@ -106,8 +106,12 @@ public final class SupernetObject: HostObject {
   /// Per-epoch records of `train`.
   var history: [Value] = []
 
-  init(_ net: Supernet, hardware: HardwareObject?) {
+  /// The interpreter that made it: `net.hw = fn(l) => ...` calls that function there.
+  weak var interpreter: Interpreter?
+
+  init(_ net: Supernet, hardware: HardwareObject?, interpreter: Interpreter? = nil) {
     self.net = net
+    self.interpreter = interpreter
     self.hardware = hardware
     net.cost = hardware?.layerCost
   }
@@ -174,8 +178,12 @@ public final class SupernetObject: HostObject {
       }
       net.maxIdentityEdges = Int(d)
     case "hw":
+      if value.isCallable, let interp = interpreter {
+        setHardware(HardwareObject.function(value, interpreter: interp))
+        return
+      }
       guard case .object(let o) = value, let hw = o as? HardwareObject else {
-        throw LangError(.type, "hw must be a hardware model, got \(value.typeName)")
+        throw LangError(.type, "hw must be a hardware model or a cost function fn(layer) => {latency, util}, got \(value.typeName)")
       }
       setHardware(hw)
     default:
@@ -187,7 +195,7 @@ public final class SupernetObject: HostObject {
     switch name {
     case "forward":
       return BuiltinFunction("forward", "x, training: bool = true",
-                             "Runs the network on images [N, C, H, W]: {logits, latency, util}.") { [self] a in
+                             "Runs the network on images [N, C, H, W]: {logits, latency, util, costs} (costs: [{cell, name, latency, util}], every costed pre-conv and edge).") { [self] a in
         let x = try a.tensor("x")
         let training = try a.bool("training")
         return try forward(x, training: training)
@@ -203,8 +211,18 @@ public final class SupernetObject: HostObject {
 
   func forward(_ x: Tensor, training: Bool) throws -> Value {
     let out = try Engine.run("forward") { try net.forward(x, training: training) }
+    return SupernetObject.record(out)
+  }
+
+  /// A forward's output as scripts see it (also the `out` of a loss function):
+  /// `{logits, latency, util, costs}`, `costs` a list of `{cell, name, latency, util}`.
+  static func record(_ out: SupernetOutput) -> Value {
+    let costs = out.costs.map { c in
+      Value.record([("cell", .string(c.cell)), ("name", .string(c.name)),
+                    ("latency", TensorObject.value(c.latency)), ("util", TensorObject.value(c.util))])
+    }
     return .record([("logits", TensorObject.value(out.logits)), ("latency", TensorObject.value(out.latency)),
-                    ("util", TensorObject.value(out.util))])
+                    ("util", TensorObject.value(out.util)), ("costs", .list(ListBox(costs)))])
   }
 
   public func describe(width: Int) -> String {

@@ -8,7 +8,7 @@ import UBoostTensor
 //
 // The loops are the engine's (`UBoostNAS.SearchLoop`, `FinalTrainer`, `Evaluation`); this file
 // adapts them: the script's `loss:` closure becomes the engine's `SearchLoss` (called as
-// `loss(out, y)` with `out = {logits, latency, util}` and `y` the labels tensor, so the loss is
+// `loss(out, y)` with `out = {logits, latency, util, costs}` and `y` the labels tensor, so the loss is
 // differentiable like any engine loss), data-set objects give batch size, limit and seed, and
 // every epoch's stats become a history record.
 
@@ -39,8 +39,7 @@ enum ScriptLoops {
       try Engine.checkInterrupt()
       guard let f = fn else { return try fallback(out, y) }
       let labels = try Tensor(shape: [y.count], data: y.map { Float($0) })
-      let outValue = Value.record([("logits", TensorObject.value(out.logits)), ("latency", TensorObject.value(out.latency)),
-                                   ("util", TensorObject.value(out.util))])
+      let outValue = SupernetObject.record(out)
       let r = try interpreter.call(f, [outValue, TensorObject.value(labels)])
       guard case .object(let o) = r, let t = o as? TensorObject, t.tensor.count == 1 else {
         throw LangError(.type, "\(function)(loss:): the loss function must return a one-element tensor, got \(r.typeName)")
@@ -103,7 +102,7 @@ enum ScriptLoops {
       try SearchLoop(net: net.net, config: cfg, stage: stage,
                      loss: ScriptLoops.loss(loss, fallback: fallback, interpreter: interpreter, function: function), outputDir: s.outputDir)
     }
-    if let hw = net.hardware { loop.exactCost = HardwareCost(hw.exactModel) }
+    if let hw = net.hardware { loop.exactCost = hw.exactCost }
     loop.progress = interpreter.engine.progress
     loop.settingNames = searchSettingNames
     var history: [Value] = []
@@ -167,7 +166,7 @@ enum ScriptLoops {
     let n = net.net
     let stacks = n.stage == .micro ? n.space.microStacks : n.space.channelStacks
     if let g = try? n.genotype,
-       let c = try? ArchitectureCost.evaluate(space: n.space, genotype: g, stacks: stacks, evaluator: HardwareCost(model.exactModel),
+       let c = try? ArchitectureCost.evaluate(space: n.space, genotype: g, stacks: stacks, evaluator: model.exactCost,
                                               mode: n.aggregation) {
       fields += [("latency_ms", .number(c.latencyMs)), ("util", .number(c.util))]
     } else {

@@ -31,7 +31,8 @@ public enum ArchitectureCost {
   }
 
   /// The entries of every cell of the final network built from `genotype` over `stacks`.
-  static func entries(space: SearchSpaceConfig, genotype: Genotype, stacks: [Int], referenceDilated: Bool) throws -> [[Entry]] {
+  static func entries(space: SearchSpaceConfig, genotype given: Genotype, stacks: [Int], referenceDilated: Bool) throws -> [[Entry]] {
+    let genotype = try space.resolve(given)
     func half(_ s: (Int, Int)) -> (Int, Int) { ((s.0 + 1) / 2, (s.1 + 1) / 2) }
     var sXp = half((space.input.height, space.input.width)), sXpp = sXp
     var cXp = space.stemChannels, cXpp = space.stemChannels
@@ -61,21 +62,30 @@ public enum ArchitectureCost {
         for e in g.liveEdges(nodes: space.nodes) where e.to == t {
           guard let cin = src[e.from] else { continue }
           let op = g.op(e)
-          let cout = op.hasWeights ? (g.widths[e.name] ?? dflt) : cin
-          let c = Double(cin), o = Double(cout)
-          switch op {
-          case .identity, .zero: incoming.append((cout, nil, e.name))
-          case .conv3x3, .conv5x5:
-            incoming.append((cout, Entry(queries: [CostQuery(kind: .conv, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)],
-                                         layers: [layer(.conv, op.kernel, cin, cout, e.name)]), e.name))
-          case .dil3x3, .dil5x5:
-            incoming.append((cout, Entry(queries: [CostQuery(kind: referenceDilated ? .conv : .dilated, kernel: op.kernel, cin: c, cout: o, outH: h, outW: w)],
-                                         layers: [layer(.conv, op.kernel, cin, cout, dilation: op.dilation, e.name)]), e.name))
-          case .sep3x3, .sep5x5:
-            incoming.append((cout, Entry(queries: [CostQuery(kind: .depthwise, kernel: op.kernel, cin: c, cout: c, outH: h, outW: w),
-                                                   CostQuery(kind: .conv, kernel: 1, cin: c, cout: o, outH: h, outW: w)],
-                                         layers: [layer(.depthwise, op.kernel, cin, cin, e.name + "/dw"), layer(.conv, 1, cin, cout, e.name + "/pw")]), e.name))
+          let cout = op.hasOutputConv ? (g.widths[e.name] ?? dflt) : cin
+          guard op.hasWeights else { incoming.append((cout, nil, e.name)); continue }
+          // One entry per op: every stage a layer (names: the edge for a one-stage op, else
+          // edge/dw, edge/pw, ...).
+          var queries: [CostQuery] = [], layers: [ArchLayer] = []
+          let names = OpInstance.stageNames(op)
+          var wIn = cin
+          for (i, st) in op.stages.enumerated() {
+            let name = op.stages.count == 1 ? e.name : e.name + "/" + names[i]
+            switch st.kind {
+            case .depthwise:
+              queries.append(CostQuery(kind: .depthwise, kernel: st.kernel, cin: Double(wIn), cout: Double(wIn), outH: h, outW: w,
+                                       dilation: st.dilation))
+              layers.append(layer(.depthwise, st.kernel, wIn, wIn, dilation: st.dilation, name))
+            case .conv:
+              let o = i == op.outputStage ? cout : (st.expand ?? 1) * cin
+              let kind: CostLayerKind = st.dilation > 1 && !referenceDilated ? .dilated : .conv
+              queries.append(CostQuery(kind: kind, kernel: st.kernel, cin: Double(wIn), cout: Double(o), outH: h, outW: w,
+                                       dilation: st.dilation))
+              layers.append(layer(.conv, st.kernel, wIn, o, dilation: st.dilation, name))
+              wIn = o
+            }
           }
+          incoming.append((cout, Entry(queries: queries, layers: layers), e.name))
         }
         let wNode = incoming.map(\.0).max() ?? 0
         for (wEdge, entry, edgeName) in incoming {

@@ -40,7 +40,7 @@ public struct HardwareCost: LayerCostEvaluator {
     case .conv:
       return LayerSpec(kind: .conv, k1: q.kernel, k2: q.kernel, cin: q.cin, cout: q.cout, outH: q.outH, outW: q.outW)
     case .dilated:
-      return LayerSpec(kind: .dilated, k1: q.kernel, k2: q.kernel, cin: q.cin, cout: q.cout, outH: q.outH, outW: q.outW, dilation: 2)
+      return LayerSpec(kind: .dilated, k1: q.kernel, k2: q.kernel, cin: q.cin, cout: q.cout, outH: q.outH, outW: q.outW, dilation: q.dilation)
     case .depthwise:
       return LayerSpec(kind: .depthwise, k1: q.kernel, k2: q.kernel, cin: q.cin, cout: q.cin, outH: q.outH, outW: q.outW)
     case .linear:

@@ -3,20 +3,28 @@ import UBoostTensor
 // MARK: - What the supernet asks of a hardware cost model
 
 /// Kind of a costed layer, as the supernet sees it.
-public enum CostLayerKind: String, Sendable {
+public enum CostLayerKind: String, Hashable, Sendable {
   case conv, depthwise, dilated, linear
 }
 
 /// One layer's cost question: kernel, soft input / output channel counts, output size.
-public struct CostQuery: Equatable, Sendable {
+public struct CostQuery: Hashable, Sendable {
   public var kind: CostLayerKind
   public var kernel: Int
   public var cin: Double
   public var cout: Double
   public var outH: Int
   public var outW: Int
-  public init(kind: CostLayerKind, kernel: Int, cin: Double, cout: Double, outH: Int, outW: Int) {
+  /// Dilation of a `.dilated` layer (the paper's dilated convs: 2).
+  public var dilation: Int
+  /// Whether the asker uses the derivatives (a channel search's soft widths); evaluators whose
+  /// derivatives are expensive (a script function) may skip them when false.
+  public var needsDerivatives: Bool
+  public init(kind: CostLayerKind, kernel: Int, cin: Double, cout: Double, outH: Int, outW: Int, dilation: Int = 2,
+              needsDerivatives: Bool = false) {
     self.kind = kind; self.kernel = kernel; self.cin = cin; self.cout = cout; self.outH = outH; self.outW = outW
+    self.dilation = kind == .dilated ? max(dilation, 2) : 1
+    self.needsDerivatives = needsDerivatives
   }
 }
 
@@ -51,9 +59,9 @@ struct LayerCostTensors {
   var util: Tensor
 
   static func evaluate(_ evaluator: LayerCostEvaluator, kind: CostLayerKind, kernel: Int, cin: Tensor, cout: Tensor,
-                       outH: Int, outW: Int) throws -> LayerCostTensors {
+                       outH: Int, outW: Int, dilation: Int = 2) throws -> LayerCostTensors {
     let q = CostQuery(kind: kind, kernel: kernel, cin: Double(cin.data.first ?? 0), cout: Double(cout.data.first ?? 0),
-                      outH: outH, outW: outW)
+                      outH: outH, outW: outW, dilation: dilation, needsDerivatives: cin.requiresGrad || cout.requiresGrad)
     let a = try evaluator.evaluate(q)
     let dlci = Float(a.dLatencyDCin), dlco = Float(a.dLatencyDCout)
     let duci = Float(a.dUtilDCin), duco = Float(a.dUtilDCout)

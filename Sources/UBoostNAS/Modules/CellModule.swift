@@ -30,13 +30,16 @@ final class CellModule {
   }
 
   /// `g[e]`: the relaxed weights of edge `e` (micro search), indexed like `edges`.
+  /// `named`: every cost entry of the cell with its name (`xp_pre`, an edge, `edge/lift`); the
+  /// cell's latency is their sum and its utilization their mean.
   func forward(xp: Tensor, xpp: Tensor, cXp: Tensor, cXpp: Tensor, g: [Tensor]?, ctx: ForwardContext)
-    throws -> (Tensor, lat: Tensor?, util: Tensor?) {
+    throws -> (Tensor, lat: Tensor?, util: Tensor?, named: [(String, LayerCostTensors)]) {
     var costs: [LayerCostTensors] = []
+    var names: [String] = []
     let (a, ca, k1) = try preXp.forward(xp, cinSoft: cXp, ctx: ctx)
     let (b, cb, k2) = try preXpp.forward(xpp, cinSoft: cXpp, ctx: ctx)
-    if let k = k1 { costs.append(k) }
-    if let k = k2 { costs.append(k) }
+    if let k = k1 { costs.append(k); names.append("xp_pre") }
+    if let k = k2 { costs.append(k); names.append("xpp_pre") }
     guard a.rank == 4, b.rank == 4, a.shape[0] == b.shape[0], a.shape[2] == b.shape[2], a.shape[3] == b.shape[3] else {
       throw NASError.badInput("\(name): the two cell inputs have shapes \(a.shape) and \(b.shape) after the pre-convs")
     }
@@ -54,6 +57,7 @@ final class CellModule {
                                    pre: shared.pre[i] ?? [:])
         shared.pre[i] = nil
         costs += k
+        names += k.indices.map { $0 == 0 ? e.edge.name : e.edge.name + "/lift" }
         if let y = y { ys.append(y) }
       }
       guard !ys.isEmpty else { continue }
@@ -64,8 +68,8 @@ final class CellModule {
     }
     guard var out = values[nodes] else { throw NASError.emptyCell(cell: name) }
     if pool { out = try maxPool2d(out, kernel: 2, stride: 2, ceilMode: true) }
-    guard ctx.cost != nil else { return (out, nil, nil) }
-    return (out, FusedOps.scalarSum(costs.map(\.latency)), FusedOps.scalarMean(costs.map(\.util)))
+    guard ctx.cost != nil else { return (out, nil, nil, []) }
+    return (out, FusedOps.scalarSum(costs.map(\.latency)), FusedOps.scalarMean(costs.map(\.util)), Array(zip(names, costs)))
   }
 }
 

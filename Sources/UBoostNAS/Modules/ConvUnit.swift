@@ -113,7 +113,7 @@ final class ConvUnit {
     if let ev = ctx.cost, y.rank == 4 {
       let kindForCost: CostLayerKind = (ctx.mode == .reference && costKind == .dilated) ? .conv : costKind
       cost = try LayerCostTensors.evaluate(ev, kind: kindForCost, kernel: kernel, cin: cinSoft, cout: coutSoft,
-                                           outH: y.shape[2], outW: y.shape[3])
+                                           outH: y.shape[2], outW: y.shape[3], dilation: dilation)
     }
     return (y, coutSoft, cost)
   }

@@ -2,8 +2,8 @@ import UBoostTensor
 
 // MARK: - One candidate op with its weights
 
-/// A built candidate op: identity / zero (no weights), a conv or dilated conv (one unit), or a
-/// separable conv (depthwise unit + pointwise unit; the pointwise carries the channel search).
+/// A built candidate op: identity / zero (no weights), or its conv stages as units in order
+/// (the op's output conv carries the channel search), with an optional residual.
 final class OpInstance {
   let op: CandidateOp
   let units: [ConvUnit]
@@ -14,50 +14,63 @@ final class OpInstance {
   /// (PC-DARTS: the op runs on 1/K of the channels, the derived network's op on all of them).
   init(op: CandidateOp, name: String, cin: Int, cout: Int, channelChoices: ChannelChoices?, costWidthScale: Int = 1,
        rng: inout RandomSource) throws {
+    guard op.isResolved else { throw NASError.invalidConfig("\(name): op '\(op.name)' is not defined in this space") }
     self.op = op
-    switch op {
-    case .identity, .zero:
-      units = []
-      outWidth = cin
-    case .conv3x3, .conv5x5, .dil3x3, .dil5x5:
-      units = [try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: op.kernel, dilation: op.dilation,
-                            channelChoices: channelChoices, costWidthScale: costWidthScale, rng: &rng)]
-      outWidth = cout
-    case .sep3x3, .sep5x5:
-      let dw = try ConvUnit(name: name + "/dw", kind: .depthwise, cin: cin, cout: cin, kernel: op.kernel,
-                            costWidthScale: costWidthScale, rng: &rng)
-      let pw = try ConvUnit(name: name, kind: .full, cin: cin, cout: cout, kernel: 1, channelChoices: channelChoices,
-                            costWidthScale: costWidthScale, rng: &rng)
-      units = [dw, pw]
-      outWidth = cout
+    var units: [ConvUnit] = []
+    var w = cin
+    let out = op.outputStage
+    let names = OpInstance.stageNames(op)
+    for (i, st) in op.stages.enumerated() {
+      let unitName = i == out || op.stages.count == 1 ? name : name + "/" + names[i]
+      switch st.kind {
+      case .depthwise:
+        units.append(try ConvUnit(name: unitName, kind: .depthwise, cin: w, cout: w, kernel: st.kernel, dilation: st.dilation,
+                                  costWidthScale: costWidthScale, rng: &rng))
+      case .conv:
+        let o = i == out ? cout : (st.expand ?? 1) * cin
+        units.append(try ConvUnit(name: unitName, kind: .full, cin: w, cout: o, kernel: st.kernel, dilation: st.dilation,
+                                  channelChoices: i == out ? channelChoices : nil, costWidthScale: costWidthScale, rng: &rng))
+        w = o
+      }
     }
+    self.units = units
+    outWidth = w
+  }
+
+  /// Short names of an op's stages, unique within the op: `dw`, `pw` (1x1), `conv`, numbered
+  /// when a kind repeats (a separable op's are `dw` and `pw`).
+  static func stageNames(_ op: CandidateOp) -> [String] {
+    let base = op.stages.map { $0.kind == .depthwise ? "dw" : $0.kernel == 1 ? "pw" : "conv" }
+    return base.enumerated().map { i, b in base.filter { $0 == b }.count > 1 ? "\(b)\(i + 1)" : b }
   }
 
   var parameters: [Tensor] { units.flatMap(\.parameters) }
+  /// The unit whose width is the op's (the one a channel search masks), if any.
+  var outputUnit: ConvUnit? { op.outputStage.map { units[$0] } }
   var channelSearches: [ChannelSearch] { units.compactMap(\.search) }
 
   /// Output (nil for zero), soft output width, cost (nil for identity / zero).
   /// `preConv`: the first unit's conv output, when computed together with other ops on `x`.
   func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext, preConv: Tensor? = nil) throws -> (Tensor?, Tensor, LayerCostTensors?) {
-    switch op {
-    case .zero: return (nil, cinSoft, nil)
-    case .identity: return (x, cinSoft, nil)
-    case .conv3x3, .conv5x5, .dil3x3, .dil5x5, .sep3x3, .sep5x5:
-      var y = x
-      var c = cinSoft
-      var costs: [LayerCostTensors] = []
-      for (i, u) in units.enumerated() {
-        // The reference feeds the separable op's input width to both of its convs.
-        let r = try u.forward(y, cinSoft: cinSoft, ctx: ctx, preConv: i == 0 ? preConv : nil)
-        y = r.0; c = r.1
-        if let k = r.2 { costs.append(k) }
-      }
-      guard !costs.isEmpty else { return (y, c, nil) }
-      if costs.count == 1 { return (y, c, costs[0]) }
-      // Separable: latency adds up, utilization is the mean of the two convs.
-      return (y, c, LayerCostTensors(latency: FusedOps.scalarSum(costs.map(\.latency)),
-                                     util: FusedOps.scalarMean(costs.map(\.util))))
+    if op.isZero { return (nil, cinSoft, nil) }
+    if units.isEmpty { return (x, cinSoft, nil) }
+    var y = x
+    var c = cinSoft
+    var costs: [LayerCostTensors] = []
+    for (i, u) in units.enumerated() {
+      // A depthwise unit keeps the width, and its soft input width goes on to the next unit (the
+      // reference feeds a separable op's input width to both of its convs).
+      let r = try u.forward(y, cinSoft: c, ctx: ctx, preConv: i == 0 ? preConv : nil)
+      y = r.0
+      if u.kind == .full { c = r.1 }
+      if let k = r.2 { costs.append(k) }
     }
+    if op.residual, y.shape == x.shape { y = try y + x }
+    guard !costs.isEmpty else { return (y, c, nil) }
+    if costs.count == 1 { return (y, c, costs[0]) }
+    // Several convs are one entry: latency adds up, utilization is the mean of the convs.
+    return (y, c, LayerCostTensors(latency: FusedOps.scalarSum(costs.map(\.latency)),
+                                   util: FusedOps.scalarMean(costs.map(\.util))))
   }
 }
 

@@ -7,17 +7,17 @@ import UBoostTensor
 /// The default, `net.genotype`, is `.argmax(exclude: [], maxIdentity: net.maxIdentityEdges)`.
 ///
 /// ```swift
-/// let dartsCell = try net.genotype(rule: .topK(2, exclude: [.zero]))   // DARTS' rule
+/// let dartsCell = try net.genotype(rule: .topK(2, exclude: ["zero"]))   // DARTS' rule
 /// ```
 public enum DerivationRule: Equatable, Sendable {
-  /// Every edge takes its largest alpha among the ops not excluded (an excluded or `.zero`
-  /// choice leaves the edge out); at most `maxIdentity` identity edges per cell (P-DARTS' cap);
-  /// dead edges pruned.
-  case argmax(exclude: Set<CandidateOp>, maxIdentity: Int?)
+  /// Every edge takes its largest alpha among the ops not excluded (by name; a `zero` choice
+  /// leaves the edge out); at most `maxIdentity` identity edges per cell (P-DARTS' cap); dead
+  /// edges pruned.
+  case argmax(exclude: Set<String>, maxIdentity: Int?)
   /// DARTS' rule (Liu et al., ICLR 2019): each node keeps the `k` incoming edges whose best
   /// non-excluded op has the largest softmax weight on its edge, each with that op; the other
   /// edges are left out; dead edges pruned.
-  case topK(Int, exclude: Set<CandidateOp>)
+  case topK(Int, exclude: Set<String>)
 }
 
 /// One alpha set as a derivation rule sees it: the edges (rows) and ops (columns) of a cell.
@@ -65,11 +65,15 @@ extension Supernet {
 
   /// The op per edge a rule chooses in one table (edges left out are absent).
   static func choose(_ t: AlphaTable, rule: DerivationRule, nodes: Int) throws -> [String: CandidateOp] {
-    let exclude: Set<CandidateOp>
+    let exclude: Set<String>
     switch rule {
     case .argmax(let x, _), .topK(_, let x): exclude = x
     }
-    let allowed = t.ops.indices.filter { !exclude.contains(t.ops[$0]) }
+    // An excluded name must be an op of the space or a built-in (a typo is an error, not a no-op).
+    for name in exclude.sorted() where !t.ops.contains(where: { $0.name == name }) && CandidateOp.parse(name) == nil {
+      throw NASError.invalidConfig("the rule excludes '\(name)', which is not an op (ops: \(t.ops.map(\.name).joined(separator: ", ")))")
+    }
+    let allowed = t.ops.indices.filter { !exclude.contains(t.ops[$0].name) }
     guard !allowed.isEmpty else {
       throw NASError.invalidConfig("the rule excludes every candidate op (\(t.ops.map(\.rawValue).joined(separator: ", ")))")
     }
@@ -84,14 +88,14 @@ extension Supernet {
     case .argmax(_, let cap):
       var choice = best
       if let cap = cap { choice = capIdentity(choice, alphas: t.values, ops: t.ops, cap: cap) }
-      for (e, k) in zip(t.edges, choice) where t.ops[k] != .zero { ops[e.name] = t.ops[k] }
+      for (e, k) in zip(t.edges, choice) where !t.ops[k].isZero { ops[e.name] = t.ops[k] }
     case .topK(let k, _):
       guard k >= 1 else { throw NASError.invalidConfig("top_k needs k >= 1, got \(k)") }
       let w = t.weights
       for node in 1...max(nodes, 1) {
         let incoming = t.edges.indices.filter { t.edges[$0].to == node }
         let ranked = incoming.sorted { (w[$0][best[$0]], -$0) > (w[$1][best[$1]], -$1) }
-        for e in ranked.prefix(k) where t.ops[best[e]] != .zero { ops[t.edges[e].name] = t.ops[best[e]] }
+        for e in ranked.prefix(k) where !t.ops[best[e]].isZero { ops[t.edges[e].name] = t.ops[best[e]] }
       }
     }
     return ops

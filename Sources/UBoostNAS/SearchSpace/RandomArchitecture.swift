@@ -30,7 +30,7 @@ public enum RandomArchitecture {
         }
         if op == .identity { identities += 1 }
         g.ops[e.name] = op
-        if widths && op.hasWeights { g.widths[e.name] = choices[rng.int(below: choices.count)] }
+        if widths && op.hasOutputConv { g.widths[e.name] = choices[rng.int(below: choices.count)] }
       }
       if widths {
         g.widths["xp_pre"] = choices[rng.int(below: choices.count)]

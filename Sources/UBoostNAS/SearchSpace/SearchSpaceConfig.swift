@@ -107,7 +107,11 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     try check(stemChannels >= 1 && stemChannels <= 4096, "stem channels must be in 1...4096, got \(stemChannels)")
     try check(microCellWidth >= 1 && microCellWidth <= 4096, "micro cell width must be in 1...4096, got \(microCellWidth)")
     try check(!ops.isEmpty, "the candidate op list is empty")
-    try check(Set(ops).count == ops.count, "the candidate op list has duplicates: \(ops.map(\.rawValue))")
+    try check(Set(ops.map(\.name)).count == ops.count, "the candidate op list has duplicates: \(ops.map(\.rawValue))")
+    for op in ops where !op.isBuiltin {
+      try check(op.isResolved, "op '\(op.name)' is not defined (a name that is not a built-in op needs its definition in the space)")
+      try op.validate()
+    }
     try check(nodes >= 1 && nodes <= 8, "nodes must be in 1...8, got \(nodes)")
     try check(!microStacks.isEmpty, "micro stacks are empty")
     try check(!channelStacks.isEmpty, "channel stacks are empty")
@@ -116,6 +120,25 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     try check(channels.step > 0 && channels.start > 0 && channels.stop >= channels.start, "bad channel range \(channels)")
     try check(partialChannels >= 1 && partialChannels <= microCellWidth && microCellWidth % partialChannels == 0,
               "partial channels K must divide the micro cell width \(microCellWidth) (K = \(partialChannels))")
+  }
+}
+
+// MARK: - Ops of a genotype
+
+extension SearchSpaceConfig {
+  /// `genotype` with every op name a file gave (script ops are names there) replaced by the
+  /// space's definition; throws for a name the space does not define.
+  public func resolve(_ genotype: Genotype) throws -> Genotype {
+    var g = genotype
+    for (i, cell) in g.cells.enumerated() {
+      for (edge, op) in cell.ops where !op.isResolved || (!op.isBuiltin && !ops.contains(op)) {
+        guard let def = ops.first(where: { $0.name == op.name }) else {
+          throw NASError.invalidConfig("genotype edge \(edge): op '\(op.name)' is not in the space (ops: \(ops.map(\.name).joined(separator: ", ")))")
+        }
+        g.cells[i].ops[edge] = def
+      }
+    }
+    return g
   }
 }
 
