@@ -17,6 +17,13 @@ extension CoreLibraries {
       }
       return .nil_
     },
+    B("make_dirs", "path: string", "Creates a directory and any missing parents (nothing when it exists); returns the path.") { a in
+      let p = try a.string("path")
+      do { try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
+        throw LangError(.io, "make_dirs(): cannot create the directory '\(p)'")
+      }
+      return .string(p)
+    },
     B("append_file", "path: string, text", "Appends str(text) to a file, creating it if needed.") { a in
       let p = try a.string("path")
       let data = Data((try a.value("text")).description.utf8)

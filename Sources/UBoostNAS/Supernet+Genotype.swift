@@ -71,8 +71,8 @@ extension Supernet {
             widths[e.edge.name] = last.search?.chosenWidth ?? last.cout
           }
         }
-        widths["xp_pre"] = cell.preXp.search?.chosenWidth ?? cell.preXp.cout
-        widths["xpp_pre"] = cell.preXpp.search?.chosenWidth ?? cell.preXpp.cout
+        if let p = cell.preXp { widths["xp_pre"] = p.search?.chosenWidth ?? p.cout }
+        if let p = cell.preXpp { widths["xpp_pre"] = p.search?.chosenWidth ?? p.cout }
         var g = CellGenotype(ops: ops, widths: widths)
         try g.prune(nodes: space.nodes, cellName: cell.name)
         out.append(g)

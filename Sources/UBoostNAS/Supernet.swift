@@ -109,8 +109,10 @@ public final class Supernet {
       case .micro:
         let w = space.microCellWidth
         let k = space.partialChannels
-        let preXp = try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, rng: &rng)
-        let preXpp = try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1, rng: &rng)
+        let chain = space.isChain
+        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, rng: &rng)
+        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3,
+                                                  stride: reduce ? 2 : 1, rng: &rng)
         let edges = try edgeList.map { e in
           EdgeModule(edge: e, ops: try space.ops.map { op in
             try OpInstance(op: op, name: "\(name)/\(e.name)/\(op.rawValue)", cin: w / k, cout: w / k, channelChoices: nil,
@@ -122,9 +124,13 @@ public final class Supernet {
       case .channel:
         guard let g = genotype?.cell(i, of: stacks.count) else { throw NASError.invalidConfig("empty genotype") }
         let w = space.channels.maxWidth, ch = space.channels
-        let preXp = try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, channelChoices: ch, rng: &rng)
-        let preXpp = try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1,
-                                  channelChoices: ch, rng: &rng)
+        let chain = space.isChain
+        if chain && i == 0 && space.stemChannels != w {
+          throw NASError.invalidConfig("a chain space has no pre-convs, so the widest channel choice (\(w)) must equal the stem width (\(space.stemChannels))")
+        }
+        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, channelChoices: ch, rng: &rng)
+        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1,
+                                                  channelChoices: ch, rng: &rng)
         let edges = try g.liveEdges(nodes: space.nodes).map { e in
           EdgeModule(edge: e, ops: [try OpInstance(op: g.op(e), name: "\(name)/\(e.name)", cin: w, cout: w, channelChoices: ch, rng: &rng)])
         }
@@ -139,10 +145,11 @@ public final class Supernet {
           guard v >= 1 && v <= 1 << 16 else { throw NASError.badArchState("\(name)/\(k): width \(v) out of range") }
           return v
         }
-        let preXp = try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: try width("xp_pre"), kernel: 3, rng: &rng)
-        let preXpp = try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: try width("xpp_pre"), kernel: 3,
-                                  stride: reduce ? 2 : 1, rng: &rng)
-        var srcWidth: [Int: Int] = [0: preXp.cout, -1: preXpp.cout]
+        let chain = space.isChain
+        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: try width("xp_pre"), kernel: 3, rng: &rng)
+        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: try width("xpp_pre"), kernel: 3,
+                                                  stride: reduce ? 2 : 1, rng: &rng)
+        var srcWidth: [Int: Int] = chain ? [0: cXp] : [0: preXp?.cout ?? cXp, -1: preXpp?.cout ?? cXpp]
         var edges: [EdgeModule] = []
         var nodeWidths: [Int] = []
         for t in 1...space.nodes {

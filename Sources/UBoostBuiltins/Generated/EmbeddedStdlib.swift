@@ -206,6 +206,59 @@ fn table(rows, digits: 3) {
   join(lines, "\n")
 }
 """####,
+    "darts.uboost": ####"""
+# requires: engine
+# darts.uboost — DARTS' architecture step written over the explicit-loop pieces (grads, assign,
+# adam_step(grads:)), first or second order (Liu et al., ICLR 2019, eq. 6-8).
+
+# The second-order alpha gradient of DARTS: with w' = w - xi * dL_train/dw (one unrolled weight
+# step), returns dL_val(w', a)/da - xi * (dL_train(w+, a)/da - dL_train(w-, a)/da) / (2 r), where
+# w+- = w +- r * dL_val(w', a)/dw' and r = 0.01 / |dL_val/dw'| (the finite-difference
+# Hessian-vector product). train_loss() and valid_loss() evaluate the losses at the current
+# values of W and A; W is restored before returning. Exact for losses quadratic in w.
+fn darts_alpha_grads(W, A, train_loss, valid_loss, xi: 0.025) {
+  let w0 = no_grad(fn() => map(W, fn(w) => w * 1))
+  let gw = grads(W, train_loss())
+  assign(W, no_grad(fn() => map(0..<len(W), fn(i) => w0[i] - xi * gw[i])))
+  let g = grads(W + A, valid_loss())
+  let dw = g[0:len(W)]
+  let da = g[len(W):len(g)]
+  let norm = sqrt(sum(map(dw, fn(d) => item(sum(d * d)))))
+  if norm == 0 {
+    assign(W, w0)
+    return da
+  }
+  let r = 0.01 / norm
+  assign(W, no_grad(fn() => map(0..<len(W), fn(i) => w0[i] + r * dw[i])))
+  let gp = grads(A, train_loss())
+  assign(W, no_grad(fn() => map(0..<len(W), fn(i) => w0[i] - r * dw[i])))
+  let gm = grads(A, train_loss())
+  assign(W, w0)
+  no_grad(fn() => map(0..<len(A), fn(i) => da[i] - xi * (gp[i] - gm[i]) / (2 * r)))
+}
+
+# One DARTS step of a supernet's explicit loop: an alpha step on the validation batch (order 1:
+# its plain gradient; order 2: darts_alpha_grads with xi = w_lr, evaluated without Gumbel noise
+# so the finite differences see one relaxation), then an SGD weight step on the training batch.
+# loss(out, y) as for search(). Returns the training loss of the weight step.
+fn darts_step(net, train, valid, loss, order: 2, w_lr: 0.025, a_lr: 3e-4, xi: nil) {
+  let f = fn(batch) => fn() => loss(net.forward(batch.x), batch.y)
+  if order == 2 {
+    let noise = net.noise
+    net.noise = false
+    let ga = darts_alpha_grads(net.weights, net.alphas, f(train), f(valid), xi: xi ?? w_lr)
+    net.noise = noise
+    adam_step(net.alphas, grads: ga, lr: a_lr, beta1: 0.5, weight_decay: 1e-3)
+  } else if order == 1 {
+    adam_step(net.alphas, f(valid)(), lr: a_lr, beta1: 0.5, weight_decay: 1e-3)
+  } else {
+    error("darts_step(order:): 1 or 2, got \(order)")
+  }
+  let l = f(train)()
+  sgd_step(net.weights, l, lr: w_lr, momentum: 0.9, weight_decay: 3e-4, clip: 5)
+  item(l)
+}
+"""####,
     "losses.uboost": ####"""
 # requires: engine
 # losses.uboost — search objectives. Each returns a closure loss(out, y) for

@@ -15,24 +15,29 @@ public final class SpaceObject: HostObject {
   let ops: [CandidateOp]
   let nodes: Int
   let shared: Bool
+  /// A chain space (FBNet-style layers: no pre-convs, nodes read only the previous cell).
+  let chain: Bool
 
-  init(ops: [CandidateOp], nodes: Int, shared: Bool) { self.ops = ops; self.nodes = nodes; self.shared = shared }
+  init(ops: [CandidateOp], nodes: Int, shared: Bool, chain: Bool = false) {
+    self.ops = ops; self.nodes = nodes; self.shared = shared; self.chain = chain
+  }
 
   public var typeName: String { "CellSpace" }
-  public var fieldNames: [String] { ["ops", "nodes", "edges", "shared"] }
+  public var fieldNames: [String] { ["ops", "nodes", "edges", "shared", "chain"] }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
     case "ops": return .list(ops.map { .string($0.rawValue) })
     case "nodes": return .number(Double(nodes))
-    case "edges": return .list(CellEdge.all(nodes: nodes).map { .string($0.name) })
+    case "edges": return .list(CellEdge.all(nodes: nodes).filter { !chain || $0.from != -1 }.map { .string($0.name) })
     case "shared": return .bool(shared)
+    case "chain": return .bool(chain)
     default: return nil
     }
   }
 
   public func describe(width: Int) -> String {
-    "cell_space(ops: [\(ops.map { Value.string($0.rawValue).repr }.joined(separator: ", "))], nodes: \(nodes))"
+    "cell_space(ops: [\(ops.map { Value.string($0.rawValue).repr }.joined(separator: ", "))], nodes: \(nodes)\(chain ? ", chain: true" : ""))"
   }
 }
 

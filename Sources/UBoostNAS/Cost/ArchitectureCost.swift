@@ -51,12 +51,20 @@ public enum ArchitectureCost {
         ArchLayer(cell: i, edge: edge, kind: kind, k: k, cin: cin, cout: cout, stride: stride, dilation: dilation,
                   groups: kind == .depthwise ? cin : 1, inHW: [inHW?.0 ?? h, inHW?.1 ?? w], outHW: [h, w])
       }
-      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)],
-                           layers: [layer(.conv, 3, cXp, wXp, "xp_pre")]))
-      entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)],
-                           layers: [layer(.conv, 3, cXpp, wXpp, stride: reduce ? 2 : 1, inHW: sXpp, "xpp_pre")]))
-      var src: [Int: Int] = [0: wXp, -1: wXpp]
-      var outWidth = wXp
+      var src: [Int: Int]
+      var outWidth: Int
+      if space.isChain {
+        // No pre-convs: the edges read the previous cell's output.
+        src = [0: cXp]
+        outWidth = cXp
+      } else {
+        entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)],
+                             layers: [layer(.conv, 3, cXp, wXp, "xp_pre")]))
+        entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)],
+                             layers: [layer(.conv, 3, cXpp, wXpp, stride: reduce ? 2 : 1, inHW: sXpp, "xpp_pre")]))
+        src = [0: wXp, -1: wXpp]
+        outWidth = wXp
+      }
       for t in 1...space.nodes {
         var incoming: [(Int, Entry?, String)] = []
         for e in g.liveEdges(nodes: space.nodes) where e.to == t {

@@ -7,8 +7,9 @@ import UBoostTensor
 /// optionally followed by a 2x2 max-pool.
 final class CellModule {
   let name: String
-  let preXp: ConvUnit
-  let preXpp: ConvUnit
+  /// The 3x3 pre-convs (nil in a chain space: the edges read the cell inputs directly).
+  let preXp: ConvUnit?
+  let preXpp: ConvUnit?
   let edges: [EdgeModule]
   let nodes: Int
   let pool: Bool
@@ -17,16 +18,16 @@ final class CellModule {
   /// Index of this cell's alpha set (micro search) or nil.
   let alphaSet: Int?
 
-  init(name: String, preXp: ConvUnit, preXpp: ConvUnit, edges: [EdgeModule], nodes: Int, pool: Bool,
+  init(name: String, preXp: ConvUnit?, preXpp: ConvUnit?, edges: [EdgeModule], nodes: Int, pool: Bool,
        nodeWidths: [Int], alphaSet: Int?) {
     self.name = name; self.preXp = preXp; self.preXpp = preXpp; self.edges = edges; self.nodes = nodes
     self.pool = pool; self.nodeWidths = nodeWidths; self.alphaSet = alphaSet
   }
 
-  var outWidth: Int { nodeWidths.last ?? preXp.cout }
-  var parameters: [Tensor] { preXp.parameters + preXpp.parameters + edges.flatMap(\.parameters) }
+  var outWidth: Int { nodeWidths.last ?? preXp?.cout ?? 0 }
+  var parameters: [Tensor] { [preXp, preXpp].compactMap { $0 }.flatMap(\.parameters) + edges.flatMap(\.parameters) }
   var units: [ConvUnit] {
-    [preXp, preXpp] + edges.flatMap { $0.ops.flatMap(\.units) + ($0.lift.map { [$0] } ?? []) }
+    [preXp, preXpp].compactMap { $0 } + edges.flatMap { $0.ops.flatMap(\.units) + ($0.lift.map { [$0] } ?? []) }
   }
 
   /// `g[e]`: the relaxed weights of edge `e` (micro search), indexed like `edges`.
@@ -36,15 +37,23 @@ final class CellModule {
     throws -> (Tensor, lat: Tensor?, util: Tensor?, named: [(String, LayerCostTensors)]) {
     var costs: [LayerCostTensors] = []
     var names: [String] = []
-    let (a, ca, k1) = try preXp.forward(xp, cinSoft: cXp, ctx: ctx)
-    let (b, cb, k2) = try preXpp.forward(xpp, cinSoft: cXpp, ctx: ctx)
-    if let k = k1 { costs.append(k); names.append("xp_pre") }
-    if let k = k2 { costs.append(k); names.append("xpp_pre") }
-    guard a.rank == 4, b.rank == 4, a.shape[0] == b.shape[0], a.shape[2] == b.shape[2], a.shape[3] == b.shape[3] else {
-      throw NASError.badInput("\(name): the two cell inputs have shapes \(a.shape) and \(b.shape) after the pre-convs")
+    var values: [Int: Tensor] = [:]
+    var widths: [Int: Tensor] = [:]
+    if let pre = preXp {
+      let (a, ca, k1) = try pre.forward(xp, cinSoft: cXp, ctx: ctx)
+      if let k = k1 { costs.append(k); names.append("xp_pre") }
+      values[0] = a; widths[0] = ca
+    } else {
+      values[0] = xp; widths[0] = cXp
     }
-    var values: [Int: Tensor] = [0: a, -1: b]
-    var widths: [Int: Tensor] = [0: ca, -1: cb]
+    if let pre = preXpp {
+      let (b, cb, k2) = try pre.forward(xpp, cinSoft: cXpp, ctx: ctx)
+      if let k = k2 { costs.append(k); names.append("xpp_pre") }
+      guard let a = values[0], a.rank == 4, b.rank == 4, a.shape[0] == b.shape[0], a.shape[2] == b.shape[2], a.shape[3] == b.shape[3] else {
+        throw NASError.badInput("\(name): the two cell inputs have shapes \(values[0]?.shape ?? []) and \(b.shape) after the pre-convs")
+      }
+      values[-1] = b; widths[-1] = cb
+    }
     var shared = SharedEdgeInputs()
     for t in 1...nodes {
       var ys: [Tensor] = []

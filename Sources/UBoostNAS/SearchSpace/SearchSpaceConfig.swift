@@ -89,6 +89,13 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
   public var partialChannels: Int = 1
   /// Where the channel-search mask sits (FBNetV2's after-ReLU, or the reference's before-BN).
   public var maskPlacement: MaskPlacement = .afterActivation
+  /// A chain space (FBNet / ProxylessNAS style): no pre-convs, and a cell's nodes read only the
+  /// previous cell (and earlier nodes), so with one node every cell is one layer choosing among
+  /// the ops. nil or false: DARTS cells with two inputs and their 3x3 pre-convs.
+  public var chain: Bool? = nil
+
+  /// Whether this is a chain space (see `chain`).
+  public var isChain: Bool { chain ?? false }
 
   public init() {}
 
@@ -96,7 +103,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
   public var microCellWidth: Int { microWidth ?? stemChannels }
 
   /// The edges of a cell.
-  public var edges: [CellEdge] { CellEdge.all(nodes: nodes) }
+  public var edges: [CellEdge] { CellEdge.all(nodes: nodes).filter { !isChain || $0.from != -1 } }
 
   /// Throws `NASError.invalidConfig` naming the first bad value.
   public func validate() throws {
@@ -118,6 +125,10 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     try check((microStacks + channelStacks).allSatisfy { $0 == 0 || $0 == 1 }, "stacks may only hold 0 and 1")
     try check(microStacks.count <= 64 && channelStacks.count <= 64, "at most 64 cells")
     try check(channels.step > 0 && channels.start > 0 && channels.stop >= channels.start, "bad channel range \(channels)")
+    if isChain {
+      try check(stemChannels == microCellWidth,
+                "a chain space has no pre-convs, so its stem width (\(stemChannels)) must equal the cell width (\(microCellWidth))")
+    }
     try check(partialChannels >= 1 && partialChannels <= microCellWidth && microCellWidth % partialChannels == 0,
               "partial channels K must divide the micro cell width \(microCellWidth) (K = \(partialChannels))")
   }
