@@ -42,7 +42,7 @@ public enum Builtins {
 
   /// The engine libraries with the sweep library bound to `sweep`.
   static func libraries(sweep: SweepHost) -> [BuiltinLibrary] {
-    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, PlotLibrary.library,
+    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, ArchLibrary.library, PlotLibrary.library,
      SweepLibrary.library(sweep)]
   }
 

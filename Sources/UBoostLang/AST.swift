@@ -55,6 +55,12 @@ public final class FunctionDecl {
   }
 }
 
+/// One item of a multi-index `x[a, b:c, :]`: a single index or a slice with optional bounds.
+public enum IndexItemExpr {
+  case at(Expr)
+  case slice(Expr?, Expr?)
+}
+
 /// A piece of an interpolated string.
 public enum InterpolationPart {
   case text(String)
@@ -83,6 +89,9 @@ public indirect enum Expr {
   case index(Expr, Expr, Pos)
   /// `x[a:b]` with either bound optional.
   case slice(Expr, Expr?, Expr?, Pos)
+  /// `x[a, b:c, :]`: two or more index items; the value receives an `IndexKey` (host objects
+  /// interpret it; lists, strings and records take one index).
+  case multiIndex(Expr, [IndexItemExpr], Pos)
   case function(FunctionDecl)
   /// `if c { } else { }`; `elseBranch` is a block (an `else if` is a block holding one `if`).
   case ifElse(Expr, [Stmt], [Stmt]?, Pos)
@@ -95,7 +104,7 @@ public indirect enum Expr {
          .variable(_, let p), .list(_, let p), .record(_, let p), .unary(_, _, let p),
          .binary(_, _, _, let p), .logical(_, _, _, let p), .range(_, _, _, _, let p),
          .call(_, _, let p), .pipe(_, _, let p), .field(_, _, let p), .index(_, _, let p),
-         .slice(_, _, _, let p), .ifElse(_, _, _, let p), .tryCatch(_, _, _, let p):
+         .slice(_, _, _, let p), .multiIndex(_, _, let p), .ifElse(_, _, _, let p), .tryCatch(_, _, _, let p):
       return p
     case .function(let d):
       return d.pos

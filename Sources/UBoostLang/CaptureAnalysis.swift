@@ -96,6 +96,16 @@ enum CaptureAnalysis {
       visit(x, inFunction: f, &out)
       if let a = a { visit(a, inFunction: f, &out) }
       if let b = b { visit(b, inFunction: f, &out) }
+    case .multiIndex(let x, let items, _):
+      visit(x, inFunction: f, &out)
+      for item in items {
+        switch item {
+        case .at(let a): visit(a, inFunction: f, &out)
+        case .slice(let a, let b):
+          if let a = a { visit(a, inFunction: f, &out) }
+          if let b = b { visit(b, inFunction: f, &out) }
+        }
+      }
     case .function(let d):
       visit(d, &out)
     case .ifElse(let c, let t, let el, _):

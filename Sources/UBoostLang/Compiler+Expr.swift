@@ -132,6 +132,14 @@ extension Compiler {
         let lo = try ca?.run(f), hi = try cb?.run(f)
         return try Compiler.at(location) { try Access.slice(v, lo, hi) }
       }
+    case .multiIndex(let x, let items, let p):
+      let cx = try compile(x)
+      let key = try compileIndexItems(items)
+      let location = loc(p)
+      return { f in
+        let v = try cx(f), k = try key(f)
+        return try Compiler.at(location) { try Access.multiIndex(v, k) }
+      }
     case .function(let decl):
       return try compileFunction(decl)
     case .ifElse(let cond, let then, let els, let p):

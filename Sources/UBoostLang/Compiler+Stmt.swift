@@ -308,8 +308,52 @@ extension Compiler {
         try Compiler.at(location) { try Access.setIndex(obj, key, new) }
         return .normal
       }
+    case .slice(let objExpr, let loExpr, let hiExpr, _):
+      let o = try compile(objExpr)
+      let lo = try loExpr.map { ExprBox(run: try compile($0)) }, hi = try hiExpr.map { ExprBox(run: try compile($0)) }
+      return { f in
+        let obj = try o(f)
+        let a = try lo?.run(f), b = try hi?.run(f)
+        let n = try v(f)
+        let new = op == nil ? n : try combine(try Compiler.at(location) { try Access.slice(obj, a, b) }, n)
+        try Compiler.at(location) { try Access.setSlice(obj, a, b, new) }
+        return .normal
+      }
+    case .multiIndex(let objExpr, let items, _):
+      let o = try compile(objExpr)
+      let key = try compileIndexItems(items)
+      return { f in
+        let obj = try o(f), k = try key(f)
+        let n = try v(f)
+        let new = op == nil ? n : try combine(try Compiler.at(location) { try Access.multiIndex(obj, k) }, n)
+        try Compiler.at(location) { try Access.setMultiIndex(obj, k, new) }
+        return .normal
+      }
     default:
       throw compileError("cannot assign to this expression", p)
+    }
+  }
+
+  /// The items of `x[a, b:c, :]`, evaluated left to right into one `IndexKey`.
+  func compileIndexItems(_ items: [IndexItemExpr]) throws -> (Frame) throws -> IndexKey {
+    enum Item { case at(ExprBox), slice(ExprBox?, ExprBox?) }
+    let compiled: [Item] = try items.map { item in
+      switch item {
+      case .at(let e): return .at(ExprBox(run: try compile(e)))
+      case .slice(let a, let b):
+        return .slice(try a.map { ExprBox(run: try compile($0)) }, try b.map { ExprBox(run: try compile($0)) })
+      }
+    }
+    return { f in
+      var out: [IndexItem] = []
+      out.reserveCapacity(compiled.count)
+      for c in compiled {
+        switch c {
+        case .at(let e): out.append(.at(try e.run(f)))
+        case .slice(let a, let b): out.append(.slice(try a?.run(f), try b?.run(f)))
+        }
+      }
+      return IndexKey(out)
     }
   }
 

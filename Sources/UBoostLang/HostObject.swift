@@ -27,9 +27,10 @@ public protocol HostObject: AnyObject {
   func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value?
   /// `-x`, `!x`; nil means unsupported.
   func unary(_ op: UnaryOp) throws -> Value?
-  /// `x[key]`; slices arrive as a `.range` key (`x[a:b]` is `a..<b`); nil means unsupported.
+  /// `x[key]`; slices arrive as a `.range` key (`x[a:b]` is `a..<b`), several items
+  /// (`x[i, a:b, :]`) as an `IndexKey` object; nil means unsupported.
   func index(_ key: Value) throws -> Value?
-  /// `x[key] = v`
+  /// `x[key] = v` (the same keys as `index`, `x[a:b] = v` included)
   func setIndex(_ key: Value, _ value: Value) throws
   /// Elements for `for`, `enumerate`, `map`, ...; nil when not iterable.
   func iterate() throws -> [Value]?

@@ -208,7 +208,7 @@ public struct Parser {
       if peekKind == .equal || Precedence.compoundAssign[peekKind] != nil {
         let opTok = advance()
         switch target {
-        case .variable, .field, .index: break
+        case .variable, .field, .index, .slice, .multiIndex: break
         default: throw failure("cannot assign to this expression", at: opTok)
         }
         skipNewlines()
@@ -438,17 +438,29 @@ public struct Parser {
     case .leftParen:
       return .call(left, try arguments(), left.pos)
     case .leftBracket:
-      var lo: Expr?
-      if peekKind != .colon { lo = try expression() }
-      if match(.colon) {
-        var hi: Expr?
-        if peekKind != .rightBracket { hi = try expression() }
-        _ = try expect(.rightBracket, "to close the slice")
-        return .slice(left, lo, hi, t.pos)
+      // One item keeps the classic forms (`x[i]`, `x[a:b]`); two or more, separated by commas,
+      // make a multi-index `x[i, a:b, :]` whose meaning the indexed value decides.
+      var items: [IndexItemExpr] = []
+      repeat {
+        var lo: Expr?
+        if peekKind != .colon { lo = try expression() }
+        if match(.colon) {
+          var hi: Expr?
+          if peekKind != .rightBracket && peekKind != .comma { hi = try expression() }
+          items.append(.slice(lo, hi))
+        } else {
+          guard let index = lo else { throw failure("expected an index") }
+          items.append(.at(index))
+        }
+      } while match(.comma)
+      _ = try expect(.rightBracket, items.count == 1 ? "to close the index" : "to close the indexes")
+      if items.count == 1 {
+        switch items[0] {
+        case .at(let i): return .index(left, i, t.pos)
+        case .slice(let lo, let hi): return .slice(left, lo, hi, t.pos)
+        }
       }
-      _ = try expect(.rightBracket, "to close the index")
-      guard let index = lo else { throw failure("expected an index") }
-      return .index(left, index, t.pos)
+      return .multiIndex(left, items, t.pos)
     case .dot:
       let name = advance()
       guard name.kind == .identifier || TokenKind.keywords[name.text] != nil else {

@@ -17,6 +17,14 @@ final class ParserTests: XCTestCase {
     case .call(let f, let args, _): return "\(show(f))(" + args.map { ($0.label.map { "\($0): " } ?? "") + show($0.value) }.joined(separator: ", ") + ")"
     case .field(let x, let n, _): return "\(show(x)).\(n)"
     case .index(let x, let i, _): return "\(show(x))[\(show(i))]"
+    case .slice(let x, let a, let b, _): return "\(show(x))[\(a.map(show) ?? ""):\(b.map(show) ?? "")]"
+    case .multiIndex(let x, let items, _):
+      return "\(show(x))[" + items.map { item -> String in
+        switch item {
+        case .at(let i): return show(i)
+        case .slice(let a, let b): return "\(a.map(show) ?? ""):\(b.map(show) ?? "")"
+        }
+      }.joined(separator: "; ") + "]"
     default: return "?"
     }
   }
@@ -26,6 +34,24 @@ final class ParserTests: XCTestCase {
     XCTAssertTrue(r.errors.isEmpty, "\(r.errors)")
     guard case .expression(let e)? = r.statements.first else { return "not an expression" }
     return show(e)
+  }
+
+  /// `x[a, b:c, :]` is one multi-index node; one item keeps the classic index and slice nodes.
+  func testMultiIndex() {
+    XCTAssertEqual(expr("t[i, j]"), "t[i; j]")
+    XCTAssertEqual(expr("t[:, 1]"), "t[:; 1]")
+    XCTAssertEqual(expr("t[1:3, :]"), "t[1:3; :]")
+    XCTAssertEqual(expr("t[a + 1, :b, c:]"), "t[(a + 1); :b; c:]")
+    XCTAssertEqual(expr("t[i]"), "t[i]")
+    XCTAssertEqual(expr("t[a:b]"), "t[a:b]")
+    XCTAssertEqual(expr("t[i, j][k]"), "t[i; j][k]")
+    for target in ["t[i, j] = 1", "t[:, 1] += 2", "t[1:3] = x"] {
+      let r = parse(target)
+      XCTAssertTrue(r.errors.isEmpty, "\(target): \(r.errors)")
+      guard case .assign? = r.statements.first else { return XCTFail(target) }
+    }
+    XCTAssertFalse(parse("t[1, ]").errors.isEmpty)
+    XCTAssertFalse(parse("t[, 1]").errors.isEmpty)
   }
 
   func testPrecedenceTable() {

@@ -51,11 +51,18 @@ public final class SpaceObject: HostObject {
 /// ```
 public final class GenotypeObject: HostObject {
   public let genotype: Genotype
+  /// Nodes per cell (edge names up to `t<nodes>`).
+  public let nodes: Int
 
-  init(_ g: Genotype) { genotype = g }
+  init(_ g: Genotype, nodes: Int? = nil) {
+    genotype = g
+    self.nodes = nodes ?? max(1, g.cells.flatMap { $0.ops.keys.compactMap(ArchLibrary.parseEdge).map(\.to) }.max() ?? 3)
+  }
 
   public var typeName: String { "Genotype" }
-  public var fieldNames: [String] { ["cells", "ops", "widths"] }
+  public var fieldNames: [String] { ["cells", "ops", "widths", "nodes", "with", "to_record", "pruned"] }
+
+  public func method(_ name: String) -> BuiltinFunction? { genotypeMethod(name) }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
@@ -65,6 +72,7 @@ public final class GenotypeObject: HostObject {
       })
     case "ops": return genotype.cells.first.map(opsRecord) ?? .record([])
     case "widths": return genotype.cells.first.map(widthsRecord) ?? .record([])
+    case "nodes": return .number(Double(nodes))
     default: return nil
     }
   }
@@ -135,8 +143,8 @@ public final class SupernetObject: HostObject {
     case "aux_skip": return .number(Double(net.auxSkip))
     case "max_identity": return net.maxIdentityEdges.map { .number(Double($0)) } ?? .nil_
     case "weights": return .list(net.weights.map(TensorObject.value))
-    case "alphas": return .list(net.alphas.map(TensorObject.value))
-    case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }))
+    case "alphas": return .object(AlphaTableObject(self))
+    case "genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.genotype }, nodes: net.space.nodes))
     case "weight_count": return .number(Double(net.weightCount))
     case "alpha_count": return .number(Double(net.alphaCount))
     case "cells": return .list(net.cellNames.map(Value.string))
@@ -148,6 +156,8 @@ public final class SupernetObject: HostObject {
 
   public func setField(_ name: String, _ value: Value) throws {
     switch name {
+    case "alphas":
+      try AlphaTableObject(self).assignAll(value)
     case "tau":
       guard case .number(let d) = value, d > 0, d.isFinite else {
         throw LangError(.value, "tau must be a positive number, got \(value.repr)")
@@ -182,7 +192,7 @@ public final class SupernetObject: HostObject {
       }
       setHardware(hw)
     default:
-      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: tau, noise, relax, aux_skip, max_identity, hw)")
+      throw LangError(.type, "cannot set field '\(name)' of \(typeName) (settable: alphas, tau, noise, relax, aux_skip, max_identity, hw)")
     }
   }
 
@@ -289,7 +299,7 @@ public final class SearchResultObject: HostObject {
     let net = supernet.net
     switch name {
     case "genotype": return try supernet.getField("genotype")
-    case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }))
+    case "argmax_genotype": return .object(GenotypeObject(try Engine.run("genotype") { try net.argmaxGenotype }, nodes: net.space.nodes))
     case "alphas": return .object(try alphaMatrix())
     case "alpha_history": return .list(alphaHistory.map { .object($0) })
     case "history": return .list(history)

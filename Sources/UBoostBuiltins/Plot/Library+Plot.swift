@@ -81,6 +81,7 @@ enum PlotLibrary {
       var t: TensorObject?
       if let r = o as? SearchResultObject { t = try r.alphaMatrix() }
       if let x = o as? TensorObject, x.tensor.rank == 2 { t = x }
+      if let x = o as? AlphaTableObject { t = try x.labeledTensor() }
       if let t = t {
         let (m, rl, cl) = try matrix(.object(t), a, "what")
         return .heatmap(try Engine.run("plot") {
@@ -193,6 +194,7 @@ enum PlotLibrary {
   }
 
   static func matrix(_ v: Value, _ a: Arguments, _ name: String) throws -> ([[Double]], [String]?, [String]?) {
+    if case .object(let o as AlphaTableObject) = v { return try matrix(.object(try o.labeledTensor()), a, name) }
     if case .object(let o) = v, let t = o as? TensorObject {
       guard t.tensor.rank == 2 else {
         throw LangError(.value, "\(a.function.name)(\(name):): expected a 2-D tensor, got shape \(t.tensor.shape)")

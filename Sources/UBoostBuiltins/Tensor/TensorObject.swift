@@ -19,6 +19,10 @@ public final class TensorObject: HostObject {
   /// Optional labels of the rows / columns of a 2-D tensor (used by `plot` for heat maps).
   public var rowLabels: [String]?
   public var columnLabels: [String]?
+  /// Set when this value is a copy of another tensor's part (`x[i]`, `x[1:3]`, `x.T`, `x.grad`):
+  /// index assignment into it would change nothing the script can see, so it is refused with
+  /// this description of where it came from (`detach(y)` makes an editable tensor).
+  var copyOf: String?
 
   public init(_ tensor: Tensor, rowLabels: [String]? = nil, columnLabels: [String]? = nil) {
     self.tensor = tensor
@@ -40,11 +44,11 @@ public final class TensorObject: HostObject {
   public func getField(_ name: String) throws -> Value? {
     switch name {
     case "shape": return .list(tensor.shape.map { .number(Double($0)) })
-    case "grad": return tensor.grad.map(TensorObject.value) ?? .nil_
+    case "grad": return tensor.grad.map { TensorObject.copy($0, of: "x.grad") } ?? .nil_
     case "requires_grad": return .bool(tensor.requiresGrad)
     case "rank": return .number(Double(tensor.rank))
     case "size": return .number(Double(tensor.count))
-    case "T": return TensorObject.value(try Engine.run("T") { try transposeLast(tensor) })
+    case "T": return TensorObject.copy(try Engine.run("T") { try transposeLast(tensor) }, of: "x.T")
     case "is_leaf": return .bool(tensor.isLeaf)
     case "name": return tensor.name.map(Value.string) ?? .nil_
     default: return nil
@@ -194,12 +198,29 @@ public final class TensorObject: HostObject {
   // MARK: Indexing
 
   public func index(_ key: Value) throws -> Value? {
-    TensorObject.value(try TensorIndexing.index(tensor, key))
+    let part = try TensorIndexing.index(tensor, key)
+    // A whole-tensor slice `x[:]` may come back as the tensor itself: then it is no copy.
+    return part === tensor ? .object(self) : TensorObject.copy(part, of: "x[...]")
+  }
+
+  /// `x[i] = v`, `x[i, j] = v`, `x[:, 1] = v`, `x[0] += 1`: in place (TensorIndexing.write).
+  public func setIndex(_ key: Value, _ value: Value) throws {
+    if let origin = copyOf {
+      throw LangError(.value, "cannot write into \(origin): it is a copy, so the write would change nothing else; index the tensor itself (x[i, j] = v rather than x[i][j] = v), or edit a copy made with detach()")
+    }
+    try TensorIndexing.write(tensor, key, value)
+  }
+
+  /// A tensor value marked as a copy of part of another (see `copyOf`).
+  static func copy(_ t: Tensor, of origin: String) -> Value {
+    let o = TensorObject(t)
+    o.copyOf = origin
+    return .object(o)
   }
 
   public func iterate() throws -> [Value]? {
     guard let n = tensor.shape.first else { return [TensorObject.value(tensor)] }
-    return try (0..<n).map { i in TensorObject.value(try Engine.run("iterate") { try tensor.select(axis: 0, index: i) }) }
+    return try (0..<n).map { i in TensorObject.copy(try Engine.run("iterate") { try tensor.select(axis: 0, index: i) }, of: "a row of x (for row in x)") }
   }
 
   public func length() -> Int? { tensor.shape.first }
