@@ -53,7 +53,7 @@ extension Supernet {
       }
       prev = w
     }
-    let pixels = Double(space.input.height * space.input.width) / 4
+    let pixels = space.classifier == .globalPool ? 1 : Double(space.input.height * space.input.width) / 4
     total += Double(space.classes) * (prev * pixels + 1)
     // Alphas: one per op and edge per set (micro), per width (channel).
     total += Double(stacks.count * space.edges.count * max(space.ops.count, space.channels.widths.count))

@@ -180,7 +180,7 @@ public final class Supernet {
     }
     self.cells = cells
     self.edgeAlphas = alphas
-    let features = cXp * sXp.0 * sXp.1
+    let features = space.classifier == .globalPool ? cXp : cXp * sXp.0 * sXp.1
     classifierWeight = try Init.uniformFan([space.classes, features], fanIn: features, rng: &rng).trainable()
     classifierWeight.name = "classifier.weight"
     classifierBias = try Init.uniformFan([space.classes], fanIn: features, rng: &rng).trainable()
@@ -262,7 +262,8 @@ public final class Supernet {
       xpp = xp; xp = y
       cXpp = cXp; cXp = Tensor(scalar: Float(cell.outWidth))
     }
-    let flat = try xp.reshaped([xp.shape[0], -1])
+    let flat = space.classifier == .globalPool ? try globalAvgPool2d(xp).reshaped([xp.shape[0], -1])
+      : try xp.reshaped([xp.shape[0], -1])
     let logits = try linear(flat, classifierWeight, classifierBias)
     let latency = lats.isEmpty ? Tensor(scalar: 0) : FusedOps.scalarSum(lats)
     let util: Tensor

@@ -40,14 +40,19 @@ enum NASLibrary {
         guard nodes >= 1, nodes <= 8 else { throw LangError(.value, "cell_space(nodes:): must be in 1...8, got \(nodes)") }
         return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared"), chain: try a.bool("chain")))
       },
-      BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, partial_channels: int = 1, seed: int = 0",
-                      "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28); partial_channels: K sends 1/K of each edge's channels through its mixed op (PC-DARTS, Xu et al. ICLR 2020; K must divide the cell width).") { a in
+      BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, partial_channels: int = 1, classifier: string = \"flatten\", seed: int = 0",
+                      "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28); partial_channels: K sends 1/K of each edge's channels through its mixed op (PC-DARTS, Xu et al. ICLR 2020; K must divide the cell width); classifier: \"flatten\" (the reference: flatten, then linear) or \"global_pool\" (global average pooling, then linear, as in DARTS, FBNet and MobileNet; far fewer classifier weights). The space's settings go with the networks derived from it.") { a in
         let space = try a.object("space", as: SpaceObject.self, expected: "cell space (cell_space(...))")
         var cfg = SearchSpaceConfig()
         cfg.ops = space.ops
         cfg.nodes = space.nodes
         cfg.sharedAlphas = space.shared
         cfg.chain = space.chain ? true : nil
+        switch try a.string("classifier") {
+        case "flatten": cfg.classifier = nil
+        case "global_pool": cfg.classifier = .globalPool
+        case let other: throw LangError(.value, "supernet(classifier:): \"flatten\" or \"global_pool\", got \"\(other)\"")
+        }
         cfg.stemChannels = try a.int("stem")
         if !(a.optionalValue("stacks")?.isNil ?? true) { cfg.microStacks = try a.intList("stacks") }
         cfg.classes = try a.int("classes")

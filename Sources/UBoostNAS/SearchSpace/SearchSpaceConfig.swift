@@ -96,6 +96,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
 
   /// Whether this is a chain space (see `chain`).
   public var isChain: Bool { chain ?? false }
+  /// The classifier: nil or `.flatten` (the reference: flatten, then a linear layer) or
+  /// `.globalPool` (global average pooling, then a linear layer: DARTS', FBNet's and MobileNet's head).
+  public var classifier: ClassifierHead? = nil
 
   public init() {}
 
@@ -132,6 +135,16 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     try check(partialChannels >= 1 && partialChannels <= microCellWidth && microCellWidth % partialChannels == 0,
               "partial channels K must divide the micro cell width \(microCellWidth) (K = \(partialChannels))")
   }
+}
+
+// MARK: - Classifier head
+
+/// How a network turns its last cell's features into logits.
+public enum ClassifierHead: String, Codable, Sendable {
+  /// Flatten [N, C, H, W] to [N, C*H*W], then a linear layer (the reference).
+  case flatten
+  /// Average over H and W to [N, C], then a linear layer.
+  case globalPool = "global_pool"
 }
 
 // MARK: - Ops of a genotype
