@@ -18,17 +18,9 @@ extension Supernet {
       cout * (depthwise ? 1 : cin) * Double(k * k) + 5 * cout
     }
     func op(_ o: CandidateOp, _ cin: Double, _ cout: Double) -> Double {
-      var total = 0.0, w = cin
-      for (i, st) in o.stages.enumerated() {
-        switch st.kind {
-        case .depthwise: total += unit(w, w, st.kernel, depthwise: true)
-        case .conv:
-          let out = i == o.outputStage ? cout : Double(st.expand ?? 1) * cin
-          total += unit(w, out, st.kernel)
-          w = out
-        }
+      zip(o.stages, o.stageWidths(cin: Int(cin), cout: Int(cout))).reduce(0.0) { total, s in
+        total + unit(Double(s.1.cin), Double(s.1.cout), s.0.kernel, depthwise: s.0.kind == .depthwise)
       }
-      return total
     }
     let stacks = stage == .micro ? space.microStacks : space.channelStacks
     let stem = Double(space.stemChannels)

@@ -76,22 +76,13 @@ public enum ArchitectureCost {
           // edge/dw, edge/pw, ...).
           var queries: [CostQuery] = [], layers: [ArchLayer] = []
           let names = OpInstance.stageNames(op)
-          var wIn = cin
-          for (i, st) in op.stages.enumerated() {
+          for (i, (st, wd)) in zip(op.stages, op.stageWidths(cin: cin, cout: cout)).enumerated() {
             let name = op.stages.count == 1 ? e.name : e.name + "/" + names[i]
-            switch st.kind {
-            case .depthwise:
-              queries.append(CostQuery(kind: .depthwise, kernel: st.kernel, cin: Double(wIn), cout: Double(wIn), outH: h, outW: w,
-                                       dilation: st.dilation))
-              layers.append(layer(.depthwise, st.kernel, wIn, wIn, dilation: st.dilation, name))
-            case .conv:
-              let o = i == op.outputStage ? cout : (st.expand ?? 1) * cin
-              let kind: CostLayerKind = st.dilation > 1 && !referenceDilated ? .dilated : .conv
-              queries.append(CostQuery(kind: kind, kernel: st.kernel, cin: Double(wIn), cout: Double(o), outH: h, outW: w,
-                                       dilation: st.dilation))
-              layers.append(layer(.conv, st.kernel, wIn, o, dilation: st.dilation, name))
-              wIn = o
-            }
+            let depthwise = st.kind == .depthwise
+            let kind: CostLayerKind = depthwise ? .depthwise : st.dilation > 1 && !referenceDilated ? .dilated : .conv
+            queries.append(CostQuery(kind: kind, kernel: st.kernel, cin: Double(wd.cin), cout: Double(wd.cout), outH: h, outW: w,
+                                     dilation: st.dilation))
+            layers.append(layer(depthwise ? .depthwise : .conv, st.kernel, wd.cin, wd.cout, dilation: st.dilation, name))
           }
           incoming.append((cout, Entry(queries: queries, layers: layers), e.name))
         }

@@ -17,24 +17,17 @@ final class OpInstance {
     guard op.isResolved else { throw NASError.invalidConfig("\(name): op '\(op.name)' is not defined in this space") }
     self.op = op
     var units: [ConvUnit] = []
-    var w = cin
     let out = op.outputStage
     let names = OpInstance.stageNames(op)
+    let widths = op.stageWidths(cin: cin, cout: cout)
     for (i, st) in op.stages.enumerated() {
       let unitName = i == out || op.stages.count == 1 ? name : name + "/" + names[i]
-      switch st.kind {
-      case .depthwise:
-        units.append(try ConvUnit(name: unitName, kind: .depthwise, cin: w, cout: w, kernel: st.kernel, dilation: st.dilation,
-                                  costWidthScale: costWidthScale, rng: &rng))
-      case .conv:
-        let o = i == out ? cout : (st.expand ?? 1) * cin
-        units.append(try ConvUnit(name: unitName, kind: .full, cin: w, cout: o, kernel: st.kernel, dilation: st.dilation,
-                                  channelChoices: i == out ? channelChoices : nil, costWidthScale: costWidthScale, rng: &rng))
-        w = o
-      }
+      units.append(try ConvUnit(name: unitName, kind: st.kind == .depthwise ? .depthwise : .full, cin: widths[i].cin,
+                                cout: widths[i].cout, kernel: st.kernel, dilation: st.dilation,
+                                channelChoices: i == out ? channelChoices : nil, costWidthScale: costWidthScale, rng: &rng))
     }
     self.units = units
-    outWidth = w
+    outWidth = widths.last?.cout ?? cin
   }
 
   /// Short names of an op's stages, unique within the op: `dw`, `pw` (1x1), `conv`, numbered

@@ -139,6 +139,17 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
   /// input width, like identity or a depthwise-only op).
   public var outputStage: Int? { stages.lastIndex { $0.kind == .conv && $0.expand == nil } }
 
+  /// Each stage's input and output width when the op maps `cin` to `cout` channels: a depthwise
+  /// stage keeps its width, an inner full conv makes `expand * cin`, the output conv `cout`.
+  public func stageWidths(cin: Int, cout: Int) -> [(cin: Int, cout: Int)] {
+    var w = cin
+    return stages.enumerated().map { i, st in
+      let wIn = w
+      if st.kind == .conv { w = i == outputStage ? cout : (st.expand ?? 1) * cin }
+      return (wIn, w)
+    }
+  }
+
   /// Checks a script-defined op: a name, at least one stage, valid stages, no stage after the
   /// output conv that changes the width.
   public func validate() throws {
