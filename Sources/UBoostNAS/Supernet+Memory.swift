@@ -33,7 +33,7 @@ extension Supernet {
     var total = unit(Double(space.input.channels), stem, 3)
     var prev = max(stem, w)
     for (i, _) in stacks.enumerated() {
-      if !space.isChain { total += 2 * unit(prev, w, 3) }
+      total += Double([0, -1].filter(space.hasPreConv).count) * unit(prev, w, 3)
       let edges = stage == .micro ? space.edges : (genotype?.cell(i, of: stacks.count)?.liveEdges(nodes: space.nodes) ?? space.edges)
       for e in edges {
         switch stage {

@@ -109,9 +109,8 @@ public final class Supernet {
       case .micro:
         let w = space.microCellWidth
         let k = space.partialChannels
-        let chain = space.isChain
-        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, rng: &rng)
-        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3,
+        let preXp = !space.hasPreConv(0) ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, rng: &rng)
+        let preXpp = !space.hasPreConv(-1) ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3,
                                                   stride: reduce ? 2 : 1, rng: &rng)
         let edges = try edgeList.map { e in
           EdgeModule(edge: e, ops: try space.ops.map { op in
@@ -128,8 +127,8 @@ public final class Supernet {
         if chain && i == 0 && space.stemChannels != w {
           throw NASError.invalidConfig("a chain space has no pre-convs, so the widest channel choice (\(w)) must equal the stem width (\(space.stemChannels))")
         }
-        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, channelChoices: ch, rng: &rng)
-        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1,
+        let preXp = !space.hasPreConv(0) ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: w, kernel: 3, channelChoices: ch, rng: &rng)
+        let preXpp = !space.hasPreConv(-1) ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: w, kernel: 3, stride: reduce ? 2 : 1,
                                                   channelChoices: ch, rng: &rng)
         let edges = try g.liveEdges(nodes: space.nodes).map { e in
           EdgeModule(edge: e, ops: [try OpInstance(op: g.op(e), name: "\(name)/\(e.name)", cin: w, cout: w, channelChoices: ch, rng: &rng)])
@@ -146,8 +145,8 @@ public final class Supernet {
           return v
         }
         let chain = space.isChain
-        let preXp = chain ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: try width("xp_pre"), kernel: 3, rng: &rng)
-        let preXpp = chain ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: try width("xpp_pre"), kernel: 3,
+        let preXp = !space.hasPreConv(0) ? nil : try ConvUnit(name: name + "/xp_pre", kind: .full, cin: cXp, cout: try width("xp_pre"), kernel: 3, rng: &rng)
+        let preXpp = !space.hasPreConv(-1) ? nil : try ConvUnit(name: name + "/xpp_pre", kind: .full, cin: cXpp, cout: try width("xpp_pre"), kernel: 3,
                                                   stride: reduce ? 2 : 1, rng: &rng)
         var srcWidth: [Int: Int] = chain ? [0: cXp] : [0: preXp?.cout ?? cXp, -1: preXpp?.cout ?? cXpp]
         var edges: [EdgeModule] = []

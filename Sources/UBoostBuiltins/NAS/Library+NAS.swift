@@ -28,8 +28,8 @@ enum NASLibrary {
         try Engine.run("op") { try op.validate() }
         return .object(OpObject(op))
       },
-      BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true, chain: bool = false",
-                      "A cell search space over candidate ops: names of built-in ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero) or ops defined with op(name, stages). chain: true makes a macro (chain) space like FBNet's and ProxylessNAS': no 3x3 pre-convs and nodes that read only the previous cell, so with nodes: 1 every cell is one layer choosing among the ops (supernet stacks: the layers, 1 = followed by a 2x2 max-pool; the stem width must equal the cell width and the widest channel choice); shared: false gives every layer its own alphas.") { a in
+      BuiltinFunction("cell_space", "ops: list = nil, nodes: int = 3, shared: bool = true, chain: bool = false, inputs: record = nil",
+                      "A cell search space over candidate ops: names of built-in ops (conv3x3 conv5x5 sep3x3 sep5x5 dil3x3 dil5x5 identity zero) or ops defined with op(name, stages). chain: true makes a macro (chain) space like FBNet's and ProxylessNAS': no 3x3 pre-convs and nodes that read only the previous cell, so with nodes: 1 every cell is one layer choosing among the ops (supernet stacks: the layers, 1 = followed by a 2x2 max-pool; the stem width must equal the cell width and the widest channel choice); shared: false gives every layer its own alphas. inputs: which inputs a node may take, e.g. {t1: [\"xp\"], t2: [\"xpp\", \"t1\"]} (sources: xp, xpp and earlier nodes; an unlisted node takes them all; a cell input no node reads gets no pre-conv).") { a in
         var ops = CandidateOp.allCases
         if let v = a.optionalValue("ops"), !v.isNil {
           ops = try a.sequence("ops").map { x in try OpObject.from(x, function: "cell_space", argument: "ops") }
@@ -38,7 +38,26 @@ enum NASLibrary {
         guard Set(ops.map(\.name)).count == ops.count else { throw LangError(.value, "cell_space(ops:): the op list has duplicates") }
         let nodes = try a.int("nodes")
         guard nodes >= 1, nodes <= 8 else { throw LangError(.value, "cell_space(nodes:): must be in 1...8, got \(nodes)") }
-        return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared"), chain: try a.bool("chain")))
+        let chain = try a.bool("chain")
+        var inputs: [String: [String]]? = nil
+        if let v = a.optionalValue("inputs"), !v.isNil {
+          let r = try a.record("inputs")
+          var table: [String: [String]] = [:]
+          for (node, srcs) in zip(r.keys, r.values) {
+            guard case .list(let l) = srcs else {
+              throw LangError(.type, "cell_space(inputs:): node \(node) needs a list of input names, got \(srcs.typeName)")
+            }
+            table[node] = try l.items.map { x in
+              guard case .string(let s) = x else {
+                throw LangError(.type, "cell_space(inputs:): node \(node): inputs are names (\"xp\", \"xpp\", \"t1\", ...), got \(x.typeName)")
+              }
+              return s
+            }
+          }
+          try Engine.run("cell_space") { try SearchSpaceConfig.validateInputs(table, nodes: nodes, chain: chain) }
+          inputs = table
+        }
+        return .object(SpaceObject(ops: ops, nodes: nodes, shared: try a.bool("shared"), chain: chain, inputs: inputs))
       },
       BuiltinFunction("supernet", "space, stem: int = 32, stacks = nil, classes: int = 10, input = nil, hw = nil, width = nil, partial_channels: int = 1, classifier: string = \"flatten\", seed: int = 0",
                       "A micro-search supernet over space; input: a dataset or [channels, height, width] (default Fashion-MNIST 1x28x28); partial_channels: K sends 1/K of each edge's channels through its mixed op (PC-DARTS, Xu et al. ICLR 2020; K must divide the cell width); classifier: \"flatten\" (the reference: flatten, then linear) or \"global_pool\" (global average pooling, then linear, as in DARTS, FBNet and MobileNet; far fewer classifier weights). The space's settings go with the networks derived from it.") { a in
@@ -48,6 +67,7 @@ enum NASLibrary {
         cfg.nodes = space.nodes
         cfg.sharedAlphas = space.shared
         cfg.chain = space.chain ? true : nil
+        cfg.inputs = space.inputs
         switch try a.string("classifier") {
         case "flatten": cfg.classifier = nil
         case "global_pool": cfg.classifier = .globalPool

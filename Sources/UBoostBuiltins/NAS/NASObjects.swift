@@ -18,18 +18,29 @@ public final class SpaceObject: HostObject {
   /// A chain space (FBNet-style layers: no pre-convs, nodes read only the previous cell).
   let chain: Bool
 
-  init(ops: [CandidateOp], nodes: Int, shared: Bool, chain: Bool = false) {
-    self.ops = ops; self.nodes = nodes; self.shared = shared; self.chain = chain
+  /// Which inputs a node may take (`SearchSpaceConfig.inputs`; nil: every input).
+  let inputs: [String: [String]]?
+
+  init(ops: [CandidateOp], nodes: Int, shared: Bool, chain: Bool = false, inputs: [String: [String]]? = nil) {
+    self.ops = ops; self.nodes = nodes; self.shared = shared; self.chain = chain; self.inputs = inputs
   }
 
+  /// The edges of a cell of this space.
+  var edges: [CellEdge] { SearchSpaceConfig.edges(nodes: nodes, chain: chain, inputs: inputs) }
+
   public var typeName: String { "CellSpace" }
-  public var fieldNames: [String] { ["ops", "nodes", "edges", "shared", "chain"] }
+  public var fieldNames: [String] { ["ops", "nodes", "edges", "inputs", "shared", "chain"] }
 
   public func getField(_ name: String) throws -> Value? {
     switch name {
     case "ops": return .list(ops.map { .string($0.rawValue) })
     case "nodes": return .number(Double(nodes))
-    case "edges": return .list(CellEdge.all(nodes: nodes).filter { !chain || $0.from != -1 }.map { .string($0.name) })
+    case "edges": return .list(edges.map { .string($0.name) })
+    case "inputs":
+      // Every node's inputs, as the space lets it read them.
+      return .record(RecordBox((1...nodes).map { t in
+        ("t\(t)", .list(ListBox(edges.filter { $0.to == t }.map { .string(CellEdge.sourceName($0.from)) })))
+      }))
     case "shared": return .bool(shared)
     case "chain": return .bool(chain)
     default: return nil
@@ -37,7 +48,11 @@ public final class SpaceObject: HostObject {
   }
 
   public func describe(width: Int) -> String {
-    "cell_space(ops: [\(ops.map { Value.string($0.rawValue).repr }.joined(separator: ", "))], nodes: \(nodes)\(chain ? ", chain: true" : ""))"
+    let ins = inputs.map { t in
+      ", inputs: {" + t.keys.sorted().map { k in "\(k): [" + (t[k] ?? []).map { Value.string($0).repr }.joined(separator: ", ") + "]" }
+        .joined(separator: ", ") + "}"
+    } ?? ""
+    return "cell_space(ops: [\(ops.map { Value.string($0.rawValue).repr }.joined(separator: ", "))], nodes: \(nodes)\(chain ? ", chain: true" : "")\(ins))"
   }
 }
 

@@ -58,12 +58,19 @@ public enum ArchitectureCost {
         src = [0: cXp]
         outWidth = cXp
       } else {
-        entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)],
-                             layers: [layer(.conv, 3, cXp, wXp, "xp_pre")]))
-        entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)],
-                             layers: [layer(.conv, 3, cXpp, wXpp, stride: reduce ? 2 : 1, inHW: sXpp, "xpp_pre")]))
-        src = [0: wXp, -1: wXpp]
-        outWidth = wXp
+        // A cell input that no node may read (the space's `inputs`) has no pre-conv.
+        src = [:]
+        if space.hasPreConv(0) {
+          entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXp), cout: Double(wXp), outH: h, outW: w)],
+                               layers: [layer(.conv, 3, cXp, wXp, "xp_pre")]))
+          src[0] = wXp
+        }
+        if space.hasPreConv(-1) {
+          entries.append(Entry(queries: [CostQuery(kind: .conv, kernel: 3, cin: Double(cXpp), cout: Double(wXpp), outH: h, outW: w)],
+                               layers: [layer(.conv, 3, cXpp, wXpp, stride: reduce ? 2 : 1, inHW: sXpp, "xpp_pre")]))
+          src[-1] = wXpp
+        }
+        outWidth = src[0] ?? cXp
       }
       for t in 1...space.nodes {
         var incoming: [(Int, Entry?, String)] = []

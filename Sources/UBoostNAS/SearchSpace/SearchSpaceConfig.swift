@@ -94,6 +94,12 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
   /// the ops. nil or false: DARTS cells with two inputs and their 3x3 pre-convs.
   public var chain: Bool? = nil
 
+  /// Which inputs a node may take: node name (`t1`, `t2`, ...) -> its allowed sources (`xp`,
+  /// `xpp`, `tK` with K below the node). A node that is not listed takes every source the space
+  /// allows (both cell inputs and every earlier node; a chain space: no `xpp`). nil: every node
+  /// takes everything (the reference). A cell input that no node reads gets no pre-conv.
+  public var inputs: [String: [String]]? = nil
+
   /// Whether this is a chain space (see `chain`).
   public var isChain: Bool { chain ?? false }
   /// The classifier: nil or `.flatten` (the reference: flatten, then a linear layer) or
@@ -105,8 +111,42 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
   /// Width of the micro-search cells.
   public var microCellWidth: Int { microWidth ?? stemChannels }
 
-  /// The edges of a cell.
-  public var edges: [CellEdge] { CellEdge.all(nodes: nodes).filter { !isChain || $0.from != -1 } }
+  /// The edges of a cell (reference order), after `chain` and `inputs`.
+  public var edges: [CellEdge] { SearchSpaceConfig.edges(nodes: nodes, chain: isChain, inputs: inputs) }
+
+  /// The edges of a cell with `nodes` nodes under `chain` and `inputs` (see `inputs`).
+  public static func edges(nodes: Int, chain: Bool, inputs: [String: [String]]?) -> [CellEdge] {
+    CellEdge.all(nodes: nodes).filter { e in
+      if chain && e.from == -1 { return false }
+      guard let allowed = inputs?["t\(e.to)"] else { return true }
+      return allowed.contains(CellEdge.sourceName(e.from))
+    }
+  }
+
+  /// Whether some node reads the cell input `source` (0: xp, -1: xpp); one that nobody reads
+  /// gets no pre-conv.
+  public func reads(_ source: Int) -> Bool { edges.contains { $0.from == source } }
+
+  /// Whether cell input `source` (0: xp, -1: xpp) goes through a 3x3 pre-conv: not in a chain
+  /// space, and only when some node reads it.
+  public func hasPreConv(_ source: Int) -> Bool { !isChain && reads(source) }
+
+  /// Checks an `inputs` table against `nodes` and `chain`; the message names the bad entry.
+  public static func validateInputs(_ inputs: [String: [String]], nodes: Int, chain: Bool) throws {
+    for key in inputs.keys.sorted() {
+      guard key.hasPrefix("t"), let t = Int(key.dropFirst()), t >= 1, t <= nodes, key == "t\(t)" else {
+        throw NASError.invalidConfig("inputs: '\(key)' is not a node of this cell (t1...t\(nodes))")
+      }
+      let sources = inputs[key] ?? []
+      guard !sources.isEmpty else { throw NASError.invalidConfig("inputs: node \(key) has no inputs") }
+      guard Set(sources).count == sources.count else { throw NASError.invalidConfig("inputs: node \(key) lists an input twice: \(sources)") }
+      let allowed = (chain ? [0] : [-1, 0]) + Array(1..<t)
+      for src in sources where !allowed.map(CellEdge.sourceName).contains(src) {
+        let why = src == "xpp" && chain ? "a chain space has no xpp input" : "a node reads xp, xpp or an earlier node"
+        throw NASError.invalidConfig("inputs: node \(key) cannot read '\(src)' (\(why); allowed: \(allowed.map(CellEdge.sourceName).joined(separator: ", ")))")
+      }
+    }
+  }
 
   /// Throws `NASError.invalidConfig` naming the first bad value.
   public func validate() throws {
@@ -132,6 +172,7 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
       try check(stemChannels == microCellWidth,
                 "a chain space has no pre-convs, so its stem width (\(stemChannels)) must equal the cell width (\(microCellWidth))")
     }
+    if let inputs = inputs { try SearchSpaceConfig.validateInputs(inputs, nodes: nodes, chain: isChain) }
     try check(partialChannels >= 1 && partialChannels <= microCellWidth && microCellWidth % partialChannels == 0,
               "partial channels K must divide the micro cell width \(microCellWidth) (K = \(partialChannels))")
   }
@@ -154,6 +195,14 @@ extension SearchSpaceConfig {
   /// space's definition; throws for a name the space does not define.
   public func resolve(_ genotype: Genotype) throws -> Genotype {
     var g = genotype
+    if inputs != nil {
+      let allowed = Set(edges.map(\.name))
+      for cell in g.cells {
+        for (edge, op) in cell.ops.sorted(by: { $0.key < $1.key }) where !op.isZero && !allowed.contains(edge) {
+          throw NASError.invalidConfig("genotype edge \(edge) is not in the space (its inputs table does not let that node read that source)")
+        }
+      }
+    }
     for (i, cell) in g.cells.enumerated() {
       for (edge, op) in cell.ops where !op.isResolved || (!op.isBuiltin && !ops.contains(op)) {
         guard let def = ops.first(where: { $0.name == op.name }) else {
