@@ -22,6 +22,18 @@ public struct SupernetOutput {
     public var name: String
     public var latency: Tensor
     public var util: Tensor
+    /// A mixed edge's candidates (micro search); nil for a single op, a pre-conv or a lift.
+    public var mix: MixedCost? = nil
+  }
+
+  /// The candidates of a mixed edge: `ops` (names, in the space's order), their relaxed weights
+  /// `weights` [n] (on the tape w.r.t. the alphas), and each candidate's own `latency` and `util`
+  /// [n] (0 for ops without convs). The edge's entry is the weighted mean of these.
+  public struct MixedCost {
+    public var ops: [String]
+    public var weights: Tensor
+    public var latency: Tensor
+    public var util: Tensor
   }
 }
 
@@ -255,7 +267,7 @@ public final class Supernet {
     for cell in cells {
       let g = cell.alphaSet.flatMap { relaxed.indices.contains($0) ? relaxed[$0] : nil }
       let (y, l, u, named) = try cell.forward(xp: xp, xpp: xpp, cXp: cXp, cXpp: cXpp, g: g, ctx: ctx)
-      entries += named.map { SupernetOutput.CostEntry(cell: cell.name, name: $0.0, latency: $0.1.latency, util: $0.1.util) }
+      entries += named.map { SupernetOutput.CostEntry(cell: cell.name, name: $0.0, latency: $0.1.latency, util: $0.1.util, mix: $0.1.mix) }
       if let l = l { lats.append(l) }
       if let u = u { utils.append(u) }
       xpp = xp; xp = y

@@ -215,7 +215,7 @@ public final class SupernetObject: HostObject {
     switch name {
     case "forward":
       return BuiltinFunction("forward", "x, training: bool = true",
-                             "Runs the network on images [N, C, H, W]: {logits, latency, util, costs} (costs: [{cell, name, latency, util}], every costed pre-conv and edge).") { [self] a in
+                             "Runs the network on images [N, C, H, W]: {logits, latency, util, costs} (costs: [{cell, name, latency, util}], every costed pre-conv and edge; a mixed edge's entry adds ops, weights, op_latency and op_util, each candidate's own cost).") { [self] a in
         let x = try a.tensor("x")
         let training = try a.bool("training")
         return try forward(x, training: training)
@@ -235,11 +235,17 @@ public final class SupernetObject: HostObject {
   }
 
   /// A forward's output as scripts see it (also the `out` of a loss function):
-  /// `{logits, latency, util, costs}`, `costs` a list of `{cell, name, latency, util}`.
+  /// `{logits, latency, util, costs}`, `costs` a list of `{cell, name, latency, util}` (a mixed
+  /// edge adds `{ops, weights, op_latency, op_util}`).
   static func record(_ out: SupernetOutput) -> Value {
     let costs = out.costs.map { c in
-      Value.record([("cell", .string(c.cell)), ("name", .string(c.name)),
-                    ("latency", TensorObject.value(c.latency)), ("util", TensorObject.value(c.util))])
+      var fields: [(String, Value)] = [("cell", .string(c.cell)), ("name", .string(c.name)),
+                                       ("latency", TensorObject.value(c.latency)), ("util", TensorObject.value(c.util))]
+      if let m = c.mix {
+        fields += [("ops", .list(ListBox(m.ops.map { .string($0) }))), ("weights", TensorObject.value(m.weights)),
+                   ("op_latency", TensorObject.value(m.latency)), ("op_util", TensorObject.value(m.util))]
+      }
+      return Value.record(fields)
     }
     return .record([("logits", TensorObject.value(out.logits)), ("latency", TensorObject.value(out.latency)),
                     ("util", TensorObject.value(out.util)), ("costs", .list(ListBox(costs)))])

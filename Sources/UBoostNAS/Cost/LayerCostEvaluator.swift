@@ -57,6 +57,8 @@ public protocol LayerCostEvaluator {
 struct LayerCostTensors {
   var latency: Tensor
   var util: Tensor
+  /// A mixed edge's candidates, behind the expected cost above (nil for a single op).
+  var mix: SupernetOutput.MixedCost? = nil
 
   static func evaluate(_ evaluator: LayerCostEvaluator, kind: CostLayerKind, kernel: Int, cin: Tensor, cout: Tensor,
                        outH: Int, outW: Int, dilation: Int = 2) throws -> LayerCostTensors {

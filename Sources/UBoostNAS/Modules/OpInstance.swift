@@ -120,7 +120,13 @@ final class EdgeModule {
       }
       var costs: [LayerCostTensors] = []
       if ctx.cost != nil, let (l, u) = FusedOps.mixCost(g, lats: lats, utils: utils, normalizeLatency: ctx.mode == .reference) {
-        costs.append(LayerCostTensors(latency: l, util: u))
+        // Each candidate's own cost beside the expected one, so a script can write FBNet's
+        // per-op loss (sum_k g_k lat_k) or weight ops its own way; ops without convs cost 0.
+        let zero = Tensor(scalar: 0)
+        let mix = SupernetOutput.MixedCost(ops: ops.map(\.op.name), weights: g,
+                                           latency: try Tensor.stack(lats.map { $0 ?? zero }),
+                                           util: try Tensor.stack(utils.map { $0 ?? zero }))
+        costs.append(LayerCostTensors(latency: l, util: u, mix: mix))
       }
       return (out, costs)
     }
