@@ -72,11 +72,12 @@ public final class Tensor {
   /// The gradient as a tensor of the same shape (nil before `backward()`).
   public var grad: Tensor? { gradData.map { Tensor(uncheckedShape: shape, data: $0) } }
 
-  /// Marks this tensor as a trainable leaf and returns it.
+  /// Marks this tensor as a trainable leaf (or, with `false`, a constant for the operations
+  /// recorded from now on) and returns it. `clearingGrad: false` keeps an accumulated gradient.
   @discardableResult
-  public func trainable(_ flag: Bool = true) -> Tensor {
+  public func trainable(_ flag: Bool = true, clearingGrad: Bool = true) -> Tensor {
     requiresGrad = flag
-    if !flag { gradData = nil }
+    if !flag && clearingGrad { gradData = nil }
     return self
   }
 

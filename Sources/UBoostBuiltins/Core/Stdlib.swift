@@ -41,15 +41,29 @@ enum Stdlib {
     var out: [(String, String, String)] = []
     for (file, text) in EmbeddedStdlib.files.sorted(by: { $0.key < $1.key }) {
       var comment: [String] = []
+      // A signature may run over several lines: it ends at its first ")".
+      var pending: String? = nil
       for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
         let line = raw.trimmingCharacters(in: .whitespaces)
-        if line.hasPrefix("# ") && !line.hasPrefix("# ----") && !line.hasPrefix(engineMarker) {
+        if let head = pending {
+          let sig = head + " " + line
+          if let close = sig.firstIndex(of: ")") {
+            out.append((file, String(sig[...close]), comment.joined(separator: " ")))
+            pending = nil
+            comment = []
+          } else {
+            pending = sig
+          }
+        } else if line.hasPrefix("# ") && !line.hasPrefix("# ----") && !line.hasPrefix(engineMarker) {
           comment.append(String(line.dropFirst(2)))
         } else if line.hasPrefix("fn "), raw.hasPrefix("fn ") {
-          var sig = String(line.dropFirst(3))
-          if let close = sig.firstIndex(of: ")") { sig = String(sig[...close]) }
-          out.append((file, sig, comment.joined(separator: " ")))
-          comment = []
+          let sig = String(line.dropFirst(3))
+          if let close = sig.firstIndex(of: ")") {
+            out.append((file, String(sig[...close]), comment.joined(separator: " ")))
+            comment = []
+          } else {
+            pending = sig
+          }
         } else {
           comment = []
         }

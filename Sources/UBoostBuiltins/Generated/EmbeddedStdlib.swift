@@ -320,5 +320,93 @@ fn paper_supernet(stem: 128, classes: 10, input: nil, seed: 0) =
 fn tiny_supernet(data, ops: ["conv3x3", "sep3x3", "identity", "zero"], seed: 0) =
   supernet(cell_space(ops: ops), stem: 4, stacks: [1, 1], classes: data.classes, input: data, seed: seed)
 """####,
+    "search_loop.uboost": ####"""
+# requires: engine
+# search_loop.uboost — the bilevel search loop of search() and channel_search(), written over
+# the explicit-loop pieces (net.forward, sgd_step, adam_step, beta_decay_loss, zero_one_loss,
+# frozen, net.tau, net.aux_skip, net.relax). With the same settings it steps a supernet exactly as the
+# built-in search does, bit for bit (Tests/scripts/nas/search_loop.uboost), so it is the place
+# to start a variant of the loop: another schedule, another split, a budget term.
+#
+# Per epoch: the first ceil(split * batches) batches step the weights (SGD with momentum 0.8,
+# weight decay 3e-4, gradient-norm clip, the learning rate halved every 30 epochs), the rest step
+# the alphas (Adam); warm-up epochs step only the weights; beta-decay's weight ramps linearly
+# over the alpha epochs, DARTS-' auxiliary skip decays from 1 to 0; tau is multiplied by
+# tau_decay (floor tau_min) after every epoch. loss(out, y) defaults to
+# cross_entropy + lat_coef * latency - util_coef * util. Returns the epochs' records
+# {epoch, tau, train_loss, train_top1, latency, util, genotype}; on_epoch(record) is called after
+# each (verbose: also printed). The shuffle of each pass comes from the data set's own pass
+# counter, so a fresh data set (not iterated before) matches search(). What it leaves to search():
+# dir: (stats files and a resumable checkpoint), valid:, the progress bar and the per-epoch cost
+# reports.
+fn search_loop(net, data, epochs: 1, split: 0.8, loss: nil, lat_coef: 1, util_coef: 1,
+               lr: 1e-3, alpha_lr: 0.1, clip: 0.5, warmup: 0, beta_decay: 0, aux_skip: false,
+               relax: "gumbel", zero_one: 10, tau_decay: 0.95, tau_min: 0.001, on_epoch: nil, verbose: false) {
+  fn default_loss(out, y) {
+    var l = cross_entropy(out.logits, y)
+    if lat_coef != 0 { l = l + out.latency * lat_coef }
+    if util_coef != 0 { l = l - out.util * util_coef }
+    l
+  }
+  let objective = loss ?? default_loss
+  let micro = net.stage == "micro"
+  if micro { net.relax = relax }
+  # Schedules in float32, as the engine computes them (tensor arithmetic rounds like it).
+  fn f32(t) = item(t)
+  var history = []
+  for epoch in 0..<epochs {
+    let steps = len(data)
+    let weight_steps = if epoch < warmup { steps } else { ceil(steps * split) }
+    let w_lr = f32(tensor(lr) * 0.5 ** floor(epoch / 30))
+    let beta = if beta_decay != 0 && epoch >= warmup && epochs > warmup {
+      f32(tensor(beta_decay) * (epoch - warmup + 1) / (epochs - warmup))
+    } else { 0 }
+    let zo = if relax == "sigmoid" { zero_one } else { 0 }
+    if micro {
+      net.aux_skip = if !aux_skip { 0 } else if epoch < warmup { 1 } else {
+        max(0, f32(1 - tensor(epoch - warmup) / max(epochs - warmup, 1)))
+      }
+    }
+    var total = 0
+    var correct = 0
+    var seen = 0
+    var lat = 0
+    var util = 0
+    for (step, batch) in enumerate(data) {
+      let alpha_step = step >= weight_steps && alpha_lr > 0 && net.alpha_count > 0
+      fn one_step() {
+        let out = net.forward(batch.x)
+        let l = objective(out, batch.y)
+        if !is_finite(item(l)) { error("search_loop: the loss is not finite at epoch \(epoch + 1), step \(step + 1)") }
+        if alpha_step {
+          var o = l
+          if micro && beta > 0 { o = o + beta_decay_loss(net) * beta }
+          if micro && zo > 0 { o = o + zero_one_loss(net) * zo }
+          adam_step(net.alphas, o, lr: alpha_lr)
+        } else {
+          sgd_step(net.weights, l, lr: w_lr, clip: clip)
+        }
+        [out, l]
+      }
+      # Only what this step updates gets a gradient.
+      let r = frozen(if alpha_step { net.weights } else { net.alphas }, one_step)
+      let n = batch.size
+      total += item(r[1]) * n
+      correct += accuracy(r[0].logits, batch.y) * n
+      seen += n
+      lat = item(r[0].latency)
+      util = item(r[0].util)
+    }
+    let record = {epoch: epoch + 1, tau: net.tau, train_loss: total / seen, train_top1: correct / seen,
+                  latency: lat, util: util, genotype: str(net.genotype)}
+    net.tau = max(f32(tensor(net.tau) * tau_decay), f32(tensor(tau_min)))
+    append(history, record)
+    if verbose { print("search_loop epoch \(epoch + 1): \(record)") }
+    if on_epoch != nil { on_epoch(record) }
+  }
+  if micro { net.aux_skip = 0 }
+  history
+}
+"""####,
   ]
 }

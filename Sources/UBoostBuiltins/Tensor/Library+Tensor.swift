@@ -150,6 +150,18 @@ enum TensorLibrary {
         defer { GradMode.isEnabled = saved }
         return try a.interpreter.call(f, [])
       },
+      BuiltinFunction("frozen", "params, f: function",
+                      "Calls f() with params (trainable leaves) held constant while it runs: a backward inside f computes no gradient for them (their .grad stays as it was; the convs skip their weight-gradient products), and an op inside f that reads only frozen tensors and constants is not recorded. How a bilevel loop keeps an alpha step from computing weight gradients: frozen(net.weights, fn() => adam_step(net.alphas, loss(net.forward(x), y))).") { a in
+        let params = try TensorLibrary.paramList(a, "params")
+        for (i, p) in params.enumerated() where !p.isLeaf {
+          throw LangError(.value, "frozen(params:): tensor \(i) is the result of a recorded operation, not a leaf (param(), net.weights, net.alphas)")
+        }
+        let f = try a.callable("f")
+        let saved = params.map(\.requiresGrad)
+        for p in params { p.trainable(false, clearingGrad: false) }
+        defer { for (p, flag) in zip(params, saved) { p.trainable(flag, clearingGrad: false) } }
+        return try a.interpreter.call(f, [])
+      },
     ]
   }
 
