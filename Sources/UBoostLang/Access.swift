@@ -40,17 +40,21 @@ enum Access {
 
   // MARK: Indexing
 
-  static func position(_ key: Value, count: Int, what: String) throws -> Int {
+  /// The position `key` names in a sequence of `count` items (negative counts from the end);
+  /// `axis`: the axis of a multi-index, named in the messages (which then also allow a slice).
+  static func position(_ key: Value, count: Int, what: String, axis: Int? = nil) throws -> Int {
+    let subject = axis.map { "\(what) index on axis \($0)" } ?? "\(what) index"
     guard case .number(let d) = key else {
-      throw LangError(.type, "\(what) index must be a number, got \(key.typeName)")
+      throw LangError(.type, "\(subject) must be a number\(axis == nil ? "" : " or a slice a:b"), got \(key.typeName)")
     }
     guard d == d.rounded(), abs(d) < 9e15 else {
-      throw LangError(.index, "\(what) index must be an integer, got \(Value.formatNumber(d))")
+      throw LangError(.index, "\(subject) must be an integer, got \(Value.formatNumber(d))")
     }
     var i = Int(d)
     if i < 0 { i += count }
     guard i >= 0, i < count else {
-      throw LangError(.index, "index \(Int(d)) out of range for \(what) of length \(count)")
+      let place = axis.map { "axis \($0) of size \(count) (\(what))" } ?? "\(what) of length \(count)"
+      throw LangError(.index, "index \(Int(d)) out of range for \(place)")
     }
     return i
   }

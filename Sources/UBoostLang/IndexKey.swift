@@ -55,18 +55,7 @@ public final class IndexKey: HostObject {
         }
         out.append(.at(i))
       case .at(let v):
-        guard case .number(let d) = v else {
-          throw LangError(.type, "\(what) index on axis \(axis) must be a number or a slice a:b, got \(v.typeName)")
-        }
-        guard d == d.rounded(), abs(d) < 9e15 else {
-          throw LangError(.index, "\(what) index on axis \(axis) must be an integer, got \(Value.formatNumber(d))")
-        }
-        var i = Int(d)
-        if i < 0 { i += n }
-        guard i >= 0, i < n else {
-          throw LangError(.index, "index \(Int(d)) out of range for axis \(axis) of size \(n) (\(what))")
-        }
-        out.append(.at(i))
+        out.append(.at(try Access.position(v, count: n, what: what, axis: axis)))
       case .slice(let lo, let hi):
         let a = try Access.bound(lo, count: n, default: 0), b = try Access.bound(hi, count: n, default: n)
         out.append(.range(a..<max(a, b)))
