@@ -349,6 +349,8 @@ fn search_loop(net, data, epochs: 1, split: 0.8, loss: nil, lat_coef: 1, util_co
     l
   }
   let objective = loss ?? default_loss
+  if len(data) == 0 { error("search_loop(data:): no batches") }
+  if split < 0 || split > 1 { error("search_loop(split:): the share of weight steps must be in 0...1, got \(split)") }
   let micro = net.stage == "micro"
   if micro { net.relax = relax }
   # Schedules in float32, as the engine computes them (tensor arithmetic rounds like it).
