@@ -45,28 +45,22 @@ enum Stdlib {
       var pending: String? = nil
       for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
         let line = raw.trimmingCharacters(in: .whitespaces)
+        let sig: String
         if let head = pending {
-          let sig = head + " " + line
-          if let close = sig.firstIndex(of: ")") {
-            out.append((file, String(sig[...close]), comment.joined(separator: " ")))
-            pending = nil
-            comment = []
-          } else {
-            pending = sig
-          }
+          sig = head + " " + line
         } else if line.hasPrefix("# ") && !line.hasPrefix("# ----") && !line.hasPrefix(engineMarker) {
           comment.append(String(line.dropFirst(2)))
+          continue
         } else if line.hasPrefix("fn "), raw.hasPrefix("fn ") {
-          let sig = String(line.dropFirst(3))
-          if let close = sig.firstIndex(of: ")") {
-            out.append((file, String(sig[...close]), comment.joined(separator: " ")))
-            comment = []
-          } else {
-            pending = sig
-          }
+          sig = String(line.dropFirst(3))
         } else {
           comment = []
+          continue
         }
+        guard let close = sig.firstIndex(of: ")") else { pending = sig; continue }
+        out.append((file, String(sig[...close]), comment.joined(separator: " ")))
+        pending = nil
+        comment = []
       }
     }
     return out

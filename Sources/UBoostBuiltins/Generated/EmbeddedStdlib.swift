@@ -353,20 +353,19 @@ fn search_loop(net, data, epochs: 1, split: 0.8, loss: nil, lat_coef: 1, util_co
   if split < 0 || split > 1 { error("search_loop(split:): the share of weight steps must be in 0...1, got \(split)") }
   let micro = net.stage == "micro"
   if micro { net.relax = relax }
-  # Schedules in float32, as the engine computes them (tensor arithmetic rounds like it).
-  fn f32(t) = item(t)
+  # The schedules go through tensor arithmetic, so they round to float32 as the engine's do.
   var history = []
   for epoch in 0..<epochs {
     let steps = len(data)
     let weight_steps = if epoch < warmup { steps } else { ceil(steps * split) }
-    let w_lr = f32(tensor(lr) * 0.5 ** floor(epoch / 30))
+    let w_lr = item(tensor(lr) * 0.5 ** floor(epoch / 30))
     let beta = if beta_decay != 0 && epoch >= warmup && epochs > warmup {
-      f32(tensor(beta_decay) * (epoch - warmup + 1) / (epochs - warmup))
+      item(tensor(beta_decay) * (epoch - warmup + 1) / (epochs - warmup))
     } else { 0 }
     let zo = if relax == "sigmoid" { zero_one } else { 0 }
     if micro {
       net.aux_skip = if !aux_skip { 0 } else if epoch < warmup { 1 } else {
-        max(0, f32(1 - tensor(epoch - warmup) / max(epochs - warmup, 1)))
+        max(0, item(1 - tensor(epoch - warmup) / max(epochs - warmup, 1)))
       }
     }
     var total = 0
@@ -401,7 +400,7 @@ fn search_loop(net, data, epochs: 1, split: 0.8, loss: nil, lat_coef: 1, util_co
     }
     let record = {epoch: epoch + 1, tau: net.tau, train_loss: total / seen, train_top1: correct / seen,
                   latency: lat, util: util, genotype: str(net.genotype)}
-    net.tau = max(f32(tensor(net.tau) * tau_decay), f32(tensor(tau_min)))
+    net.tau = max(item(tensor(net.tau) * tau_decay), item(tensor(tau_min)))
     append(history, record)
     if verbose { print("search_loop epoch \(epoch + 1): \(record)") }
     if on_epoch != nil { on_epoch(record) }
