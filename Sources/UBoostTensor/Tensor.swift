@@ -72,8 +72,9 @@ public final class Tensor {
   /// The gradient as a tensor of the same shape (nil before `backward()`).
   public var grad: Tensor? { gradData.map { Tensor(uncheckedShape: shape, data: $0) } }
 
-  /// Marks this tensor as a trainable leaf (or, with `false`, a constant for the operations
-  /// recorded from now on) and returns it. `clearingGrad: false` keeps an accumulated gradient.
+  /// Marks this tensor as a trainable leaf and returns it. With `false` it is a constant while
+  /// the flag stays off: a backward accumulates no gradient into it and ops on constants only are
+  /// not recorded. `clearingGrad: false` keeps a gradient accumulated before.
   @discardableResult
   public func trainable(_ flag: Bool = true, clearingGrad: Bool = true) -> Tensor {
     requiresGrad = flag

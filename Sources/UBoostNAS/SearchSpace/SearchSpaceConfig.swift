@@ -123,13 +123,9 @@ public struct SearchSpaceConfig: Codable, Equatable, Sendable {
     }
   }
 
-  /// Whether some node reads the cell input `source` (0: xp, -1: xpp); one that nobody reads
-  /// gets no pre-conv.
-  public func reads(_ source: Int) -> Bool { edges.contains { $0.from == source } }
-
   /// Whether cell input `source` (0: xp, -1: xpp) goes through a 3x3 pre-conv: not in a chain
   /// space, and only when some node reads it.
-  public func hasPreConv(_ source: Int) -> Bool { !isChain && reads(source) }
+  public func hasPreConv(_ source: Int) -> Bool { !isChain && edges.contains { $0.from == source } }
 
   /// Checks an `inputs` table against `nodes` and `chain`; the message names the bad entry.
   public static func validateInputs(_ inputs: [String: [String]], nodes: Int, chain: Bool) throws {
