@@ -42,8 +42,11 @@ public enum Builtins {
 
   /// The engine libraries with the sweep library bound to `sweep`.
   static func libraries(sweep: SweepHost) -> [BuiltinLibrary] {
-    [TensorLibrary.library, NNLibrary.library, HardwareLibrary.library, DataLibrary.library, NASLibrary.library, ArchLibrary.library, PlotLibrary.library,
-     SweepLibrary.library(sweep)]
+    // sgd_step / adam_step and the search session share one interpreter's optimizer state.
+    let optimizers = ScriptOptimizers()
+    return [TensorLibrary.library, NNLibrary.library(optimizers: optimizers), HardwareLibrary.library, DataLibrary.library,
+            NASLibrary.library, SearchLibrary.library(optimizers: optimizers), ArchLibrary.library, PlotLibrary.library,
+            SweepLibrary.library(sweep)]
   }
 
   /// Registers all engine libraries into `interpreter` and loads the stdlib.

@@ -364,6 +364,12 @@ extension Interpreter {
         }
       } catch var e as LangError {
         if e.location == nil { e.location = location }
+        // An error raised in stdlib code called from user code points at the user's call; where
+        // the stdlib raised it stays in the message.
+        if let at = e.location, at.file.isLibrary, let call = location, !call.file.isLibrary {
+          if e.libraryLocation == nil { e.libraryLocation = at }
+          e.location = call
+        }
         if e.stack.count < 100 || e.kind != .recursion { e.stack.append(LangError.Frame(function: proto.name, callSite: location)) }
         throw e
       }

@@ -81,8 +81,8 @@ public final class Interpreter {
   /// Runs a program; returns the value of its last statement when that is an expression.
   /// `firstLine` numbers the source's first line (for a notebook cell inside a larger file).
   @discardableResult
-  public func run(source: String, file: String, firstLine: Int = 1) throws -> Value {
-    let src = SourceFile(name: file, text: source, firstLine: firstLine)
+  public func run(source: String, file: String, firstLine: Int = 1, library: Bool = false) throws -> Value {
+    let src = SourceFile(name: file, text: source, firstLine: firstLine, isLibrary: library)
     return try onEvaluationThread {
       let code = try self.compileProgram(src)
       let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
@@ -220,12 +220,15 @@ public final class Interpreter {
       }
       throw e
     }
-    let code = try compileProgram(SourceFile(name: url.path, text: text))
+    let code = try compileProgram(SourceFile(name: url.path, text: text, isLibrary: loadingStdlib))
     let frame = Frame.make(slotCount: code.slots, cellCount: code.cells, captures: [])
     do { _ = try code.body(frame) } catch let t as ControlTransfer {
       if case .returnValue = t.flow {} else { throw t }
     }
   }
+
+  /// Set while `loadStdlib` runs: the files it imports are library code.
+  var loadingStdlib = false
 
   /// Loads every `*.uboost` file in `dir` (sorted by name). Files whose first line is
   /// `# requires: engine` are skipped unless `includeEngine`.
@@ -233,6 +236,8 @@ public final class Interpreter {
     let fm = FileManager.default
     let files = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".uboost") }.sorted()
     var errors: [LangError] = []
+    loadingStdlib = true
+    defer { loadingStdlib = false }
     for name in files {
       let url = dir.appendingPathComponent(name)
       guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }

@@ -25,6 +25,8 @@ public struct LangError: Error, CustomStringConvertible {
   public var kind: Kind
   public var message: String
   public var location: SourceLocation?
+  /// Where stdlib code raised it, when `location` is the user's call into the stdlib.
+  public var libraryLocation: SourceLocation?
   public var stack: [Frame] = []
   /// The value given to `throw` (nil for other errors).
   public var thrown: Value?
@@ -90,8 +92,9 @@ public struct LangError: Error, CustomStringConvertible {
   }
 
   private func renderStack() -> String {
-    guard !stack.isEmpty else { return "" }
-    var out = "\ncall stack (innermost first):"
+    let raised = libraryLocation.map { "\nraised in the stdlib at \($0)" } ?? ""
+    guard !stack.isEmpty else { return raised }
+    var out = raised + "\ncall stack (innermost first):"
     for f in stack.prefix(12) {
       out += "\n  in \(f.function)" + (f.callSite.map { ", called at \($0)" } ?? "")
     }

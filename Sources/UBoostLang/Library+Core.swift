@@ -267,9 +267,11 @@ public enum CoreLibraries {
       e.thrown = v
       throw e
     },
-    B("help", "name: string", "Signature and documentation of a builtin.") { a in
+    B("help", "name: string", "Signature and documentation of a builtin or of a uboost function (the stdlib's included: its comment lines).") { a in
       let n = try a.string("name")
-      return .string(a.interpreter.registry.help(n) ?? "no builtin named '\(n)'")
+      if let h = a.interpreter.registry.help(n) { return .string(h) }
+      if case .function(let c)? = a.interpreter.lookup(n) { return .string(c.help) }
+      return .string("no builtin or function named '\(n)'")
     },
     B("clock", "", "Seconds elapsed on a monotonic clock (for timing).") { _ in
       .number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)

@@ -13,12 +13,15 @@ public final class SourceFile: @unchecked Sendable {
   public let text: String
   /// Line number of the text's first line (above 1 when it is a cell of a larger file).
   public let firstLine: Int
+  /// Part of the stdlib: an error raised in its code is reported where user code called it.
+  public let isLibrary: Bool
   private let lineTexts: [String]
 
-  public init(name: String, text: String, firstLine: Int = 1) {
+  public init(name: String, text: String, firstLine: Int = 1, isLibrary: Bool = false) {
     self.name = name
     self.text = text
     self.firstLine = firstLine
+    self.isLibrary = isLibrary
     self.lineTexts = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
   }
 

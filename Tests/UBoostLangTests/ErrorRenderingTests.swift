@@ -35,6 +35,30 @@ final class ErrorRenderingTests: XCTestCase {
     XCTAssertEqual(lines[3], "   | \t  ^")
   }
 
+  /// An error raised in library code points at the user's call into the library; the library's
+  /// line follows; a user callback's own error keeps its position.
+  func testErrorsInsideTheLibraryPointAtTheUsersCall() throws {
+    let interp = Interpreter(output: { _ in }, loadStdlib: false)
+    try interp.run(source: "fn helper(x) = x + nil\nfn lib(x) = helper(x)\nfn call_back(f) = f(1)", file: "stdlib/lib.uboost", library: true)
+    func failure(_ source: String) -> LangError? {
+      do { try interp.run(source: source, file: "user.uboost"); return nil } catch let e as LangError { return e } catch { return nil }
+    }
+    let e = try XCTUnwrap(failure("let a = 1\nlet b = lib(a)"))
+    XCTAssertEqual(e.location?.file.name, "user.uboost")
+    XCTAssertEqual(e.location?.line, 2)
+    XCTAssertEqual(e.location?.column, 9)
+    XCTAssertEqual(e.libraryLocation.map { "\($0)" }, "stdlib/lib.uboost:1:18")
+    XCTAssertEqual(e.stack.map(\.function), ["helper", "lib"])
+    let lines = e.description.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines[2], " 2 | let b = lib(a)")
+    XCTAssertEqual(lines[4], "raised in the stdlib at stdlib/lib.uboost:1:18")
+    // The user's own function, called back by the library, keeps its position.
+    let c = try XCTUnwrap(failure("fn mine(x) = x + \"s\"\ncall_back(mine)"))
+    XCTAssertEqual(c.location?.file.name, "user.uboost")
+    XCTAssertEqual(c.location?.line, 1)
+    XCTAssertNil(c.libraryLocation)
+  }
+
   func testCallStackListsFunctionsInnermostFirst() throws {
     let e = try XCTUnwrap(failure("fn inner(x) = x + nil\nfn outer() = inner(1)\nouter()"))
     XCTAssertEqual(e.stack.map { $0.function }, ["inner", "outer"])

@@ -32,7 +32,7 @@ enum Stdlib {
 
   static func run(_ files: [(String, String)], into interpreter: Interpreter) throws {
     for (name, text) in files {
-      try interpreter.run(source: text, file: "stdlib/\(name)")
+      try interpreter.run(source: text, file: "stdlib/\(name)", library: true)
     }
   }
 

@@ -320,93 +320,102 @@ fn paper_supernet(stem: 128, classes: 10, input: nil, seed: 0) =
 fn tiny_supernet(data, ops: ["conv3x3", "sep3x3", "identity", "zero"], seed: 0) =
   supernet(cell_space(ops: ops), stem: 4, stacks: [1, 1], classes: data.classes, input: data, seed: seed)
 """####,
-    "search_loop.uboost": ####"""
+    "search.uboost": ####"""
 # requires: engine
-# search_loop.uboost — the bilevel search loop of search() and channel_search(), written over
-# the explicit-loop pieces (net.forward, sgd_step, adam_step, beta_decay_loss, zero_one_loss,
-# frozen, net.tau, net.aux_skip, net.relax). With the same settings it steps a supernet exactly as the
-# built-in search does, bit for bit (Tests/scripts/nas/search_loop.uboost), so it is the place
-# to start a variant of the loop: another schedule, another split, a budget term.
-#
-# Per epoch: the first ceil(split * batches) batches step the weights (SGD with momentum 0.8,
-# weight decay 3e-4, gradient-norm clip, the learning rate halved every 30 epochs), the rest step
-# the alphas (Adam); warm-up epochs step only the weights; beta-decay's weight ramps linearly
-# over the alpha epochs, DARTS-' auxiliary skip decays from 1 to 0; tau is multiplied by
-# tau_decay (floor tau_min) after every epoch. loss(out, y) defaults to
-# cross_entropy + lat_coef * latency - util_coef * util. Returns the epochs' records
-# {epoch, tau, train_loss, train_top1, latency, util, genotype}; on_epoch(record) is called after
-# each (verbose: also printed). The shuffle of each pass comes from the data set's own pass
-# counter, so a fresh data set (not iterated before) matches search(). What it leaves to search():
-# dir: (stats files and a resumable checkpoint), valid:, the progress bar and the per-epoch cost
-# reports.
-fn search_loop(net, data, epochs: 1, split: 0.8, loss: nil, lat_coef: 1, util_coef: 1,
-               lr: 1e-3, alpha_lr: 0.1, clip: 0.5, warmup: 0, beta_decay: 0, aux_skip: false,
-               relax: "gumbel", zero_one: 10, tau_decay: 0.95, tau_min: 0.001, on_epoch: nil, verbose: false) {
+# search.uboost — search() and channel_search(): the bilevel loop of U-Boost's two searches,
+# written over the explicit-loop pieces (net.forward, sgd_step, adam_step, beta_decay_loss,
+# zero_one_loss, frozen). What is not the loop is the engine's session (search_session): it checks
+# the options, orders the data, resumes from dir:, validates, prices the derived genotype, draws
+# the progress bar, writes stats and checkpoints and builds the result. To try another schedule,
+# split or step, copy search_epochs under another name and change it: the session stays the same.
+
+# Micro search (DARTS-style cell search with the hardware terms). Per epoch the first split of
+# the batches step the weights (SGD, momentum 0.8, weight decay 3e-4, gradient-norm clip, the
+# learning rate halved every 30 epochs), the rest step the edge alphas (Adam); warmup: epochs step
+# only the weights; then tau decays (x tau_decay, floor tau_min). loss(out, y) defaults to
+# cross_entropy + lat_coef * latency - util_coef * util. Against collapse: warmup:, beta_decay:
+# (beta-DARTS), aux_skip: (DARTS-), relax: "sigmoid" with zero_one: (Fair-DARTS), max_identity:
+# (P-DARTS' cap when deriving). valid: adds validation loss and top-1 to every epoch's record;
+# dir: keeps <stage>_stats.json and a checkpoint from which a rerun resumes (refused when a
+# setting differs). Returns {genotype, alphas, history, net, ...} (see docs/nas.md).
+fn search(net, data, hw = nil, loss = nil, epochs: 1, valid = nil, lr: 0.001, alpha_lr: 0.1, split: 0.8,
+          tau_decay: 0.95, tau_min: 0.001, lat_coef: 1, util_coef: 1, clip: 0.5, warmup: 0, beta_decay: 0,
+          aux_skip: false, relax: "gumbel", zero_one: 10, max_identity = nil, dir = nil, verbose: false) {
+  search_epochs(search_session("search", net, data, {hw: hw, loss: loss, epochs: epochs, valid: valid, lr: lr,
+    alpha_lr: alpha_lr, split: split, tau_decay: tau_decay, tau_min: tau_min, lat_coef: lat_coef, util_coef: util_coef,
+    clip: clip, warmup: warmup, beta_decay: beta_decay, aux_skip: aux_skip, relax: relax, zero_one: zero_one,
+    max_identity: max_identity, dir: dir, verbose: verbose}))
+}
+
+# Channel search on the genotype of a micro search result ms: every searched conv chooses its
+# width among channels (a range), cells from stacks (1 = pool after the cell); mask: "after_relu"
+# (FBNetV2: the mask follows BN and ReLU) or "before_bn" (the reference's placement). The loop,
+# loss and options are search()'s.
+fn channel_search(ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: 1, valid = nil, seed: 0,
+                  mask: "after_relu", lr: 0.001, alpha_lr: 0.1, split: 0.8, tau_decay: 0.95, tau_min: 0.001,
+                  lat_coef: 1, util_coef: 1, clip: 0.5, warmup: 0, beta_decay: 0, aux_skip: false, relax: "gumbel",
+                  zero_one: 10, max_identity = nil, dir = nil, verbose: false) {
+  search_epochs(search_session("channel_search", ms, data, {hw: hw, loss: loss, channels: channels, stacks: stacks,
+    epochs: epochs, valid: valid, seed: seed, mask: mask, lr: lr, alpha_lr: alpha_lr, split: split,
+    tau_decay: tau_decay, tau_min: tau_min, lat_coef: lat_coef, util_coef: util_coef, clip: clip, warmup: warmup,
+    beta_decay: beta_decay, aux_skip: aux_skip, relax: relax, zero_one: zero_one, max_identity: max_identity,
+    dir: dir, verbose: verbose}))
+}
+
+# The loop of search() and channel_search() over a session s (search_session): the epochs from
+# s.start_epoch, each with its schedules (learning rate, weight/alpha split, beta-decay ramp,
+# auxiliary-skip decay), its steps and the tau annealing. The schedules go through tensor
+# arithmetic, so they round to float32 as the engine's loop does (SearchLoop, which steps a
+# supernet bit for bit the same: SearchStdlibTests).
+fn search_epochs(s) {
+  let net = s.net
+  let micro = net.stage == "micro"
   fn default_loss(out, y) {
     var l = cross_entropy(out.logits, y)
-    if lat_coef != 0 { l = l + out.latency * lat_coef }
-    if util_coef != 0 { l = l - out.util * util_coef }
+    if s.lat_coef != 0 { l = l + out.latency * s.lat_coef }
+    if s.util_coef != 0 { l = l - out.util * s.util_coef }
     l
   }
-  let objective = loss ?? default_loss
-  if len(data) == 0 { error("search_loop(data:): no batches") }
-  if split < 0 || split > 1 { error("search_loop(split:): the share of weight steps must be in 0...1, got \(split)") }
-  let micro = net.stage == "micro"
-  if micro { net.relax = relax }
-  # The schedules go through tensor arithmetic, so they round to float32 as the engine's do.
-  var history = []
-  for epoch in 0..<epochs {
-    let steps = len(data)
-    let weight_steps = if epoch < warmup { steps } else { ceil(steps * split) }
-    let w_lr = item(tensor(lr) * 0.5 ** floor(epoch / 30))
-    let beta = if beta_decay != 0 && epoch >= warmup && epochs > warmup {
-      item(tensor(beta_decay) * (epoch - warmup + 1) / (epochs - warmup))
+  let objective = s.loss ?? default_loss
+  if micro { net.relax = s.relax }
+  let epochs = s.epochs
+  let warmup = s.warmup
+  for epoch in s.start_epoch..<epochs {
+    let batches = s.begin_epoch(epoch)
+    let steps = len(batches)
+    let weight_steps = if epoch < warmup { steps } else { ceil(steps * s.split) }
+    let w_lr = item(tensor(s.lr) * s.lr_gamma ** floor(epoch / s.lr_step))
+    let beta = if s.beta_decay != 0 && epoch >= warmup && epochs > warmup {
+      item(tensor(s.beta_decay) * (epoch - warmup + 1) / (epochs - warmup))
     } else { 0 }
-    let zo = if relax == "sigmoid" { zero_one } else { 0 }
+    let zo = if s.relax == "sigmoid" { s.zero_one } else { 0 }
     if micro {
-      net.aux_skip = if !aux_skip { 0 } else if epoch < warmup { 1 } else {
+      net.aux_skip = if !s.aux_skip { 0 } else if epoch < warmup { 1 } else {
         max(0, item(1 - tensor(epoch - warmup) / max(epochs - warmup, 1)))
       }
     }
-    var total = 0
-    var correct = 0
-    var seen = 0
-    var lat = 0
-    var util = 0
-    for (step, batch) in enumerate(data) {
-      let alpha_step = step >= weight_steps && alpha_lr > 0 && net.alpha_count > 0
+    for (step, batch) in enumerate(batches) {
+      let alpha_step = step >= weight_steps && s.alpha_lr > 0 && net.alpha_count > 0
       fn one_step() {
         let out = net.forward(batch.x)
         let l = objective(out, batch.y)
-        if !is_finite(item(l)) { error("search_loop: the loss is not finite at epoch \(epoch + 1), step \(step + 1)") }
+        let lv = s.loss_value(l, epoch, step)
         if alpha_step {
           var o = l
           if micro && beta > 0 { o = o + beta_decay_loss(net) * beta }
           if micro && zo > 0 { o = o + zero_one_loss(net) * zo }
-          adam_step(net.alphas, o, lr: alpha_lr)
+          adam_step(net.alphas, o, lr: s.alpha_lr)
         } else {
-          sgd_step(net.weights, l, lr: w_lr, clip: clip)
+          sgd_step(net.weights, l, lr: w_lr, momentum: s.momentum, weight_decay: s.weight_decay, clip: s.clip)
         }
-        [out, l]
+        s.step_done(step, out, lv, batch)
       }
       # Only what this step updates gets a gradient.
-      let r = frozen(if alpha_step { net.weights } else { net.alphas }, one_step)
-      let n = batch.size
-      total += item(r[1]) * n
-      correct += accuracy(r[0].logits, batch.y) * n
-      seen += n
-      lat = item(r[0].latency)
-      util = item(r[0].util)
+      frozen(if alpha_step { net.weights } else { net.alphas }, one_step)
     }
-    let record = {epoch: epoch + 1, tau: net.tau, train_loss: total / seen, train_top1: correct / seen,
-                  latency: lat, util: util, genotype: str(net.genotype)}
-    net.tau = max(item(tensor(net.tau) * tau_decay), item(tensor(tau_min)))
-    append(history, record)
-    if verbose { print("search_loop epoch \(epoch + 1): \(record)") }
-    if on_epoch != nil { on_epoch(record) }
+    s.end_epoch(epoch, max(item(tensor(net.tau) * s.tau_decay), item(tensor(s.tau_min))))
   }
-  if micro { net.aux_skip = 0 }
-  history
+  s.result()
 }
 """####,
   ]

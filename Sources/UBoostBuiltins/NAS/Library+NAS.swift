@@ -88,40 +88,6 @@ enum NASLibrary {
         let net = try Engine.run("supernet") { try Supernet(space: cfg, stage: .micro, seed: seed) }
         return .object(SupernetObject(net, hardware: hw ?? defaultHardware(), interpreter: a.interpreter))
       },
-      BuiltinFunction("search", "net, data, hw = nil, loss = nil, epochs: int = 1, valid = nil, " + searchOptions,
-                      "Micro search (the engine's loop): per epoch the first split of the batches train the weights (SGD), the rest the edge alphas (Adam), then tau decays; loss(out, y) defaults to cross_entropy + lat_coef * latency - util_coef * util; dir: keeps stats and a resumable checkpoint. Returns {genotype, alphas, history, net}.") { a in
-        let net = try a.object("net", as: SupernetObject.self, expected: "supernet")
-        guard net.net.stage == .micro else { throw LangError(.value, "search(net:): expected a micro supernet (supernet(...)), got a \(net.net.stage.rawValue) network") }
-        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
-        net.setHardware(try optionalHardware(a))
-        if let v = a.optionalValue("max_identity"), !v.isNil { try net.setField("max_identity", v) }
-        let result = SearchResultObject(supernet: net, history: [])
-        result.history = try ScriptLoops.search(net, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
-                                                settings: try settings(a), interpreter: a.interpreter, function: "search",
-                                                onEpoch: { result.snapshotAlphas() })
-        return .object(result)
-      },
-      BuiltinFunction("channel_search", "ms, data, hw = nil, loss = nil, channels = nil, stacks = nil, epochs: int = 1, valid = nil, seed: int = 0, mask: string = \"after_relu\", " + searchOptions,
-                      "Channel search on the genotype of a micro search result: widths from channels (a range), cells from stacks (1 = pool after the cell); mask: \"after_relu\" (FBNetV2: the mask follows BN and ReLU) or \"before_bn\" (the reference's placement).") { a in
-        let (source, genotype) = try searchSource(a, "ms")
-        var cfg = source.net.space
-        let mask = try a.string("mask")
-        guard let placement = MaskPlacement(rawValue: mask) else {
-          throw LangError(.value, "channel_search(mask:): expected \"after_relu\" or \"before_bn\", got \"\(mask)\"")
-        }
-        cfg.maskPlacement = placement
-        if !(a.optionalValue("stacks")?.isNil ?? true) { cfg.channelStacks = try a.intList("stacks") }
-        cfg.channels = try channelChoices(a)
-        let seed = UInt64(bitPattern: Int64(try a.int("seed")))
-        let net = try Engine.run("channel_search") { try Supernet(space: cfg, stage: .channel, genotype: genotype, seed: seed) }
-        let obj = SupernetObject(net, hardware: try optionalHardware(a) ?? source.hardware ?? defaultHardware(), interpreter: a.interpreter)
-        let data = try a.object("data", as: DatasetObject.self, expected: "dataset")
-        let result = SearchResultObject(supernet: obj, history: [])
-        result.history = try ScriptLoops.search(obj, data: data, valid: try optionalDataset(a, "valid"), loss: try optionalLoss(a),
-                                                settings: try settings(a), interpreter: a.interpreter, function: "channel_search",
-                                                onEpoch: { result.snapshotAlphas() })
-        return .object(result)
-      },
       BuiltinFunction("beta_decay_loss", "net",
                       "beta-DARTS' regulariser of a micro supernet's edge alphas: mean over edges of logsumexp(alpha) (Ye et al., CVPR 2022); add lambda * it to an explicit loop's alpha loss.") { a in
         let net = try a.object("net", as: SupernetObject.self, expected: "supernet")

@@ -7,7 +7,6 @@ import UBoostTensor
 enum NNLibrary {
   /// The library with optimizer state of its own: `Builtins.install` registers one per
   /// interpreter, so each interpreter owns its `sgd_step` / `adam_step` state.
-  static var library: BuiltinLibrary { library(optimizers: ScriptOptimizers()) }
 
   static func library(optimizers: ScriptOptimizers) -> BuiltinLibrary {
     BuiltinLibrary(
@@ -130,6 +129,12 @@ final class ScriptOptimizers {
     let o = try Adam(lr: 0.1)
     adamOptimizer = o
     return o
+  }
+
+  /// Drops the state of `params` in both optimizers (a search starts its steps afresh).
+  func reset(_ params: [Tensor]) {
+    sgdOptimizer?.reset(params)
+    adamOptimizer?.reset(params)
   }
 
   static func step(_ a: Arguments, _ opt: Optimizer, clip: Double) throws {

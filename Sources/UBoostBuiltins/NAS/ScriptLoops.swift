@@ -73,9 +73,12 @@ enum ScriptLoops {
     "relaxation": "relax", "zeroOneCoef": "zero_one",
   ]
 
-  /// Runs a micro or channel search on `net`; returns the history records.
-  static func search(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
-                     settings s: ScriptSearchSettings, interpreter: Interpreter, function: String, onEpoch: (() -> Void)? = nil) throws -> [Value] {
+  /// The engine loop of a micro or channel search on `net` with the script's settings: the
+  /// session under `search()` / `channel_search()` (stdlib/search.uboost). Every epoch's record is
+  /// printed when `verbose`, and `onEpoch` is called after it.
+  static func searchLoop(_ net: SupernetObject, valid: DatasetObject?, data: DatasetObject, loss: Value?,
+                         settings s: ScriptSearchSettings, interpreter: Interpreter, function: String,
+                         onEpoch: (() -> Void)? = nil) throws -> SearchLoop {
     var cfg = SearchConfig()
     cfg.epochs = s.epochs
     cfg.batch = data.batchSize
@@ -105,20 +108,11 @@ enum ScriptLoops {
     if let hw = net.hardware { loop.exactCost = hw.exactCost }
     loop.progress = interpreter.engine.progress
     loop.settingNames = searchSettingNames
-    var history: [Value] = []
-    loop.onEpoch = { st in
-      let r = record(st)
-      history.append(r)
+    loop.onEpoch = { [weak interpreter] st in
       onEpoch?()
-      if s.verbose { interpreter.write("\(function) epoch \(st.epoch): \(r.repr)\n") }
+      if s.verbose { interpreter?.write("\(function) epoch \(st.epoch): \(record(st).repr)\n") }
     }
-    let saved = GradMode.isEnabled
-    GradMode.isEnabled = true
-    defer { GradMode.isEnabled = saved }
-    let all = try Engine.run(function) { try loop.run(train: data.dataset, valid: valid?.dataset) }
-    // Epochs resumed from a checkpoint in `dir:` come first.
-    if all.count > history.count { return all.map(record) }
-    return history
+    return loop
   }
 
   /// Trains a final network's weights (the engine's trainer: SGD Nesterov, one-cycle, crop + flip).

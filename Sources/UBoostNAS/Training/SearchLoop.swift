@@ -50,9 +50,26 @@ public final class SearchLoop {
   var checkpointPath: String? { outputDir.map { ($0 as NSString).appendingPathComponent("\(stage)_checkpoint.bin") } }
   var statsPath: String? { outputDir.map { ($0 as NSString).appendingPathComponent("\(stage)_stats.json") } }
 
-  /// Runs the remaining epochs and returns all epochs' stats.
-  @discardableResult
-  public func run(train: Dataset, valid: Dataset?) throws -> [EpochStats] {
+  // MARK: - The session: what a loop does around its steps
+  //
+  // `run` below is the engine's loop; the language's `search()` (stdlib/search.uboost) is the
+  // same loop written in uboost. Both call these methods for everything that is not the step
+  // itself, so data order, resume, validation, cost records, progress, stats and checkpoints
+  // are one code: begin → per epoch (beginEpoch → per batch (checkedLoss, recordStep) → endEpoch).
+
+  /// The training batches (shuffled per epoch by `config.seed`); nil before `begin`.
+  public private(set) var loader: DataLoader?
+  var valid: Dataset?
+  var metrics = RunningMetrics()
+  var lastLat: Float = 0, lastUtil: Float = 0
+  var bar: Progress?
+  var epochStart = Date()
+  var epochTau: Float = 0
+
+  /// Checks the data, prepares `outputDir`, resumes from its checkpoint when there is one
+  /// (restoring the weights, alphas, tau and the earlier epochs' stats) and returns the first
+  /// epoch to run.
+  public func begin(train: Dataset, valid: Dataset?) throws -> Int {
     try checkData(train)
     if let v = valid { try checkData(v) }
     if let d = outputDir { try AtomicFile.prepareDirectory(d) }
@@ -64,19 +81,93 @@ public final class SearchLoop {
       net.tau = ck.tau
       progress.log("\(stage): resumed from \(p) after epoch \(ck.epoch + 1)")
     }
-    var loader = try DataLoader(train, batch: config.batch, shuffle: true, seed: config.seed, limit: config.trainLimit)
-    guard loader.batchCount > 0 else { throw NASError.invalidConfig("\(stage): no training batches") }
+    let l = try DataLoader(train, batch: config.batch, shuffle: true, seed: config.seed, limit: config.trainLimit)
+    guard l.batchCount > 0 else { throw NASError.invalidConfig("\(stage): no training batches") }
+    loader = l
+    self.valid = valid
+    return startEpoch
+  }
+
+  /// Starts epoch `epoch` (0-based): its shuffle, its progress bar, its metrics. Returns the
+  /// example indices of its batches, in order.
+  public func beginEpoch(_ epoch: Int) throws -> [[Int]] {
+    guard var l = loader else { throw NASError.invalidConfig("\(stage): beginEpoch before begin") }
+    l.epoch = epoch
+    loader = l
+    epochStart = Date()
+    epochTau = net.tau
+    metrics = RunningMetrics()
+    lastLat = 0; lastUtil = 0
+    bar = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: l.batchCount, output: progress)
+    let order = l.order()
+    return stride(from: 0, to: order.count, by: l.batchSize).map { Array(order[$0..<Swift.min($0 + l.batchSize, order.count)]) }
+  }
+
+  /// The loss of one step as a number; a loss that is not finite stops the search.
+  public func checkedLoss(_ l: Tensor, epoch: Int, step: Int) throws -> Float {
+    let lv = try l.item()
+    guard lv.isFinite else { throw NASError.nanLoss(stage: stage, epoch: epoch + 1, step: step + 1) }
+    return lv
+  }
+
+  /// Adds a finished step (0-based `step`) to the epoch's metrics and progress bar.
+  public func recordStep(_ step: Int, logits: Tensor, latency: Float, util: Float, loss: Float, labels: [Int]) throws {
+    let top1 = try topkAccuracy(logits, labels, k: 1)
+    let top5 = try topkAccuracy(logits, labels, k: min(5, net.space.classes))
+    metrics.add(count: labels.count, loss: loss, top1: top1, top5: top5)
+    lastLat = latency; lastUtil = util
+    bar?.update(step: step + 1, loss: Float(metrics.meanLoss), acc: Float(metrics.meanTop1), latency: lastLat, util: lastUtil)
+  }
+
+  /// Ends epoch `epoch`: validation, the derived genotype and its exact / simulated cost, then
+  /// tau becomes `nextTau` (the annealing, method.md §5), the stats file and the checkpoint are
+  /// written and `onEpoch` is called. Returns the epoch's stats.
+  @discardableResult
+  public func endEpoch(_ epoch: Int, nextTau: Float) throws -> EpochStats {
+    var st = EpochStats(stage: stage, epoch: epoch + 1, tau: Double(epochTau), trainLoss: metrics.meanLoss,
+                        trainTop1: metrics.meanTop1, trainTop5: metrics.meanTop5,
+                        latencySmoothMs: Double(lastLat), utilSmooth: Double(lastUtil), seconds: 0)
+    if let v = valid {
+      let e = try Evaluation.run(net, v, batch: max(config.batch, 128), limit: config.validLimit, loss: loss)
+      st.validLoss = e.loss; st.validTop1 = e.top1; st.validTop5 = e.top5
+    }
+    if let g = try? net.genotype {
+      st.genotype = g.description
+      let stacks = net.stage == .micro ? net.space.microStacks : net.space.channelStacks
+      if let ex = exactCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: ex, mode: net.aggregation) {
+        st.latencyExactMs = r.latencyMs; st.utilExact = r.util
+      }
+      if let sim = simulatorCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: sim, mode: net.aggregation) {
+        st.latencySimMs = r.latencyMs; st.utilSim = r.util
+      }
+    }
+    net.tau = nextTau
+    st.seconds = Date().timeIntervalSince(epochStart)
+    bar?.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,
+                                     st.validTop1.map { String(format: ", valid %.1f%%", $0 * 100) } ?? "", st.seconds))
+    bar = nil
+    stats.append(st)
+    onEpoch?(st)
+    if let p = statsPath { try StatsFile.write(stats, to: p) }
+    if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
+    return st
+  }
+
+  // MARK: - The engine's loop
+
+  /// Runs the remaining epochs and returns all epochs' stats.
+  @discardableResult
+  public func run(train: Dataset, valid: Dataset?) throws -> [EpochStats] {
+    let startEpoch = try begin(train: train, valid: valid)
     let weights = net.weights
     let alphas = net.optimizerAlphas
     let edgeAlphas = net.edgeAlphaTensors
-    var epoch = startEpoch
     // The auxiliary skip is scaffolding of the search: the searched network keeps none of it.
     defer { net.auxSkip = 0 }
-    while epoch < config.epochs {
-      let t0 = Date()
-      loader.epoch = epoch
+    for epoch in startEpoch..<max(startEpoch, config.epochs) {
+      let batches = try beginEpoch(epoch)
       sgd.lr = config.weightLR * Foundation.pow(config.lrGamma, Float(epoch / config.lrStepEpochs))
-      let steps = loader.batchCount
+      let steps = batches.count
       // Warm-up epochs train only the weights.
       let warm = epoch < config.warmupEpochs
       let weightSteps = warm ? steps : Int((Double(steps) * config.weightVsArch).rounded(.up))
@@ -84,10 +175,8 @@ public final class SearchLoop {
       let zeroOneWeight: Float = config.relaxation == .sigmoid ? config.zeroOneCoef : 0
       net.auxSkip = config.auxSkip && net.stage == .micro
         ? SearchRegularizers.auxSkipWeight(epoch: epoch, warmup: config.warmupEpochs, epochs: config.epochs) : 0
-      var metrics = RunningMetrics()
-      var lastLat: Float = 0, lastUtil: Float = 0
-      let bar = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: steps, output: progress)
-      for (step, batch) in loader.enumerated() {
+      guard let epochLoader = loader else { break }
+      for (step, batch) in epochLoader.enumerated() {
         try EngineInterrupt.check()
         let archStep = step >= weightSteps && config.archLR > 0 && !alphas.isEmpty
         // Only the tensors this step updates need gradients.
@@ -96,8 +185,7 @@ public final class SearchLoop {
         defer { for w in weights { w.trainable(true) }; for a in alphas { a.trainable(true) } }
         let out = try net.forward(batch.x, training: true)
         let l = try loss(out, batch.y)
-        let lv = try l.item()
-        guard lv.isFinite else { throw NASError.nanLoss(stage: stage, epoch: epoch + 1, step: step + 1) }
+        let lv = try checkedLoss(l, epoch: epoch, step: step)
         var objective = l
         if archStep && !edgeAlphas.isEmpty {
           // Regularisers of the architecture weights act on the alpha steps only.
@@ -113,39 +201,11 @@ public final class SearchLoop {
           try sgd.step(weights)
           zeroGrad(weights)
         }
-        let top1 = try topkAccuracy(out.logits, batch.y, k: 1)
-        let top5 = try topkAccuracy(out.logits, batch.y, k: min(5, net.space.classes))
-        metrics.add(count: batch.y.count, loss: lv, top1: top1, top5: top5)
-        lastLat = out.latency.data.first ?? 0; lastUtil = out.util.data.first ?? 0
-        bar.update(step: step + 1, loss: Float(metrics.meanLoss), acc: Float(metrics.meanTop1), latency: lastLat, util: lastUtil)
-      }
-      var st = EpochStats(stage: stage, epoch: epoch + 1, tau: Double(net.tau), trainLoss: metrics.meanLoss,
-                          trainTop1: metrics.meanTop1, trainTop5: metrics.meanTop5,
-                          latencySmoothMs: Double(lastLat), utilSmooth: Double(lastUtil), seconds: 0)
-      if let v = valid {
-        let e = try Evaluation.run(net, v, batch: max(config.batch, 128), limit: config.validLimit, loss: loss)
-        st.validLoss = e.loss; st.validTop1 = e.top1; st.validTop5 = e.top5
-      }
-      if let g = try? net.genotype {
-        st.genotype = g.description
-        let stacks = net.stage == .micro ? net.space.microStacks : net.space.channelStacks
-        if let ex = exactCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: ex, mode: net.aggregation) {
-          st.latencyExactMs = r.latencyMs; st.utilExact = r.util
-        }
-        if let sim = simulatorCost, let r = try? ArchitectureCost.evaluate(space: net.space, genotype: g, stacks: stacks, evaluator: sim, mode: net.aggregation) {
-          st.latencySimMs = r.latencyMs; st.utilSim = r.util
-        }
+        try recordStep(step, logits: out.logits, latency: out.latency.data.first ?? 0, util: out.util.data.first ?? 0,
+                       loss: lv, labels: batch.y)
       }
       // Anneal after the epoch (method.md §5).
-      net.tau = max(net.tau * config.tauDecay, config.tauMin)
-      st.seconds = Date().timeIntervalSince(t0)
-      bar.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,
-                                      st.validTop1.map { String(format: ", valid %.1f%%", $0 * 100) } ?? "", st.seconds))
-      stats.append(st)
-      onEpoch?(st)
-      if let p = statsPath { try StatsFile.write(stats, to: p) }
-      if let p = checkpointPath { try Checkpoint(stage: stage, epoch: epoch, tau: net.tau, stats: stats, settings: Checkpoint.settings(of: config)).save(net, to: p) }
-      epoch += 1
+      try endEpoch(epoch, nextTau: max(net.tau * config.tauDecay, config.tauMin))
     }
     return stats
   }

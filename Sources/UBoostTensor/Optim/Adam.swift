@@ -26,6 +26,8 @@ public final class Adam: Optimizer {
     self.weightDecay = weightDecay
   }
 
+  public func reset(_ params: [Tensor]) { for p in params { states.remove(p) } }
+
   static func check(lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float) throws {
     guard lr >= 0, lr.isFinite else { throw TensorError.invalidArgument(op: "Adam", detail: "lr must be >= 0, got \(lr)") }
     guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {

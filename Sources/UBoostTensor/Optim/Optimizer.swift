@@ -15,6 +15,8 @@ public protocol Optimizer: AnyObject {
   func step(_ params: [Tensor]) throws
   /// The learning rate used by the next `step` (schedules set it).
   var lr: Float { get set }
+  /// Drops the state of `params` (momentum buffers, moments): their next step starts afresh.
+  func reset(_ params: [Tensor])
 }
 
 /// Clears the gradients of `params`.
@@ -92,6 +94,8 @@ struct ParameterStates<State> {
     guard let e = entries.removeValue(forKey: ObjectIdentifier(p)), e.owner === p, e.count == count else { return nil }
     return e.state
   }
+
+  mutating func remove(_ p: Tensor) { entries.removeValue(forKey: ObjectIdentifier(p)) }
 
   mutating func put(_ state: State, for p: Tensor) {
     entries[ObjectIdentifier(p)] = Entry(owner: p, count: p.count, state: state)

@@ -34,6 +34,8 @@ public final class SGD: Optimizer {
     guard !nesterov || momentum > 0 else { throw TensorError.invalidArgument(op: "SGD", detail: "Nesterov momentum needs momentum > 0") }
   }
 
+  public func reset(_ params: [Tensor]) { for p in params { buffers.remove(p) } }
+
   /// Sets the hyper-parameters for the next steps; the momentum buffers stay.
   public func configure(lr: Float, momentum: Float, weightDecay: Float, nesterov: Bool = false) throws {
     try SGD.check(lr: lr, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov)
