@@ -23,6 +23,63 @@ final class NNTests: XCTestCase {
     try gradCheck([x]) { t in try maxPool2d(t[0]) }
   }
 
+  // MARK: Same-size pooling
+
+  /// Direct loops over the padded window: max of the in-bounds values, or their mean.
+  func referencePool(_ x: Tensor, max isMax: Bool, kernel k: Int) -> [Double] {
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    var out: [Double] = []
+    for b in 0..<n {
+      for ch in 0..<c {
+        for i in 0..<h {
+          for j in 0..<w {
+            var vals: [Double] = []
+            for di in -(k / 2)...(k / 2) {
+              for dj in -(k / 2)...(k / 2) where (0..<h).contains(i + di) && (0..<w).contains(j + dj) {
+                vals.append(Double(x.data[((b * c + ch) * h + i + di) * w + j + dj]))
+              }
+            }
+            out.append(isMax ? vals.max() ?? 0 : vals.reduce(0, +) / Double(vals.count))
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  func testSamePoolingAgainstDirectLoops() throws {
+    // 6 planes run in one piece, 40 in parallel ranges.
+    for x in [try randomTensor([2, 3, 5, 4], seed: 21), try randomTensor([4, 10, 6, 7], seed: 22)] {
+      for k in [1, 3, 5, 7] {
+        let mx = try maxPool2dSame(x, kernel: k), av = try avgPool2dSame(x, kernel: k)
+        XCTAssertEqual(mx.shape, x.shape)
+        XCTAssertEqual(av.shape, x.shape)
+        assertClose(mx.data, referencePool(x, max: true, kernel: k), tol: 1e-6)
+        assertClose(av.data, referencePool(x, max: false, kernel: k), tol: 1e-5)
+      }
+    }
+    let x = try randomTensor([2, 3, 5, 4], seed: 21)
+    // A corner of a 3x3 average sees 4 values, an edge 6, the inside 9.
+    let ones = try Tensor.ones([1, 1, 3, 3])
+    XCTAssertEqual(try avgPool2dSame(ones, kernel: 3).data, [Float](repeating: 1, count: 9))
+    XCTAssertEqual(try maxPool2dSame(try Tensor(shape: [1, 1, 1, 1], data: [-2]), kernel: 3).data, [-2])
+    XCTAssertEqual(try pool2dSame(Tensor.zeros([0, 2, 3, 3]), mode: .avg, kernel: 3).shape, [0, 2, 3, 3])
+    XCTAssertThrowsError(try maxPool2dSame(x, kernel: 2))
+    XCTAssertThrowsError(try avgPool2dSame(x, kernel: 0))
+    XCTAssertThrowsError(try avgPool2dSame(try Tensor.zeros([3, 3]), kernel: 3))
+  }
+
+  func testSamePoolingGradients() throws {
+    // Distinct, well-separated values so no finite-difference step changes an arg-max.
+    var rng = RandomSource(seed: 5)
+    var vals = (0..<(2 * 2 * 5 * 4)).map { Float($0) * 0.1 }
+    rng.shuffle(&vals)
+    let x = try Tensor(shape: [2, 2, 5, 4], data: vals)
+    try gradCheck([x]) { t in try maxPool2dSame(t[0], kernel: 3) }
+    try gradCheck([x]) { t in try avgPool2dSame(t[0], kernel: 3) }
+    try gradCheck([x]) { t in try avgPool2dSame(t[0], kernel: 5) }
+  }
+
   func testGlobalAvgPoolAndFlatten() throws {
     let x = try randomTensor([2, 3, 2, 2], seed: 4)
     let y = try globalAvgPool2d(x)

@@ -1,15 +1,18 @@
 import UBoostLang
 import UBoostNAS
+import UBoostTensor
 
 // MARK: - Candidate ops as values
 
 /// A candidate op (`op("sep3x3")` for a built-in, `op("mbconv3", [{conv: 1, expand: 3}, {dw: 3}, {conv: 1}], residual: true)`
-/// for one defined in uboost), usable in `cell_space(ops: [...])` beside built-in names.
+/// or `op("max_pool_3x3", [{pool: "max", k: 3}])` for one defined in uboost), usable in
+/// `cell_space(ops: [...])` beside built-in names.
 ///
 /// ```
 /// let mb = op("mbconv3", [{conv: 1, expand: 3}, {dw: 3}, {conv: 1}], residual: true)
 /// print(mb.stages)                    # [{conv: 1, expand: 3}, {dw: 3}, {conv: 1}]
 /// print(op("sep3x3").stages)          # [{dw: 3}, {conv: 1}]
+/// print(op("avg3", [{pool: "avg", k: 3}]).stages)   # [{pool: "avg", k: 3}]
 /// ```
 public final class OpObject: HostObject {
   public let op: CandidateOp
@@ -37,8 +40,9 @@ public final class OpObject: HostObject {
     return "op(\(Value.string(op.name).repr), [\(stages)]\(op.residual ? ", residual: true" : ""))"
   }
 
-  /// `{conv: 3}`, `{dw: 5, dilation: 2}`, `{conv: 1, expand: 4}`.
+  /// `{conv: 3}`, `{dw: 5, dilation: 2}`, `{conv: 1, expand: 4}`, `{pool: "max", k: 3}`.
   static func stageRecord(_ s: OpStage) -> Value {
+    if let mode = s.poolMode { return .record([("pool", .string(mode.rawValue)), ("k", .number(Double(s.kernel)))]) }
     var f: [(String, Value)] = [(s.kind == .depthwise ? "dw" : "conv", .number(Double(s.kernel)))]
     if s.dilation != 1 { f.append(("dilation", .number(Double(s.dilation)))) }
     if let e = s.expand { f.append(("expand", .number(Double(e)))) }
@@ -49,10 +53,10 @@ public final class OpObject: HostObject {
   static func stage(_ v: Value, index: Int, function: String) throws -> OpStage {
     let at = "\(function)(stages:): stage \(index + 1)"
     guard case .record(let r) = v else {
-      throw LangError(.type, "\(at) must be a record like {conv: 3} or {dw: 3}, got \(v.typeName)")
+      throw LangError(.type, "\(at) must be a record like {conv: 3}, {dw: 3} or {pool: \"max\", k: 3}, got \(v.typeName)")
     }
-    for k in r.keys where !["conv", "dw", "dilation", "expand"].contains(k) {
-      throw LangError(.value, "\(at): unknown field '\(k)' (fields: conv or dw, dilation, expand)")
+    for k in r.keys where !["conv", "dw", "pool", "k", "dilation", "expand"].contains(k) {
+      throw LangError(.value, "\(at): unknown field '\(k)' (fields: conv, dw or pool, k, dilation, expand)")
     }
     func int(_ key: String) throws -> Int? {
       guard let x = r[key] else { return nil }
@@ -61,9 +65,27 @@ public final class OpObject: HostObject {
       }
       return Int(d)
     }
+    if let p = r["pool"] {
+      guard r["conv"] == nil, r["dw"] == nil else {
+        throw LangError(.value, "\(at) needs exactly one of conv: K, dw: K or pool: \"max\" / \"avg\"")
+      }
+      guard case .string(let name) = p, let mode = PoolMode(rawValue: name) else {
+        throw LangError(.value, "\(at): pool must be \"max\" or \"avg\", got \(p.repr)")
+      }
+      for key in ["dilation", "expand"] where r[key] != nil {
+        throw LangError(.value, "\(at): a pool stage has no \(key) (it keeps its width and has no weights)")
+      }
+      guard let k = try int("k") else { throw LangError(.value, "\(at): a pool stage needs k: K (its K x K window)") }
+      let s = OpStage(kind: mode == .max ? .maxPool : .avgPool, kernel: k)
+      try Engine.run(function) { try s.validate("stage \(index + 1)") }
+      return s
+    }
+    if r["k"] != nil {
+      throw LangError(.value, "\(at): k: goes with pool: (a conv stage is {conv: K} or {dw: K})")
+    }
     let conv = try int("conv"), dw = try int("dw")
     guard (conv == nil) != (dw == nil) else {
-      throw LangError(.value, "\(at) needs exactly one of conv: K (a full K x K conv) or dw: K (depthwise)")
+      throw LangError(.value, "\(at) needs exactly one of conv: K (a full K x K conv), dw: K (depthwise) or pool: \"max\" / \"avg\" with k: K")
     }
     let s = OpStage(kind: dw != nil ? .depthwise : .conv, kernel: conv ?? dw ?? 1, dilation: try int("dilation") ?? 1,
                     expand: try int("expand"))

@@ -79,11 +79,11 @@ public enum ArchitectureCost {
           let op = g.op(e)
           let cout = op.hasOutputConv ? (g.widths[e.name] ?? dflt) : cin
           guard op.hasWeights else { incoming.append((cout, nil, e.name)); continue }
-          // One entry per op: every stage a layer (names: the edge for a one-stage op, else
-          // edge/dw, edge/pw, ...).
+          // One entry per op: every conv stage a layer (names: the edge for a one-stage op, else
+          // edge/dw, edge/pw, ...); a pool stage is free, so it is no layer (as identity).
           var queries: [CostQuery] = [], layers: [ArchLayer] = []
           let names = OpInstance.stageNames(op)
-          for (i, (st, wd)) in zip(op.stages, op.stageWidths(cin: cin, cout: cout)).enumerated() {
+          for (i, (st, wd)) in zip(op.stages, op.stageWidths(cin: cin, cout: cout)).enumerated() where !st.isPool {
             let name = op.stages.count == 1 ? e.name : e.name + "/" + names[i]
             let depthwise = st.kind == .depthwise
             let kind: CostLayerKind = depthwise ? .depthwise : st.dilation > 1 && !referenceDilated ? .dilated : .conv

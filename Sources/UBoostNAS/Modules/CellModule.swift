@@ -96,7 +96,8 @@ struct SharedEdgeInputs {
   mutating func prepare(source: Int, x: Tensor, edges: [EdgeModule], g: [Tensor]?) throws {
     guard !done.contains(source) else { return }
     done.insert(source)
-    // Group (edge, op) pairs by the tensor their first unit reads and its conv geometry.
+    // Group (edge, op) pairs by the tensor their first stage's conv reads and its geometry (an op
+    // that starts with a pool stage has no such conv: its first conv reads the pooled input).
     var groups: [[Int]: [(edge: Int, op: Int, unit: ConvUnit)]] = [:]
     var order: [[Int]] = []
     for (i, e) in edges.enumerated() where e.edge.from == source {
@@ -104,7 +105,7 @@ struct SharedEdgeInputs {
       if mixed && e.partialChannels > 1 && part[source] == nil { part[source] = try e.mixedInput(x) }
       for (oi, op) in e.ops.enumerated() {
         if !mixed && oi > 0 { break }
-        guard let u = op.units.first, u.sharesUnfolding else { continue }
+        guard let u = op.firstUnit, u.sharesUnfolding else { continue }
         let key = u.unfoldingKey + [mixed && e.partialChannels > 1 ? e.partialChannels : 1]
         if groups[key] == nil { order.append(key) }
         groups[key, default: []].append((i, oi, u))

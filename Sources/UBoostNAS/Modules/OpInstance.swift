@@ -2,10 +2,25 @@ import UBoostTensor
 
 // MARK: - One candidate op with its weights
 
-/// A built candidate op: identity / zero (no weights), or its conv stages as units in order
-/// (the op's output conv carries the channel search), with an optional residual.
+/// A built candidate op: identity / zero (no weights), or its stages in order, each a conv unit
+/// or a pooling window (the op's output conv carries the channel search), with an optional residual.
 final class OpInstance {
+  /// One built stage: a conv unit (conv, BN, ReLU) or a parameter-free pooling window.
+  enum Stage {
+    case conv(ConvUnit)
+    case pool(PoolMode, kernel: Int)
+
+    /// The stage's conv unit; nil for a pool stage.
+    var unit: ConvUnit? {
+      if case .conv(let u) = self { return u }
+      return nil
+    }
+  }
+
   let op: CandidateOp
+  /// Every stage, in the op's order.
+  let stages: [Stage]
+  /// The conv units of the stages, in order (a pool stage has none).
   let units: [ConvUnit]
   /// Output width (identity: the input width).
   let outWidth: Int
@@ -16,47 +31,70 @@ final class OpInstance {
        rng: inout RandomSource) throws {
     guard op.isResolved else { throw NASError.invalidConfig("\(name): op '\(op.name)' is not defined in this space") }
     self.op = op
-    var units: [ConvUnit] = []
+    var stages: [Stage] = []
     let out = op.outputStage
     let names = OpInstance.stageNames(op)
     let widths = op.stageWidths(cin: cin, cout: cout)
     for (i, st) in op.stages.enumerated() {
+      if let mode = st.poolMode {
+        stages.append(.pool(mode, kernel: st.kernel))
+        continue
+      }
       let unitName = i == out || op.stages.count == 1 ? name : name + "/" + names[i]
-      units.append(try ConvUnit(name: unitName, kind: st.kind == .depthwise ? .depthwise : .full, cin: widths[i].cin,
-                                cout: widths[i].cout, kernel: st.kernel, dilation: st.dilation,
-                                channelChoices: i == out ? channelChoices : nil, costWidthScale: costWidthScale, rng: &rng))
+      stages.append(.conv(try ConvUnit(name: unitName, kind: st.kind == .depthwise ? .depthwise : .full, cin: widths[i].cin,
+                                       cout: widths[i].cout, kernel: st.kernel, dilation: st.dilation,
+                                       channelChoices: i == out ? channelChoices : nil, costWidthScale: costWidthScale,
+                                       rng: &rng)))
     }
-    self.units = units
+    self.stages = stages
+    units = stages.compactMap(\.unit)
     outWidth = widths.last?.cout ?? cin
   }
 
-  /// Short names of an op's stages, unique within the op: `dw`, `pw` (1x1), `conv`, numbered
-  /// when a kind repeats (a separable op's are `dw` and `pw`).
+  /// Short names of an op's stages, unique within the op: `dw`, `pw` (1x1), `conv`, `maxpool`,
+  /// `avgpool`, numbered when a kind repeats (a separable op's are `dw` and `pw`).
   static func stageNames(_ op: CandidateOp) -> [String] {
-    let base = op.stages.map { $0.kind == .depthwise ? "dw" : $0.kernel == 1 ? "pw" : "conv" }
+    let base = op.stages.map { st -> String in
+      switch st.kind {
+      case .depthwise: return "dw"
+      case .conv: return st.kernel == 1 ? "pw" : "conv"
+      case .maxPool: return "maxpool"
+      case .avgPool: return "avgpool"
+      }
+    }
     return base.enumerated().map { i, b in base.filter { $0 == b }.count > 1 ? "\(b)\(i + 1)" : b }
   }
 
   var parameters: [Tensor] { units.flatMap(\.parameters) }
   /// The unit whose width is the op's (the one a channel search masks), if any.
-  var outputUnit: ConvUnit? { op.outputStage.map { units[$0] } }
+  var outputUnit: ConvUnit? { op.outputStage.flatMap { stages.indices.contains($0) ? stages[$0].unit : nil } }
+  /// The conv unit of the op's first stage (the one whose conv may run with other ops' convs on
+  /// the same input); nil when the op starts with a pool stage or has no stages.
+  var firstUnit: ConvUnit? { stages.first?.unit }
   var channelSearches: [ChannelSearch] { units.compactMap(\.search) }
 
-  /// Output (nil for zero), soft output width, cost (nil for identity / zero).
-  /// `preConv`: the first unit's conv output, when computed together with other ops on `x`.
+  /// Output (nil for zero), soft output width, cost (nil for identity / zero and ops made only of
+  /// pool stages: a pool stage is free). `preConv`: the first stage's conv output, when computed
+  /// together with other ops on `x`.
   func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext, preConv: Tensor? = nil) throws -> (Tensor?, Tensor, LayerCostTensors?) {
     if op.isZero { return (nil, cinSoft, nil) }
-    if units.isEmpty { return (x, cinSoft, nil) }
+    if stages.isEmpty { return (x, cinSoft, nil) }
     var y = x
     var c = cinSoft
     var costs: [LayerCostTensors] = []
-    for (i, u) in units.enumerated() {
-      // A depthwise unit keeps the width, and its soft input width goes on to the next unit (the
-      // reference feeds a separable op's input width to both of its convs).
-      let r = try u.forward(y, cinSoft: c, ctx: ctx, preConv: i == 0 ? preConv : nil)
-      y = r.0
-      if u.kind == .full { c = r.1 }
-      if let k = r.2 { costs.append(k) }
+    for (i, st) in stages.enumerated() {
+      switch st {
+      case .pool(let mode, let k):
+        // No weights, BN or ReLU; keeps the width and costs nothing.
+        y = try pool2dSame(y, mode: mode, kernel: k)
+      case .conv(let u):
+        // A depthwise unit keeps the width, and its soft input width goes on to the next unit (the
+        // reference feeds a separable op's input width to both of its convs).
+        let r = try u.forward(y, cinSoft: c, ctx: ctx, preConv: i == 0 ? preConv : nil)
+        y = r.0
+        if u.kind == .full { c = r.1 }
+        if let k = r.2 { costs.append(k) }
+      }
     }
     if op.residual, y.shape == x.shape { y = try y + x }
     guard !costs.isEmpty else { return (y, c, nil) }

@@ -1,13 +1,18 @@
+import UBoostTensor
+
 // MARK: - Candidate operations
 
-/// One conv stage of a candidate op: a k x k convolution (full or depthwise), then BN and ReLU.
+/// One stage of a candidate op: a k x k convolution (full or depthwise), then BN and ReLU; or a
+/// k x k pooling window (max or average, stride 1, same-size padding) without weights, BN or ReLU.
 ///
 /// ```swift
 /// let expand = OpStage(kind: .conv, kernel: 1, expand: 3)   // 1x1 conv to 3x the op's input width
 /// let dw = OpStage(kind: .depthwise, kernel: 3)              // keeps the width
+/// let pool = OpStage(kind: .maxPool, kernel: 3)              // DARTS' max_pool_3x3: keeps the width, no weights
 /// ```
 public struct OpStage: Hashable, Codable, Sendable {
-  public enum Kind: String, Codable, Sendable { case conv, depthwise }
+  /// A stage's operation. Files spell it `conv`, `depthwise`, `maxPool` or `avgPool`.
+  public enum Kind: String, Codable, Sendable { case conv, depthwise, maxPool, avgPool }
   public var kind: Kind
   public var kernel: Int
   public var dilation: Int
@@ -19,6 +24,18 @@ public struct OpStage: Hashable, Codable, Sendable {
     self.kind = kind; self.kernel = kernel; self.dilation = dilation; self.expand = expand
   }
 
+  /// True for a pooling stage (no weights, no cost, keeps the width).
+  public var isPool: Bool { poolMode != nil }
+
+  /// The pooling a pool stage does; nil for a conv stage.
+  public var poolMode: PoolMode? {
+    switch kind {
+    case .maxPool: return .max
+    case .avgPool: return .avg
+    case .conv, .depthwise: return nil
+    }
+  }
+
   /// Largest kernel, dilation and expansion a stage may have.
   public static let maxKernel = 15, maxDilation = 8, maxExpand = 16
 
@@ -26,6 +43,11 @@ public struct OpStage: Hashable, Codable, Sendable {
   public func validate(_ what: String) throws {
     guard kernel >= 1, kernel <= OpStage.maxKernel, kernel % 2 == 1 else {
       throw NASError.invalidConfig("\(what): kernel must be odd and in 1...\(OpStage.maxKernel) (same-size padding), got \(kernel)")
+    }
+    if isPool {
+      guard dilation == 1 else { throw NASError.invalidConfig("\(what): a pool stage has no dilation") }
+      guard expand == nil else { throw NASError.invalidConfig("\(what): a pool stage keeps its width (no expand)") }
+      return
     }
     guard dilation >= 1, dilation <= OpStage.maxDilation else {
       throw NASError.invalidConfig("\(what): dilation must be in 1...\(OpStage.maxDilation), got \(dilation)")
@@ -40,8 +62,8 @@ public struct OpStage: Hashable, Codable, Sendable {
 }
 
 /// One candidate operation of an edge (method.md §4): a sequence of conv stages (each followed
-/// by BN and ReLU), optionally with a residual connection, or one of the parameter-free
-/// `identity` and `zero`. The paper's eight ops are entries of one table (`builtins`) of the
+/// by BN and ReLU) and pooling stages, optionally with a residual connection, or one of the
+/// parameter-free `identity` and `zero`. The paper's eight ops are entries of one table (`builtins`) of the
 /// same kind as ops a script defines (`op("mbconv3", [...])`): separable = depthwise k×k, then
 /// pointwise 1×1; dilated = dilation 2.
 ///
@@ -55,7 +77,7 @@ public struct OpStage: Hashable, Codable, Sendable {
 public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible {
   /// The op's name (genotypes, alpha tables, messages).
   public let name: String
-  /// The conv stages in order (empty for identity and zero).
+  /// The conv and pool stages in order (empty for identity and zero).
   public let stages: [OpStage]
   /// Adds the op's input to its output (when the widths agree).
   public let residual: Bool
@@ -121,11 +143,13 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
   /// Dilation of the first spatial stage.
   public var dilation: Int { stages.first(where: { $0.kernel > 1 })?.dilation ?? 1 }
 
-  /// True for ops that carry weights and a hardware cost.
-  public var hasWeights: Bool { !stages.isEmpty }
+  /// True for ops that carry weights and a hardware cost (a conv stage); false for identity,
+  /// zero and ops made only of pooling stages.
+  public var hasWeights: Bool { stages.contains { !$0.isPool } }
 
   /// True for ops whose output width is their own (a full conv sets it; genotypes give it a
-  /// width); false for identity, zero and depthwise-only ops, which keep their input width.
+  /// width); false for identity, zero and ops of depthwise and pool stages only, which keep
+  /// their input width.
   public var hasOutputConv: Bool { outputStage != nil }
 
   /// True for the separable (depthwise + pointwise) ops.
@@ -140,7 +164,7 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
   public var outputStage: Int? { stages.lastIndex { $0.kind == .conv && $0.expand == nil } }
 
   /// Each stage's input and output width when the op maps `cin` to `cout` channels: a depthwise
-  /// stage keeps its width, an inner full conv makes `expand * cin`, the output conv `cout`.
+  /// or pool stage keeps its width, an inner full conv makes `expand * cin`, the output conv `cout`.
   public func stageWidths(cin: Int, cout: Int) -> [(cin: Int, cout: Int)] {
     var w = cin
     return stages.enumerated().map { i, st in
