@@ -18,9 +18,9 @@ extension Supernet {
       cout * (depthwise ? 1 : cin) * Double(k * k) + 5 * cout
     }
     func op(_ o: CandidateOp, _ cin: Double, _ cout: Double) -> Double {
-      // A pool stage holds no values.
-      zip(o.stages, o.stageWidths(cin: Int(cin), cout: Int(cout))).reduce(0.0) { total, s in
-        s.0.isPool ? total : total + unit(Double(s.1.cin), Double(s.1.cout), s.0.kernel, depthwise: s.0.kind == .depthwise)
+      // A pool stage holds no values; the convs in a sum's branches do.
+      o.convStages(cin: Int(cin), cout: Int(cout)).reduce(0.0) { total, s in
+        total + unit(Double(s.cin), Double(s.cout), s.op.kernel, depthwise: s.op.kind == .depthwise)
       }
     }
     let stacks = stage == .micro ? space.microStacks : space.channelStacks

@@ -13,6 +13,7 @@ import UBoostTensor
 /// print(mb.stages)                    # [{conv: 1, expand: 3}, {dw: 3}, {conv: 1}]
 /// print(op("sep3x3").stages)          # [{dw: 3}, {conv: 1}]
 /// print(op("avg3", [{pool: "avg", k: 3}]).stages)   # [{pool: "avg", k: 3}]
+/// print(op("ghostsum", [{conv: 1}, {sum: [[], [{dw: 3}]]}]).stages)   # [{conv: 1}, {sum: [[], [{dw: 3}]]}]
 /// ```
 public final class OpObject: HostObject {
   public let op: CandidateOp
@@ -40,8 +41,12 @@ public final class OpObject: HostObject {
     return "op(\(Value.string(op.name).repr), [\(stages)]\(op.residual ? ", residual: true" : ""))"
   }
 
-  /// `{conv: 3}`, `{dw: 5, dilation: 2}`, `{conv: 1, expand: 4}`, `{pool: "max", k: 3}`.
+  /// `{conv: 3}`, `{dw: 5, dilation: 2}`, `{conv: 1, expand: 4}`, `{pool: "max", k: 3}`,
+  /// `{sum: [[], [{dw: 3}]]}`.
   static func stageRecord(_ s: OpStage) -> Value {
+    if s.isSum {
+      return .record([("sum", .list(ListBox(s.branches.map { b in .list(ListBox(b.map(OpObject.stageRecord))) })))])
+    }
     if let mode = s.poolMode { return .record([("pool", .string(mode.rawValue)), ("k", .number(Double(s.kernel)))]) }
     var f: [(String, Value)] = [(s.kind == .depthwise ? "dw" : "conv", .number(Double(s.kernel)))]
     if s.dilation != 1 { f.append(("dilation", .number(Double(s.dilation)))) }
@@ -51,12 +56,42 @@ public final class OpObject: HostObject {
 
   /// Parses a stage record; errors name the stage.
   static func stage(_ v: Value, index: Int, function: String) throws -> OpStage {
-    let at = "\(function)(stages:): stage \(index + 1)"
+    try stage(v, path: "stage \(index + 1)", function: function, inSum: false)
+  }
+
+  /// Parses a stage record at `path` (`stage 2`, `stage 1, branch 2, stage 1`); `inSum`: a stage
+  /// of a sum's branch, which may not be a sum itself.
+  static func stage(_ v: Value, path: String, function: String, inSum: Bool) throws -> OpStage {
+    let at = "\(function)(stages:): \(path)"
     guard case .record(let r) = v else {
-      throw LangError(.type, "\(at) must be a record like {conv: 3}, {dw: 3} or {pool: \"max\", k: 3}, got \(v.typeName)")
+      throw LangError(.type, "\(at) must be a record like {conv: 3}, {dw: 3}, {pool: \"max\", k: 3} or {sum: [[...], [...]]}, got \(v.typeName)")
     }
-    for k in r.keys where !["conv", "dw", "pool", "k", "dilation", "expand"].contains(k) {
-      throw LangError(.value, "\(at): unknown field '\(k)' (fields: conv, dw or pool, k, dilation, expand)")
+    for k in r.keys where !["conv", "dw", "pool", "k", "dilation", "expand", "sum"].contains(k) {
+      throw LangError(.value, "\(at): unknown field '\(k)' (fields: conv, dw, pool or sum, k, dilation, expand)")
+    }
+    if let sv = r["sum"] {
+      guard !inSum else { throw LangError(.value, "\(at): a sum inside a sum is not supported") }
+      for key in r.keys where key != "sum" {
+        throw LangError(.value, "\(at): a sum stage has only sum: [branch, ...] (no \(key))")
+      }
+      guard case .list(let bl) = sv else {
+        throw LangError(.type, "\(at): sum must be a list of branches, each a list of stages, got \(sv.typeName)")
+      }
+      guard bl.items.count >= OpStage.minBranches, bl.items.count <= OpStage.maxBranches else {
+        throw LangError(.value, "\(at): a sum needs \(OpStage.minBranches) to \(OpStage.maxBranches) branches, got \(bl.items.count)")
+      }
+      var branches: [[OpStage]] = []
+      for (j, b) in bl.items.enumerated() {
+        guard case .list(let stages) = b else {
+          throw LangError(.type, "\(at), branch \(j + 1) must be a list of stages ([] for the identity), got \(b.typeName)")
+        }
+        branches.append(try stages.items.enumerated().map { k, x in
+          try stage(x, path: "\(path), branch \(j + 1), stage \(k + 1)", function: function, inSum: true)
+        })
+      }
+      let s = OpStage.sum(branches)
+      try Engine.run(function) { try s.validate(path) }
+      return s
     }
     func int(_ key: String) throws -> Int? {
       guard let x = r[key] else { return nil }
@@ -77,7 +112,7 @@ public final class OpObject: HostObject {
       }
       guard let k = try int("k") else { throw LangError(.value, "\(at): a pool stage needs k: K (its K x K window)") }
       let s = OpStage(kind: mode == .max ? .maxPool : .avgPool, kernel: k)
-      try Engine.run(function) { try s.validate("stage \(index + 1)") }
+      try Engine.run(function) { try s.validate(path) }
       return s
     }
     if r["k"] != nil {
@@ -89,7 +124,7 @@ public final class OpObject: HostObject {
     }
     let s = OpStage(kind: dw != nil ? .depthwise : .conv, kernel: conv ?? dw ?? 1, dilation: try int("dilation") ?? 1,
                     expand: try int("expand"))
-    try Engine.run(function) { try s.validate("stage \(index + 1)") }
+    try Engine.run(function) { try s.validate(path) }
     return s
   }
 

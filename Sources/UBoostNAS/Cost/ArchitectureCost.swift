@@ -79,17 +79,18 @@ public enum ArchitectureCost {
           let op = g.op(e)
           let cout = op.hasOutputConv ? (g.widths[e.name] ?? dflt) : cin
           guard op.hasWeights else { incoming.append((cout, nil, e.name)); continue }
-          // One entry per op: every conv stage a layer (names: the edge for a one-stage op, else
-          // edge/dw, edge/pw, ...); a pool stage is free, so it is no layer (as identity).
+          // One entry per op: every conv stage a layer, the convs in a sum's branches included
+          // (names: the edge for a one-stage op, else edge/dw, edge/pw, edge/sum1.b2.dw, ...); a
+          // pool stage is free, so it is no layer (as identity).
           var queries: [CostQuery] = [], layers: [ArchLayer] = []
-          let names = OpInstance.stageNames(op)
-          for (i, (st, wd)) in zip(op.stages, op.stageWidths(cin: cin, cout: cout)).enumerated() where !st.isPool {
-            let name = op.stages.count == 1 ? e.name : e.name + "/" + names[i]
+          for cs in op.convStages(cin: cin, cout: cout) {
+            let st = cs.op
+            let name = op.stages.count == 1 && !op.stages[cs.stage].isSum ? e.name : e.name + "/" + cs.path
             let depthwise = st.kind == .depthwise
             let kind: CostLayerKind = depthwise ? .depthwise : st.dilation > 1 && !referenceDilated ? .dilated : .conv
-            queries.append(CostQuery(kind: kind, kernel: st.kernel, cin: Double(wd.cin), cout: Double(wd.cout), outH: h, outW: w,
+            queries.append(CostQuery(kind: kind, kernel: st.kernel, cin: Double(cs.cin), cout: Double(cs.cout), outH: h, outW: w,
                                      dilation: st.dilation))
-            layers.append(layer(depthwise ? .depthwise : .conv, st.kernel, wd.cin, wd.cout, dilation: st.dilation, name))
+            layers.append(layer(depthwise ? .depthwise : .conv, st.kernel, cs.cin, cs.cout, dilation: st.dilation, name))
           }
           incoming.append((cout, Entry(queries: queries, layers: layers), e.name))
         }

@@ -2,25 +2,37 @@ import UBoostTensor
 
 // MARK: - One candidate op with its weights
 
-/// A built candidate op: identity / zero (no weights), or its stages in order, each a conv unit
-/// or a pooling window (the op's output conv carries the channel search), with an optional residual.
+/// A built candidate op: identity / zero (no weights), or its stages in order, each a conv unit,
+/// a pooling window or a sum of branches (the op's output conv carries the channel search), with
+/// an optional residual.
 final class OpInstance {
-  /// One built stage: a conv unit (conv, BN, ReLU) or a parameter-free pooling window.
+  /// One built stage: a conv unit (conv, BN, ReLU), a parameter-free pooling window, or a sum of
+  /// branches (each a list of conv and pool stages; an empty one is the identity).
   enum Stage {
     case conv(ConvUnit)
     case pool(PoolMode, kernel: Int)
+    case sum([[Stage]])
 
-    /// The stage's conv unit; nil for a pool stage.
+    /// The stage's conv unit; nil for a pool or sum stage.
     var unit: ConvUnit? {
       if case .conv(let u) = self { return u }
       return nil
+    }
+
+    /// Every conv unit of the stage, its branches' included, in order.
+    var allUnits: [ConvUnit] {
+      switch self {
+      case .conv(let u): return [u]
+      case .pool: return []
+      case .sum(let branches): return branches.flatMap { $0.flatMap(\.allUnits) }
+      }
     }
   }
 
   let op: CandidateOp
   /// Every stage, in the op's order.
   let stages: [Stage]
-  /// The conv units of the stages, in order (a pool stage has none).
+  /// The conv units of the stages, in order, sums' branches included (a pool stage has none).
   let units: [ConvUnit]
   /// Output width (identity: the input width).
   let outWidth: Int
@@ -40,6 +52,24 @@ final class OpInstance {
         stages.append(.pool(mode, kernel: st.kernel))
         continue
       }
+      if st.isSum {
+        // Branch convs map the sum's width to itself (or expand times it); no channel search.
+        var branches: [[Stage]] = []
+        for (j, branch) in st.branches.enumerated() {
+          let bNames = OpStage.names(branch)
+          var built: [Stage] = []
+          for (k, (bs, bw)) in zip(branch, OpStage.branchWidths(branch, width: widths[i].cin)).enumerated() {
+            if let mode = bs.poolMode { built.append(.pool(mode, kernel: bs.kernel)); continue }
+            guard !bs.isSum else { throw NASError.invalidConfig("\(name): op '\(op.name)': a sum inside a sum is not supported") }
+            built.append(.conv(try ConvUnit(name: "\(name)/\(names[i]).b\(j + 1).\(bNames[k])", kind: bs.kind == .depthwise ? .depthwise : .full,
+                                            cin: bw.cin, cout: bw.cout, kernel: bs.kernel, dilation: bs.dilation,
+                                            costWidthScale: costWidthScale, rng: &rng)))
+          }
+          branches.append(built)
+        }
+        stages.append(.sum(branches))
+        continue
+      }
       let unitName = i == out || op.stages.count == 1 ? name : name + "/" + names[i]
       stages.append(.conv(try ConvUnit(name: unitName, kind: st.kind == .depthwise ? .depthwise : .full, cin: widths[i].cin,
                                        cout: widths[i].cout, kernel: st.kernel, dilation: st.dilation,
@@ -47,34 +77,26 @@ final class OpInstance {
                                        rng: &rng)))
     }
     self.stages = stages
-    units = stages.compactMap(\.unit)
+    units = stages.flatMap(\.allUnits)
     outWidth = widths.last?.cout ?? cin
   }
 
   /// Short names of an op's stages, unique within the op: `dw`, `pw` (1x1), `conv`, `maxpool`,
-  /// `avgpool`, numbered when a kind repeats (a separable op's are `dw` and `pw`).
-  static func stageNames(_ op: CandidateOp) -> [String] {
-    let base = op.stages.map { st -> String in
-      switch st.kind {
-      case .depthwise: return "dw"
-      case .conv: return st.kernel == 1 ? "pw" : "conv"
-      case .maxPool: return "maxpool"
-      case .avgPool: return "avgpool"
-      }
-    }
-    return base.enumerated().map { i, b in base.filter { $0 == b }.count > 1 ? "\(b)\(i + 1)" : b }
-  }
+  /// `avgpool`, numbered when a kind repeats (a separable op's are `dw` and `pw`); a sum stage is
+  /// `sumI` (`I`: its position), the convs of its branch `j` `sumI.bj.dw`, `sumI.bj.pw`, ...
+  static func stageNames(_ op: CandidateOp) -> [String] { OpStage.names(op.stages) }
 
   var parameters: [Tensor] { units.flatMap(\.parameters) }
   /// The unit whose width is the op's (the one a channel search masks), if any.
   var outputUnit: ConvUnit? { op.outputStage.flatMap { stages.indices.contains($0) ? stages[$0].unit : nil } }
   /// The conv unit of the op's first stage (the one whose conv may run with other ops' convs on
-  /// the same input); nil when the op starts with a pool stage or has no stages.
+  /// the same input); nil when the op starts with a pool or sum stage or has no stages.
   var firstUnit: ConvUnit? { stages.first?.unit }
   var channelSearches: [ChannelSearch] { units.compactMap(\.search) }
 
-  /// Output (nil for zero), soft output width, cost (nil for identity / zero and ops made only of
-  /// pool stages: a pool stage is free). `preConv`: the first stage's conv output, when computed
+  /// Output (nil for zero), soft output width, cost (nil for identity / zero and ops without a
+  /// conv, e.g. of pool stages only: a pool stage is free; the convs in a sum's branches are part
+  /// of the op's one cost entry). `preConv`: the first stage's conv output, when computed
   /// together with other ops on `x`.
   func forward(_ x: Tensor, cinSoft: Tensor, ctx: ForwardContext, preConv: Tensor? = nil) throws -> (Tensor?, Tensor, LayerCostTensors?) {
     if op.isZero { return (nil, cinSoft, nil) }
@@ -94,6 +116,15 @@ final class OpInstance {
         y = r.0
         if u.kind == .full { c = r.1 }
         if let k = r.2 { costs.append(k) }
+      case .sum(let branches):
+        // Every branch reads the same input; the outputs add up and the soft width passes on
+        // unchanged (a branch keeps the sum's width). Branch convs join the op's cost entry.
+        var total: Tensor? = nil
+        for branch in branches {
+          let b = try OpInstance.run(branch, y, cinSoft: c, ctx: ctx, costs: &costs)
+          total = try total.map { try $0 + b } ?? b
+        }
+        y = total ?? y
       }
     }
     if op.residual, y.shape == x.shape { y = try y + x }
@@ -102,6 +133,27 @@ final class OpInstance {
     // Several convs are one entry: latency adds up, utilization is the mean of the convs.
     return (y, c, LayerCostTensors(latency: FusedOps.scalarSum(costs.map(\.latency)),
                                    util: FusedOps.scalarMean(costs.map(\.util))))
+  }
+
+  /// Runs one branch of a sum on `x` (an empty branch is `x`), appending its convs' costs.
+  private static func run(_ branch: [Stage], _ x: Tensor, cinSoft: Tensor, ctx: ForwardContext,
+                          costs: inout [LayerCostTensors]) throws -> Tensor {
+    var y = x
+    var c = cinSoft
+    for st in branch {
+      switch st {
+      case .pool(let mode, let k):
+        y = try pool2dSame(y, mode: mode, kernel: k)
+      case .conv(let u):
+        let r = try u.forward(y, cinSoft: c, ctx: ctx)
+        y = r.0
+        if u.kind == .full { c = r.1 }
+        if let k = r.2 { costs.append(k) }
+      case .sum:
+        throw NASError.invalidConfig("a sum inside a sum is not supported")
+      }
+    }
+    return y
   }
 }
 

@@ -2,45 +2,94 @@ import UBoostTensor
 
 // MARK: - Candidate operations
 
-/// One stage of a candidate op: a k x k convolution (full or depthwise), then BN and ReLU; or a
-/// k x k pooling window (max or average, stride 1, same-size padding) without weights, BN or ReLU.
+/// One stage of a candidate op: a k x k convolution (full or depthwise), then BN and ReLU; a
+/// k x k pooling window (max or average, stride 1, same-size padding) without weights, BN or ReLU;
+/// or a sum of branches, each a list of conv and pool stages run on the sum's input, whose
+/// outputs are added (an empty branch is the identity).
 ///
 /// ```swift
 /// let expand = OpStage(kind: .conv, kernel: 1, expand: 3)   // 1x1 conv to 3x the op's input width
 /// let dw = OpStage(kind: .depthwise, kernel: 3)              // keeps the width
 /// let pool = OpStage(kind: .maxPool, kernel: 3)              // DARTS' max_pool_3x3: keeps the width, no weights
+/// let ghost = OpStage.sum([[], [OpStage(kind: .depthwise, kernel: 3)]])   // x + dw3x3(x): keeps the width
 /// ```
 public struct OpStage: Hashable, Codable, Sendable {
-  /// A stage's operation. Files spell it `conv`, `depthwise`, `maxPool` or `avgPool`.
-  public enum Kind: String, Codable, Sendable { case conv, depthwise, maxPool, avgPool }
+  /// A stage's operation. Files spell it `conv`, `depthwise`, `maxPool`, `avgPool` or `sum`.
+  public enum Kind: String, Codable, Sendable { case conv, depthwise, maxPool, avgPool, sum }
   public var kind: Kind
+  /// The window of a conv or pool stage (1 for a sum stage).
   public var kernel: Int
   public var dilation: Int
-  /// A full conv's output width as a multiple of the op's input width; nil: the op's output
-  /// width (and that conv is the one a channel search masks, when it is the op's last full conv).
+  /// A full conv's output width as a multiple of the op's input width (inside a sum's branch: of
+  /// the sum's input width); nil: the op's output width (and that conv is the one a channel
+  /// search masks, when it is the op's last full conv; inside a branch: the sum's width).
   public var expand: Int?
+  /// A sum stage's branches, each a list of conv and pool stages mapping the sum's input width to
+  /// itself (`[]`: the identity); empty for every other kind of stage.
+  public var branches: [[OpStage]]
 
-  public init(kind: Kind, kernel: Int, dilation: Int = 1, expand: Int? = nil) {
-    self.kind = kind; self.kernel = kernel; self.dilation = dilation; self.expand = expand
+  public init(kind: Kind, kernel: Int, dilation: Int = 1, expand: Int? = nil, branches: [[OpStage]] = []) {
+    self.kind = kind; self.kernel = kernel; self.dilation = dilation; self.expand = expand; self.branches = branches
+  }
+
+  /// A sum stage: runs every branch on the stage's input and adds their outputs.
+  ///
+  /// ```swift
+  /// let incep = OpStage.sum([[OpStage(kind: .conv, kernel: 1)], [OpStage(kind: .avgPool, kernel: 3)]])
+  /// ```
+  public static func sum(_ branches: [[OpStage]]) -> OpStage {
+    OpStage(kind: .sum, kernel: 1, branches: branches)
   }
 
   /// True for a pooling stage (no weights, no cost, keeps the width).
   public var isPool: Bool { poolMode != nil }
 
-  /// The pooling a pool stage does; nil for a conv stage.
+  /// True for a sum of branches (keeps the width).
+  public var isSum: Bool { kind == .sum }
+
+  /// True for a stage that holds weights: a conv, or a sum with a conv in one of its branches.
+  public var hasWeights: Bool {
+    switch kind {
+    case .conv, .depthwise: return true
+    case .maxPool, .avgPool: return false
+    case .sum: return branches.contains { $0.contains(where: \.hasWeights) }
+    }
+  }
+
+  /// The number of stages this one stands for: 1, or for a sum 1 plus its branches' stages.
+  public var stageCount: Int { 1 + branches.reduce(0) { $0 + $1.reduce(0) { $0 + $1.stageCount } } }
+
+  /// The pooling a pool stage does; nil for a conv or sum stage.
   public var poolMode: PoolMode? {
     switch kind {
     case .maxPool: return .max
     case .avgPool: return .avg
-    case .conv, .depthwise: return nil
+    case .conv, .depthwise, .sum: return nil
     }
   }
 
   /// Largest kernel, dilation and expansion a stage may have.
   public static let maxKernel = 15, maxDilation = 8, maxExpand = 16
+  /// Fewest and most branches of a sum, most stages in one branch.
+  public static let minBranches = 2, maxBranches = 8, maxBranchStages = 8
 
-  /// Checks the stage's numbers (`what` names the op in the message).
+  /// Each stage's input and output width in a sum's branch that reads `width` channels: a
+  /// depthwise or pool stage keeps its width, a full conv with expand makes `expand * width`,
+  /// one without `width`.
+  public static func branchWidths(_ branch: [OpStage], width: Int) -> [(cin: Int, cout: Int)] {
+    var w = width
+    return branch.map { st in
+      let wIn = w
+      if st.kind == .conv { w = (st.expand ?? 1) * width }
+      return (wIn, w)
+    }
+  }
+
+  /// Checks the stage's numbers (`what` names the op and the stage in the message; a sum's
+  /// branches are checked with `what, branch j, stage k`). Sums do not nest.
   public func validate(_ what: String) throws {
+    if kind == .sum { return try validateSum(what) }
+    guard branches.isEmpty else { throw NASError.invalidConfig("\(what): only a sum stage has branches") }
     guard kernel >= 1, kernel <= OpStage.maxKernel, kernel % 2 == 1 else {
       throw NASError.invalidConfig("\(what): kernel must be odd and in 1...\(OpStage.maxKernel) (same-size padding), got \(kernel)")
     }
@@ -58,6 +107,66 @@ public struct OpStage: Hashable, Codable, Sendable {
         throw NASError.invalidConfig("\(what): expand must be in 1...\(OpStage.maxExpand), got \(e)")
       }
     }
+  }
+
+  private func validateSum(_ what: String) throws {
+    guard kernel == 1, dilation == 1, expand == nil else {
+      throw NASError.invalidConfig("\(what): a sum stage has no kernel, dilation or expand of its own")
+    }
+    guard branches.count >= OpStage.minBranches, branches.count <= OpStage.maxBranches else {
+      throw NASError.invalidConfig("\(what): a sum needs \(OpStage.minBranches) to \(OpStage.maxBranches) branches, got \(branches.count)")
+    }
+    for (j, branch) in branches.enumerated() {
+      let at = "\(what), branch \(j + 1)"
+      guard branch.count <= OpStage.maxBranchStages else {
+        throw NASError.invalidConfig("\(at): at most \(OpStage.maxBranchStages) stages, got \(branch.count)")
+      }
+      for (k, st) in branch.enumerated() {
+        guard st.kind != .sum else { throw NASError.invalidConfig("\(at), stage \(k + 1): a sum inside a sum is not supported") }
+        try st.validate("\(at), stage \(k + 1)")
+      }
+      if let last = branch.last(where: { $0.kind == .conv }), last.expand != nil {
+        throw NASError.invalidConfig("\(at): the last full conv must not have expand (a branch keeps the sum's width)")
+      }
+    }
+  }
+
+  /// Short names of a list of stages, unique within it: `dw`, `pw` (1x1), `conv`, `maxpool`,
+  /// `avgpool`, numbered by position when a kind repeats (a separable op's are `dw` and `pw`); a
+  /// sum is always `sumI` (`I` its position), its branch `j`'s stages are `sumI.bj.<name>`.
+  static func names(_ stages: [OpStage]) -> [String] {
+    let base = stages.enumerated().map { i, st -> String in
+      switch st.kind {
+      case .depthwise: return "dw"
+      case .conv: return st.kernel == 1 ? "pw" : "conv"
+      case .maxPool: return "maxpool"
+      case .avgPool: return "avgpool"
+      case .sum: return "sum\(i + 1)"
+      }
+    }
+    return base.enumerated().map { i, b in base.filter { $0 == b }.count > 1 ? "\(b)\(i + 1)" : b }
+  }
+
+  // MARK: Codable: `branches` only for a sum (files without it decode)
+
+  private enum Keys: String, CodingKey { case kind, kernel, dilation, expand, branches }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    kind = try c.decode(Kind.self, forKey: .kind)
+    kernel = try c.decodeIfPresent(Int.self, forKey: .kernel) ?? 1
+    dilation = try c.decodeIfPresent(Int.self, forKey: .dilation) ?? 1
+    expand = try c.decodeIfPresent(Int.self, forKey: .expand)
+    branches = try c.decodeIfPresent([[OpStage]].self, forKey: .branches) ?? []
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(kind, forKey: .kind)
+    try c.encode(kernel, forKey: .kernel)
+    try c.encode(dilation, forKey: .dilation)
+    try c.encodeIfPresent(expand, forKey: .expand)
+    if !branches.isEmpty { try c.encode(branches, forKey: .branches) }
   }
 }
 
@@ -143,9 +252,9 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
   /// Dilation of the first spatial stage.
   public var dilation: Int { stages.first(where: { $0.kernel > 1 })?.dilation ?? 1 }
 
-  /// True for ops that carry weights and a hardware cost (a conv stage); false for identity,
-  /// zero and ops made only of pooling stages.
-  public var hasWeights: Bool { stages.contains { !$0.isPool } }
+  /// True for ops that carry weights and a hardware cost (a conv stage, also inside a sum's
+  /// branch); false for identity, zero and ops made only of pooling stages and such sums.
+  public var hasWeights: Bool { stages.contains(where: \.hasWeights) }
 
   /// True for ops whose output width is their own (a full conv sets it; genotypes give it a
   /// width); false for identity, zero and ops of depthwise and pool stages only, which keep
@@ -164,7 +273,7 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
   public var outputStage: Int? { stages.lastIndex { $0.kind == .conv && $0.expand == nil } }
 
   /// Each stage's input and output width when the op maps `cin` to `cout` channels: a depthwise
-  /// or pool stage keeps its width, an inner full conv makes `expand * cin`, the output conv `cout`.
+  /// pool or sum stage keeps its width, an inner full conv makes `expand * cin`, the output conv `cout`.
   public func stageWidths(cin: Int, cout: Int) -> [(cin: Int, cout: Int)] {
     var w = cin
     return stages.enumerated().map { i, st in
@@ -172,6 +281,31 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
       if st.kind == .conv { w = i == outputStage ? cout : (st.expand ?? 1) * cin }
       return (wIn, w)
     }
+  }
+
+  /// Most stages an op may have in all, counting a sum and each stage of its branches.
+  public static let maxTotalStages = 32
+
+  /// Every conv of the op, sums' branches included, in order: the index of its top-level stage,
+  /// its path among the op's stage names (`pw`, `sum1.b2.dw`, ...; the op's own name for the conv of a
+  /// one-stage op is the caller's), the stage and its input and output width when the op maps `cin`
+  /// to `cout` channels. Pool stages are absent (they have no weights and no cost).
+  public func convStages(cin: Int, cout: Int) -> [(stage: Int, path: String, op: OpStage, cin: Int, cout: Int)] {
+    var out: [(stage: Int, path: String, op: OpStage, cin: Int, cout: Int)] = []
+    let names = OpStage.names(stages)
+    for (i, (st, wd)) in zip(stages, stageWidths(cin: cin, cout: cout)).enumerated() {
+      if st.isSum {
+        for (j, branch) in st.branches.enumerated() {
+          let bn = OpStage.names(branch)
+          for (k, (bs, bw)) in zip(branch, OpStage.branchWidths(branch, width: wd.cin)).enumerated() where !bs.isPool && !bs.isSum {
+            out.append((i, "\(names[i]).b\(j + 1).\(bn[k])", bs, bw.cin, bw.cout))
+          }
+        }
+      } else if !st.isPool {
+        out.append((i, names[i], st, wd.cin, wd.cout))
+      }
+    }
+    return out
   }
 
   /// Checks a script-defined op: a name, at least one stage, valid stages, no stage after the
@@ -183,6 +317,10 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
     }
     guard !stages.isEmpty else { throw NASError.invalidConfig("\(what): needs at least one stage (identity and zero are built in)") }
     guard stages.count <= 8 else { throw NASError.invalidConfig("\(what): at most 8 stages, got \(stages.count)") }
+    let total = stages.reduce(0) { $0 + $1.stageCount }
+    guard total <= CandidateOp.maxTotalStages else {
+      throw NASError.invalidConfig("\(what): at most \(CandidateOp.maxTotalStages) stages in all (sums and their branches' stages count), got \(total)")
+    }
     for (i, st) in stages.enumerated() { try st.validate("\(what), stage \(i + 1)") }
     if let o = outputStage, stages[(o + 1)...].contains(where: { $0.kind == .conv }) {
       throw NASError.invalidConfig("\(what): a full conv with expand follows the output conv (stage \(o + 1)); the last full conv sets the op's width")
