@@ -137,6 +137,15 @@ final class ScriptOpTests: XCTestCase {
       default: XCTAssertEqual(mine.count, 2, e.name)
       }
     }
+    // A channel-stage network from it searches only the convs' widths.
+    let channel = try trainRoundTripAndChannel(space: space, genotype: g, x: x)
+    XCTAssertEqual(try channel.forward(x, training: true).logits.shape, [2, 4])
+  }
+
+  /// Trains the final network of `genotype` two steps, checks that its network file gives back the
+  /// genotype and the same logits, and returns the channel-stage network of the genotype.
+  func trainRoundTripAndChannel(space: SearchSpaceConfig, genotype g: Genotype, x: Tensor,
+                                file: StaticString = #filePath, line: UInt = #line) throws -> Supernet {
     let final = try Supernet(space: space, stage: .final, genotype: g, seed: 4)
     let sgd = try SGD(lr: 0.05, momentum: 0.9)
     for _ in 0..<2 {
@@ -145,16 +154,14 @@ final class ScriptOpTests: XCTestCase {
       try sgd.step(final.weights)
       zeroGrad(final.weights)
     }
-    let path = NSTemporaryDirectory() + "uboost-pool-net-\(UUID().uuidString).json"
+    let path = NSTemporaryDirectory() + "uboost-op-net-\(UUID().uuidString).json"
     defer { try? FileManager.default.removeItem(atPath: path) }
     try NetworkFile(final).write(to: path)
     let back = try NetworkFile.read(from: path).build(source: path)
-    XCTAssertEqual(try back.genotype, try final.genotype)
-    XCTAssertEqual(try back.forward(x, training: false).logits.data, try final.forward(x, training: false).logits.data)
-
-    // A channel-stage network from it searches only the convs' widths.
-    let channel = try Supernet(space: space, stage: .channel, genotype: g, seed: 5, cost: HardwareCost.systolic())
-    XCTAssertEqual(try channel.forward(x, training: true).logits.shape, [2, 4])
+    XCTAssertEqual(try back.genotype, try final.genotype, file: file, line: line)
+    XCTAssertEqual(try back.forward(x, training: false).logits.data, try final.forward(x, training: false).logits.data,
+                   file: file, line: line)
+    return try Supernet(space: space, stage: .channel, genotype: g, seed: 5, cost: HardwareCost.systolic())
   }
 
   /// Edges leaving one node run their ops' first 3x3 convs together; an op that starts with a
@@ -354,22 +361,7 @@ final class ScriptOpTests: XCTestCase {
       default: XCTAssertEqual(mine.count, 2, e.name)
       }
     }
-    let final = try Supernet(space: space, stage: .final, genotype: g, seed: 4)
-    let sgd = try SGD(lr: 0.05, momentum: 0.9)
-    for _ in 0..<2 {
-      let l = try crossEntropy(try final.forward(x, training: true).logits, [0, 1])
-      try l.backward()
-      try sgd.step(final.weights)
-      zeroGrad(final.weights)
-    }
-    let path = NSTemporaryDirectory() + "uboost-sum-net-\(UUID().uuidString).json"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    try NetworkFile(final).write(to: path)
-    let back = try NetworkFile.read(from: path).build(source: path)
-    XCTAssertEqual(try back.genotype, try final.genotype)
-    XCTAssertEqual(try back.forward(x, training: false).logits.data, try final.forward(x, training: false).logits.data)
-
-    let channel = try Supernet(space: space, stage: .channel, genotype: g, seed: 5, cost: HardwareCost.systolic())
+    let channel = try trainRoundTripAndChannel(space: space, genotype: g, x: x)
     XCTAssertEqual(try channel.forward(x, training: true).logits.shape, [2, 4])
     XCTAssertFalse(channel.channelSearches.contains { $0.name.contains("/sum") })
   }
