@@ -43,7 +43,7 @@ final class SearchStdlibTests: XCTestCase {
     var s = ScriptSearchSettings(epochs: 3, split: 0.5, verbose: false)
     s.warmupEpochs = 1
     settings(&s)
-    let loop = try ScriptLoops.searchLoop(netB, valid: valid, data: data, loss: nil, settings: s, interpreter: b, function: "search")
+    let loop = try ScriptLoops.searchLoop(netB, data: data, valid: valid, loss: nil, settings: s, interpreter: b, function: "search")
     let stats = try loop.run(train: data.dataset, valid: valid.dataset)
     XCTAssertTrue(state(netA.net) == state(netB.net), "search(\(options)) left another supernet than the engine loop", file: file, line: line)
     // The records agree too (except the wall time).
@@ -83,9 +83,9 @@ final class SearchStdlibTests: XCTestCase {
     let netB = try object(b, "net", as: SupernetObject.self)
     var s = ScriptSearchSettings(epochs: 1, verbose: false)
     s.weightLR = 0.01
-    let loop = try ScriptLoops.searchLoop(netB, valid: nil, data: try object(b, "data", as: DatasetObject.self), loss: nil,
-                                          settings: s, interpreter: b, function: "search")
-    try loop.run(train: try object(b, "data", as: DatasetObject.self).dataset, valid: nil)
+    let data = try object(b, "data", as: DatasetObject.self)
+    let loop = try ScriptLoops.searchLoop(netB, data: data, valid: nil, loss: nil, settings: s, interpreter: b, function: "search")
+    try loop.run(train: data.dataset, valid: nil)
     XCTAssertTrue(state(try object(a, "net", as: SupernetObject.self).net) == state(netB.net), "the second search kept optimizer state")
   }
 
@@ -97,7 +97,7 @@ final class SearchStdlibTests: XCTestCase {
     let cs = try object(b, "cs", as: SearchResultObject.self)
     let s = ScriptSearchSettings(epochs: 2, split: 0.5, verbose: false)
     let data = try object(b, "data", as: DatasetObject.self)
-    let loop = try ScriptLoops.searchLoop(cs.supernet, valid: nil, data: data, loss: nil, settings: s, interpreter: b, function: "channel_search")
+    let loop = try ScriptLoops.searchLoop(cs.supernet, data: data, valid: nil, loss: nil, settings: s, interpreter: b, function: "channel_search")
     try loop.run(train: data.dataset, valid: nil)
     XCTAssertTrue(state(try object(a, "cs", as: SearchResultObject.self).supernet.net) == state(cs.supernet.net), "channel_search left another supernet")
   }

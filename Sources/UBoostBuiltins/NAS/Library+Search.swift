@@ -106,7 +106,7 @@ final class SearchSessionObject: HostObject {
     let loss = try NASLibrary.optionalLoss(a)
     let settings = try NASLibrary.settings(a)
     let result = SearchResultObject(supernet: net, history: [])
-    let loop = try ScriptLoops.searchLoop(net, valid: valid, data: data, loss: loss, settings: settings,
+    let loop = try ScriptLoops.searchLoop(net, data: data, valid: valid, loss: loss, settings: settings,
                                           interpreter: a.interpreter, function: function, onEpoch: { result.snapshotAlphas() })
     let startEpoch = try Engine.run(function) { try loop.begin(train: data.dataset, valid: valid?.dataset) }
     // A search starts its optimizers afresh, whatever steps these tensors took before.
@@ -161,7 +161,8 @@ final class SearchSessionObject: HostObject {
       return BuiltinFunction("begin_epoch", "epoch: int",
                              "Starts an epoch (0-based): returns its batches (the shuffle of the data set's seed and this epoch) and starts the progress bar.") { [self] a in
         let epoch = try a.int("epoch")
-        let batches = try Engine.run(function) { try loop.beginEpoch(epoch) }
+        try Engine.run(function) { try loop.beginEpoch(epoch) }
+        let batches = loop.epochBatches()
         let dataset = loop.loader?.dataset
         guard let ds = dataset else { return .list([]) }
         return .list(ListBox(batches.map { .object(BatchObject(dataset: ds, indices: $0)) }))

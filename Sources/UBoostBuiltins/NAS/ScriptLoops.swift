@@ -76,7 +76,7 @@ enum ScriptLoops {
   /// The engine loop of a micro or channel search on `net` with the script's settings: the
   /// session under `search()` / `channel_search()` (stdlib/search.uboost). Every epoch's record is
   /// printed when `verbose`, and `onEpoch` is called after it.
-  static func searchLoop(_ net: SupernetObject, valid: DatasetObject?, data: DatasetObject, loss: Value?,
+  static func searchLoop(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
                          settings s: ScriptSearchSettings, interpreter: Interpreter, function: String,
                          onEpoch: (() -> Void)? = nil) throws -> SearchLoop {
     var cfg = SearchConfig()

@@ -88,9 +88,9 @@ public final class SearchLoop {
     return startEpoch
   }
 
-  /// Starts epoch `epoch` (0-based): its shuffle, its progress bar, its metrics. Returns the
-  /// example indices of its batches, in order.
-  public func beginEpoch(_ epoch: Int) throws -> [[Int]] {
+  /// Starts epoch `epoch` (0-based): its shuffle (`loader` then yields its batches), its
+  /// progress bar, its metrics.
+  public func beginEpoch(_ epoch: Int) throws {
     guard var l = loader else { throw NASError.invalidConfig("\(stage): beginEpoch before begin") }
     l.epoch = epoch
     loader = l
@@ -99,6 +99,11 @@ public final class SearchLoop {
     metrics = RunningMetrics()
     lastLat = 0; lastUtil = 0
     bar = Progress(title: "\(stage) \(epoch + 1)/\(config.epochs)", total: l.batchCount, output: progress)
+  }
+
+  /// The example indices of the current epoch's batches, in order (what `loader` yields).
+  public func epochBatches() -> [[Int]] {
+    guard let l = loader else { return [] }
     let order = l.order()
     return stride(from: 0, to: order.count, by: l.batchSize).map { Array(order[$0..<Swift.min($0 + l.batchSize, order.count)]) }
   }
@@ -165,9 +170,10 @@ public final class SearchLoop {
     // The auxiliary skip is scaffolding of the search: the searched network keeps none of it.
     defer { net.auxSkip = 0 }
     for epoch in startEpoch..<max(startEpoch, config.epochs) {
-      let batches = try beginEpoch(epoch)
+      try beginEpoch(epoch)
+      guard let epochLoader = loader else { break }
       sgd.lr = config.weightLR * Foundation.pow(config.lrGamma, Float(epoch / config.lrStepEpochs))
-      let steps = batches.count
+      let steps = epochLoader.batchCount
       // Warm-up epochs train only the weights.
       let warm = epoch < config.warmupEpochs
       let weightSteps = warm ? steps : Int((Double(steps) * config.weightVsArch).rounded(.up))
@@ -175,7 +181,6 @@ public final class SearchLoop {
       let zeroOneWeight: Float = config.relaxation == .sigmoid ? config.zeroOneCoef : 0
       net.auxSkip = config.auxSkip && net.stage == .micro
         ? SearchRegularizers.auxSkipWeight(epoch: epoch, warmup: config.warmupEpochs, epochs: config.epochs) : 0
-      guard let epochLoader = loader else { break }
       for (step, batch) in epochLoader.enumerated() {
         try EngineInterrupt.check()
         let archStep = step >= weightSteps && config.archLR > 0 && !alphas.isEmpty
