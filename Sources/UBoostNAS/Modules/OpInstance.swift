@@ -61,7 +61,7 @@ final class OpInstance {
           for (k, (bs, bw)) in zip(branch, OpStage.branchWidths(branch, width: widths[i].cin)).enumerated() {
             if let mode = bs.poolMode { built.append(.pool(mode, kernel: bs.kernel)); continue }
             guard !bs.isSum else { throw NASError.invalidConfig("\(name): op '\(op.name)': a sum inside a sum is not supported") }
-            built.append(.conv(try ConvUnit(name: "\(name)/\(names[i]).b\(j + 1).\(bNames[k])", kind: bs.kind == .depthwise ? .depthwise : .full,
+            built.append(.conv(try ConvUnit(name: name + "/" + OpStage.branchPath(names[i], branch: j, bNames[k]), kind: bs.kind == .depthwise ? .depthwise : .full,
                                             cin: bw.cin, cout: bw.cout, kernel: bs.kernel, dilation: bs.dilation,
                                             costWidthScale: costWidthScale, rng: &rng)))
           }

@@ -147,6 +147,10 @@ public struct OpStage: Hashable, Codable, Sendable {
     return base.enumerated().map { i, b in base.filter { $0 == b }.count > 1 ? "\(b)\(i + 1)" : b }
   }
 
+  /// The name of stage `stage` (its short name) of branch `branch` (0-based) of the sum named
+  /// `sum`: `sum1.b2.dw`. The one spelling of a branch conv, for its unit and its costed layer.
+  static func branchPath(_ sum: String, branch: Int, _ stage: String) -> String { "\(sum).b\(branch + 1).\(stage)" }
+
   // MARK: Codable: `branches` only for a sum (files without it decode)
 
   private enum Keys: String, CodingKey { case kind, kernel, dilation, expand, branches }
@@ -298,7 +302,7 @@ public struct CandidateOp: Hashable, Codable, Sendable, CustomStringConvertible 
         for (j, branch) in st.branches.enumerated() {
           let bn = OpStage.names(branch)
           for (k, (bs, bw)) in zip(branch, OpStage.branchWidths(branch, width: wd.cin)).enumerated() where !bs.isPool && !bs.isSum {
-            out.append((i, "\(names[i]).b\(j + 1).\(bn[k])", bs, bw.cin, bw.cout))
+            out.append((i, OpStage.branchPath(names[i], branch: j, bn[k]), bs, bw.cin, bw.cout))
           }
         }
       } else if !st.isPool {
