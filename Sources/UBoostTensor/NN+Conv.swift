@@ -95,8 +95,9 @@ func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
 // MARK: - Forward / backward drivers (raw pointers)
 
 /// y = conv(x, w) + bias for the whole batch.
+/// `winograd: false` forces im2col + SGEMM (the kernel benchmark's comparison, tests).
 package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                 _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+                 _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, winograd: Bool = true) {
   if g.isDepthwise {
     Depthwise.forward(x, w, bias, y, g)
     return
@@ -108,6 +109,12 @@ package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _
             b: x + img * g.cin * g.hwIn, ldb: g.hwIn, beta: 0, c: y + img * g.cout * g.hwOut, ldc: g.hwOut)
     }
     if let bias = bias { addChannelBias(y, bias, g) }
+    return
+  }
+  if winograd, let plan = Winograd.plan(g) {
+    withIdentityRows(g.cout) { owner, local in
+      Winograd.forward(plan, x, w, bias, [y], couts: [g.cout], owner: owner, local: local)
+    }
     return
   }
   let chunk = convChunk(g)
@@ -127,6 +134,18 @@ package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _
   }
 }
 
+/// Calls `body` with the row map of a single conv's output (every row belongs to output 0,
+/// channel = row), the form the stacked-weight kernels take.
+func withIdentityRows(_ n: Int, _ body: (UnsafePointer<Int>, UnsafePointer<Int>) -> Void) {
+  let owner = [Int](repeating: 0, count: n), local = Array(0..<n)
+  owner.withUnsafeBufferPointer { o in
+    local.withUnsafeBufferPointer { l in
+      guard let ob = o.baseAddress, let lb = l.baseAddress else { return }
+      body(ob, lb)
+    }
+  }
+}
+
 /// Adds `bias[c]` to every NCHW output plane of channel c.
 func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ g: ConvGeometry) {
   Parallel.forRanges(g.n * g.cout, grain: 16) { r in
@@ -140,7 +159,8 @@ func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Floa
 /// Gradients of conv(x, w) given dL/dy; `dx`/`dw` may be nil. `dw` must be zeroed by the caller
 /// (accumulated); `dx` is overwritten (it need only be zeroed for depthwise convs).
 package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+                  _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry,
+                  winograd: Bool = true) {
   if g.isDepthwise {
     Depthwise.backward(x, w, gy, dx, dw, g)
     return
@@ -156,6 +176,12 @@ package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, 
         sgemm(transA: true, transB: false, m: g.cin, n: g.hwIn, k: g.cout, a: w, lda: g.cin,
               b: gi, ldb: g.hwOut, beta: 0, c: dx + img * g.cin * g.hwIn, ldc: g.hwIn)
       }
+    }
+    return
+  }
+  if winograd, let plan = Winograd.plan(g) {
+    withIdentityRows(g.cout) { owner, local in
+      Winograd.backward(plan, x, w, [gy], dx, dw, couts: [g.cout], owner: owner, local: local)
     }
     return
   }

@@ -204,6 +204,10 @@ enum SharedConv {
   static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                       _ ys: [UnsafeMutablePointer<Float>], couts: [Int], owner: UnsafePointer<Int>, local: UnsafePointer<Int>,
                       _ g: ConvGeometry) {
+    if let plan = Winograd.plan(g) {
+      Winograd.forward(plan, x, w, bias, ys, couts: couts, owner: owner, local: local)
+      return
+    }
     let total = g.cout
     let chunk = convChunk(g)
     let col = UnsafeMutablePointer<Float>.allocate(capacity: g.kSize * chunk * g.hwOut)
@@ -236,6 +240,10 @@ enum SharedConv {
   static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gys: [UnsafePointer<Float>?],
                        _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, couts: [Int],
                        owner: UnsafePointer<Int>, local: UnsafePointer<Int>, _ g: ConvGeometry) {
+    if let plan = Winograd.plan(g) {
+      Winograd.backward(plan, x, w, gys, dx, dw, couts: couts, owner: owner, local: local)
+      return
+    }
     let total = g.cout
     let chunk = convChunk(g)
     let col = UnsafeMutablePointer<Float>.allocate(capacity: g.kSize * chunk * g.hwOut)
