@@ -7,7 +7,9 @@ import UBoostTensor
 /// Measures the engine's kernels against SGEMM and memory bandwidth measured in the same run.
 ///
 /// Kernels: SGEMM 512^3; conv 3x3 and 5x5 (N=8, 128->128 channels, 16x16, same padding) forward
-/// and backward (data + weight gradients); depthwise 5x5 on the same sizes. Every kernel
+/// and backward (data + weight gradients), each by Winograd (the engine's choice for these
+/// sizes; rates count the direct conv's FLOPs) and by im2col + SGEMM; depthwise 5x5 on the same
+/// sizes. Every kernel
 /// repetition runs back to back with an SGEMM repetition; the table gives medians over the
 /// repetitions (after a warm-up) of the kernel's time, its GFLOP/s and its rate as a fraction of
 /// the paired SGEMM rate. Depthwise is also given as a fraction of its memory-bandwidth bound
@@ -87,12 +89,17 @@ public enum KernelBenchmark {
       // Minimum traffic: forward reads x and w, writes y; backward reads x, w, dy, writes dx, dw.
       let bytesF = groups > 1 ? Double(xs + ws + ys) * 4 : nil
       let bytesB = groups > 1 ? Double(2 * xs + 2 * ws + ys) * 4 : nil
-      rows.append(row(name + " fwd", flops: flops, bytes: bytesF, bandwidth: bw) { convForward(x, w, nil, y, g) })
-      rows.append(row(name + " bwd (dx+dw)", flops: 2 * flops, bytes: bytesB, bandwidth: bw) {
-        dx.update(repeating: 0, count: xs)
-        dw.update(repeating: 0, count: ws)
-        convBackward(x, w, y, dx, dw, g)
-      })
+      // Dense convs twice: the engine's choice (Winograd for these sizes) and im2col + SGEMM.
+      // Both count the direct conv's FLOPs, so Winograd's row can pass 100% of SGEMM.
+      for wino in groups == 1 ? [true, false] : [true] {
+        let label = groups > 1 ? name : name + (wino ? " winograd" : " im2col")
+        rows.append(row(label + " fwd", flops: flops, bytes: bytesF, bandwidth: bw) { convForward(x, w, nil, y, g, winograd: wino) })
+        rows.append(row(label + " bwd (dx+dw)", flops: 2 * flops, bytes: bytesB, bandwidth: bw) {
+          dx.update(repeating: 0, count: xs)
+          dw.update(repeating: 0, count: ws)
+          convBackward(x, w, y, dx, dw, g, winograd: wino)
+        })
+      }
     }
     return (rows, bw)
   }
@@ -155,10 +162,10 @@ public enum KernelBenchmark {
     func pct(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
     var out = "kernel benchmark: \(Parallel.threads) thread(s), BLAS core \(BLASCore.name), "
       + "triad bandwidth \(String(format: "%.1f", bandwidth)) GB/s\n"
-    out += pad("kernel", 26) + pad("ms", 9) + pad("GFLOP/s", 9) + pad("of sgemm", 10) + pad("cpu GF/s", 10)
+    out += pad("kernel", 34) + pad("ms", 9) + pad("GFLOP/s", 9) + pad("of sgemm", 10) + pad("cpu GF/s", 10)
       + pad("cpu of sgemm", 14) + "of bw bound\n"
     for r in rows {
-      out += pad(r.name, 26) + pad(String(format: "%.3f", r.seconds * 1e3), 9) + pad(String(format: "%.1f", r.gflops), 9)
+      out += pad(r.name, 34) + pad(String(format: "%.3f", r.seconds * 1e3), 9) + pad(String(format: "%.1f", r.gflops), 9)
         + pad(pct(r.ofSgemm), 10) + pad(String(format: "%.1f", r.cpuGflopsPerThread), 10) + pad(pct(r.cpuOfSgemm), 14)
         + pct(r.ofBandwidthBound) + "\n"
     }

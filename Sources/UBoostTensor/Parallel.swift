@@ -17,6 +17,7 @@ public enum Parallel {
     let env = ProcessInfo.processInfo.environment["UBOOST_THREADS"].flatMap { Int($0) }
     let n = max(1, env ?? ProcessInfo.processInfo.activeProcessorCount)
     openblas_set_num_threads(1)
+    _ = AllocatorPolicy.applied
     return n
   }()
 

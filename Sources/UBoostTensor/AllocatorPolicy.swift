@@ -1,0 +1,35 @@
+import CBLAS
+import Foundation
+
+// MARK: - Allocator policy
+
+/// Keeps freed tensor and workspace memory inside the process instead of returning it to the
+/// kernel after every op.
+///
+/// A search step allocates and frees hundreds of 1-30 MB buffers (activations, unfolded inputs,
+/// Winograd tile buffers). glibc's defaults serve blocks above its (adaptive, at most 32 MB)
+/// mmap threshold with fresh `mmap`s and trim the heap top past 2x that, so every step faults
+/// the same pages in again and the kernel zeroes them: 10-18% of a micro-stage step's time on
+/// the 2-core bench machines (`clear_page_erms` in `perf`), worse at two threads, whose page
+/// faults contend. Raising the mmap threshold to its maximum (half the 64 MB arena heap) and
+/// the trim threshold to 1 GB makes those blocks come from the heap and stay there; peak RSS
+/// is unchanged (it is reached inside a step either way). Applied once, on the engine's first
+/// use (`Parallel.threads`); a no-op where the C library is not glibc, or with
+/// `UBOOST_ALLOCATOR=default` (to measure the difference).
+///
+/// ```swift
+/// _ = AllocatorPolicy.applied   // true when glibc took both settings
+/// ```
+public enum AllocatorPolicy {
+  /// Whether the settings were taken (evaluated once).
+  public static let applied: Bool = {
+    #if canImport(Glibc)
+    if ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR"] == "default" { return false }
+    let mmap = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+    let trim = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    return mmap == 1 && trim == 1
+    #else
+    return false
+    #endif
+  }()
+}
