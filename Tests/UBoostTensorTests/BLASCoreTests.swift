@@ -25,3 +25,23 @@ final class BLASCoreTests: XCTestCase {
     XCTAssertEqual(hits, [Int](repeating: 1, count: 1000))
   }
 }
+
+#if canImport(Glibc)
+import CBLAS
+
+final class AllocatorPolicyTests: XCTestCase {
+  /// The engine's first use raises glibc's mmap threshold, so a 16 MB tensor-sized block comes
+  /// from the heap (and returns to it) instead of a fresh mapping that is faulted in and zeroed
+  /// again on every step.
+  func testLargeBlocksComeFromTheHeapOnceTheEngineIsUsed() throws {
+    try XCTSkipIf(ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR"] == "default", "policy turned off")
+    _ = Parallel.threads
+    XCTAssertTrue(AllocatorPolicy.applied)
+    let before = mallinfo2().hblkhd
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: 4 << 20)
+    defer { p.deallocate() }
+    p.initialize(repeating: 1, count: 4 << 20)
+    XCTAssertEqual(mallinfo2().hblkhd, before, "a 16 MB block was served by mmap")
+  }
+}
+#endif
