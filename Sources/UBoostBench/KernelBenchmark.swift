@@ -11,8 +11,8 @@ import UBoostTensor
 /// sizes; rates count the direct conv's FLOPs) and by im2col + SGEMM; depthwise 5x5 on the same
 /// sizes. Every kernel repetition runs back to back with an SGEMM repetition; the table gives
 /// medians over the repetitions (after a warm-up) of the kernel's time, its GFLOP/s and its rate
-/// as a fraction of the paired SGEMM rate. Depthwise is also given as a fraction of its memory-bandwidth bound
-/// (minimum bytes it must move / streaming-triad bandwidth of the same run).
+/// as a fraction of the paired SGEMM rate. Depthwise is also given as a fraction of its
+/// memory-bandwidth bound (minimum bytes it must move / streaming-triad bandwidth of the same run).
 ///
 /// Both wall-clock and process-CPU-time figures are reported: on a machine shared with other work
 /// the wall clock includes time the process was descheduled, CPU time does not (at 1 thread the

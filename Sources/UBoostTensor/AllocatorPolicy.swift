@@ -9,13 +9,13 @@ import Foundation
 /// A search step allocates and frees hundreds of 1-30 MB buffers (activations, unfolded inputs,
 /// Winograd tile buffers). glibc's defaults serve blocks above its (adaptive, at most 32 MB)
 /// mmap threshold with fresh `mmap`s and trim the heap top past 2x that, so every step faults
-/// the same pages in again and the kernel zeroes them: 10-18% of a micro-stage step's time on
-/// the 2-core bench machines (`clear_page_erms` in `perf`), worse at two threads, whose page
-/// faults contend. Raising the mmap threshold to its maximum (half the 64 MB arena heap) and
+/// the same pages in again and the kernel zeroes them (`clear_page_erms` was 16% of a 1-thread
+/// micro-stage step's `perf` samples; a 2-thread micro bench run took 12% less wall time and half
+/// the system time with this policy). Raising the mmap threshold to its maximum (half the 64 MB arena heap) and
 /// the trim threshold to 1 GB makes those blocks come from the heap and stay there; peak RSS
 /// is unchanged (it is reached inside a step either way). Applied once, on the engine's first
 /// use (`Parallel.threads`); a no-op where the C library is not glibc, or with
-/// `UBOOST_ALLOCATOR=default` (to measure the difference).
+/// `UBOOST_ALLOCATOR_POLICY=0` (to measure the difference, like `UBOOST_WINOGRAD=0`).
 ///
 /// ```swift
 /// _ = AllocatorPolicy.applied   // true when glibc took both settings
@@ -24,7 +24,7 @@ public enum AllocatorPolicy {
   /// Whether the settings were taken (evaluated once).
   public static let applied: Bool = {
     #if canImport(Glibc)
-    if ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR"] == "default" { return false }
+    if ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR_POLICY"] == "0" { return false }
     let mmap = mallopt(M_MMAP_THRESHOLD, 32 << 20)
     let trim = mallopt(M_TRIM_THRESHOLD, 1 << 30)
     return mmap == 1 && trim == 1

@@ -34,7 +34,7 @@ final class AllocatorPolicyTests: XCTestCase {
   /// from the heap (and returns to it) instead of a fresh mapping that is faulted in and zeroed
   /// again on every step.
   func testLargeBlocksComeFromTheHeapOnceTheEngineIsUsed() throws {
-    try XCTSkipIf(ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR"] == "default", "policy turned off")
+    try XCTSkipIf(ProcessInfo.processInfo.environment["UBOOST_ALLOCATOR_POLICY"] == "0", "policy turned off")
     _ = Parallel.threads
     XCTAssertTrue(AllocatorPolicy.applied)
     let before = mallinfo2().hblkhd
