@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 import Foundation
 import UBoostInterrupt
 
@@ -32,7 +31,8 @@ public enum Parallel {
 
   /// Runs `body` over `0..<n` split into contiguous chunks across the threads. `body` gets a
   /// half-open range and must only write to memory owned by that range. Small `n` (below
-  /// `grain`) runs inline.
+  /// `grain`) runs inline, and so does a loop started inside another (`WorkerPool`). The
+  /// ranges depend only on `n`, `grain` and the thread count, never on which thread runs them.
   public static func forRanges(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
     guard n > 0 else { return }
     let t = threads
@@ -41,10 +41,7 @@ public enum Parallel {
       return
     }
     let chunks = min(t, (n + max(grain, 1) - 1) / max(grain, 1))
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-      let lo = n * c / chunks, hi = n * (c + 1) / chunks
-      if lo < hi { body(lo..<hi) }
-    }
+    WorkerPool.shared.run(n: n, chunks: chunks, body)
   }
 }
 

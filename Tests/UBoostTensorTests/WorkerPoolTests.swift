@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+import XCTest
+@testable import UBoostTensor
+
+/// The engine's worker pool behind `Parallel.forRanges`: every index runs exactly once, in the
+/// ranges the thread count fixes; nested loops and loops started from several threads at once
+/// run (inline) instead of deadlocking; and the work really is spread over more than one thread.
+final class WorkerPoolTests: XCTestCase {
+  private func withThreads(_ t: Int, _ body: () throws -> Void) rethrows {
+    let saved = Parallel.threads
+    defer { Parallel.setThreads(saved) }
+    Parallel.setThreads(t)
+    try body()
+  }
+
+  func testEveryIndexOnceInTheFixedRanges() {
+    for t in [2, 3, 4] {
+      withThreads(t) {
+        for (n, grain) in [(1, 1), (2, 1), (5, 1), (97, 4), (1000, 1), (1000, 300), (65_537, 16)] {
+          let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
+          counts.initialize(repeating: 0, count: n)
+          defer { counts.deallocate() }
+          let ranges = Mutex<[Range<Int>]>([])
+          Parallel.forRanges(n, grain: grain) { r in
+            for i in r { counts[i] += 1 }
+            ranges.withLock { $0.append(r) }
+          }
+          for i in 0..<n where counts[i] != 1 {
+            XCTFail("threads \(t) n \(n) grain \(grain): index \(i) ran \(counts[i]) times")
+            break
+          }
+          // The ranges are n*c/chunks ..< n*(c+1)/chunks, whichever thread ran them.
+          let chunks = n < 2 * grain ? 1 : min(t, (n + grain - 1) / grain)
+          let want = (0..<chunks).map { n * $0 / chunks ..< n * ($0 + 1) / chunks }.filter { !$0.isEmpty }
+          XCTAssertEqual(ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }, want, "threads \(t) n \(n)")
+        }
+      }
+    }
+  }
+
+  func testNestedLoopsRunInline() {
+    withThreads(2) {
+      let n = 64, m = 50
+      let out = UnsafeMutablePointer<Int>.allocate(capacity: n * m)
+      out.initialize(repeating: 0, count: n * m)
+      defer { out.deallocate() }
+      Parallel.forRanges(n) { r in
+        for i in r {
+          Parallel.forRanges(m) { q in for j in q { out[i * m + j] += i + j } }
+        }
+      }
+      for i in 0..<n { for j in 0..<m where out[i * m + j] != i + j { XCTFail("(\(i), \(j)) = \(out[i * m + j])"); return } }
+    }
+  }
+
+  func testLoopsFromSeveralThreadsAtOnce() {
+    withThreads(2) {
+      let callers = 4, loops = 300, n = 257
+      let failures = Atomic<Int>(0)
+      let group = DispatchGroup()
+      for k in 0..<callers {
+        group.enter()
+        let t = Thread {
+          let buf = UnsafeMutablePointer<Int>.allocate(capacity: n)
+          defer { buf.deallocate(); group.leave() }
+          for l in 0..<loops {
+            buf.initialize(repeating: -1, count: n)
+            Parallel.forRanges(n) { r in for i in r { buf[i] = i * k + l } }
+            for i in 0..<n where buf[i] != i * k + l { failures.add(1, ordering: .relaxed); break }
+          }
+        }
+        t.start()
+      }
+      XCTAssertEqual(group.wait(timeout: .now() + 120), .success, "callers did not finish (deadlock?)")
+      XCTAssertEqual(failures.load(ordering: .relaxed), 0)
+    }
+  }
+
+  func testWorkIsSpreadOverTwoThreads() {
+    withThreads(2) {
+      // Two chunks of ~1 ms each: the worker (spinning or woken) takes the second chunk while
+      // the caller runs the first. Over 50 loops at least one must have used two threads.
+      var spread = 0
+      for _ in 0..<50 {
+        let owners = Mutex<Set<UInt>>([])
+        Parallel.forRanges(2) { r in
+          var s: Float = 0
+          for i in 0..<2_000_000 { s += Float(i & 7) }
+          if s < 0 { print(s) }
+          owners.withLock { _ = $0.insert(UInt(pthread_self())) }
+          _ = r
+        }
+        if owners.withLock({ $0.count }) == 2 { spread += 1 }
+      }
+      XCTAssertGreaterThan(spread, 0, "no loop ran on two threads")
+    }
+  }
+}
