@@ -92,15 +92,39 @@ public enum KernelBenchmark {
       // Both count the direct conv's FLOPs, so Winograd's row can pass 100% of SGEMM.
       for wino in groups == 1 ? [true, false] : [true] {
         let label = groups > 1 ? name : name + (wino ? " winograd" : " im2col")
-        rows.append(row(label + " fwd", flops: flops, bytes: bytesF, bandwidth: bw) { convForward(x, w, nil, y, g, winograd: wino) })
+        rows.append(row(label + " fwd", flops: flops, bytes: bytesF, bandwidth: bw) { convForward(x, w, nil, y, g, algorithm: wino ? .auto : .im2col) })
         rows.append(row(label + " bwd (dx+dw)", flops: 2 * flops, bytes: bytesB, bandwidth: bw) {
           dx.update(repeating: 0, count: xs)
           dw.update(repeating: 0, count: ws)
-          convBackward(x, w, y, dx, dw, g, winograd: wino)
+          convBackward(x, w, y, dx, dw, g, algorithm: wino ? .auto : .im2col)
         })
       }
     }
     return (rows, bw)
+  }
+
+  // MARK: Winograd crossover
+
+  /// Forward + backward (dx and dw) milliseconds of one conv by Winograd and by im2col + SGEMM
+  /// (stride 1, same padding), medians of `reps`, and whether `conv2d` picks Winograd for it.
+  /// `winograd` is nil when no Winograd plan exists for the shape. The measurement the
+  /// Winograd plan's cost model (`Winograd.plan`) was fitted to.
+  public static func compareConv(n: Int, cin: Int, cout: Int, hw: Int, k: Int, dilation: Int = 1, reps: Int = 5) throws
+    -> (winograd: Double?, im2col: Double, picksWinograd: Bool) {
+    let g = try ConvGeometry(x: [n, cin, hw, hw], w: [cout, cin, k, k], stride: 1, padding: .same, dilation: dilation, groups: 1)
+    let xs = g.n * g.cin * g.hwIn, ws = g.cout * g.kSize, ys = g.n * g.cout * g.hwOut
+    let x = randomBuffer(xs, seed: 3), w = randomBuffer(ws, seed: 4), y = randomBuffer(ys, seed: 5)
+    let dx = UnsafeMutablePointer<Float>.allocate(capacity: xs), dw = UnsafeMutablePointer<Float>.allocate(capacity: ws)
+    defer { x.deallocate(); w.deallocate(); y.deallocate(); dx.deallocate(); dw.deallocate() }
+    func time(_ a: ConvAlgorithm) -> Double {
+      paired(Swift.max(reps, 1), reference: {}) {
+        convForward(x, w, nil, y, g, algorithm: a)
+        dw.update(repeating: 0, count: ws)
+        convBackward(x, w, y, dx, dw, g, algorithm: a)
+      }.wall * 1e3
+    }
+    let (exists, picked) = winogradChoice(g)
+    return (exists ? time(.winograd) : nil, time(.im2col), picked)
   }
 
   // MARK: Helpers

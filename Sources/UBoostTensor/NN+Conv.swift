@@ -94,10 +94,28 @@ func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
 
 // MARK: - Forward / backward drivers (raw pointers)
 
+/// How the raw drivers run a dense (ungrouped or grouped, not depthwise or 1x1) conv.
+package enum ConvAlgorithm {
+  /// What `conv2d` does: Winograd where its plan saves work, im2col + SGEMM elsewhere.
+  case auto
+  case im2col
+  /// Winograd wherever a plan exists (stride 1, 3x3 / 5x5, >= 8 channels), else im2col.
+  case winograd
+
+  func winogradPlan(_ g: ConvGeometry) -> Winograd.Plan? {
+    switch self {
+    case .auto: return Winograd.plan(g)
+    case .im2col: return nil
+    case .winograd: return Winograd.plan(g, force: true)
+    }
+  }
+}
+
 /// y = conv(x, w) + bias for the whole batch.
-/// `winograd: false` forces im2col + SGEMM (the kernel benchmark's comparison, tests).
+/// `algorithm` other than `.auto` forces im2col + SGEMM or Winograd (where a plan exists) for
+/// dense convs: the kernel benchmark's comparisons and the tests.
 package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                 _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, winograd: Bool = true) {
+                 _ y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, algorithm: ConvAlgorithm = .auto) {
   if g.isDepthwise {
     Depthwise.forward(x, w, bias, y, g)
     return
@@ -111,7 +129,7 @@ package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _
     if let bias = bias { addChannelBias(y, bias, g) }
     return
   }
-  if winograd, let plan = Winograd.plan(g) {
+  if let plan = algorithm.winogradPlan(g) {
     withIdentityRows(g.cout) { owner, local in
       Winograd.forward(plan, x, w, bias, [y], couts: [g.cout], owner: owner, local: local)
     }
@@ -160,7 +178,7 @@ func addChannelBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Floa
 /// (accumulated); `dx` is overwritten (it need only be zeroed for depthwise convs).
 package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry,
-                  winograd: Bool = true) {
+                  algorithm: ConvAlgorithm = .auto) {
   if g.isDepthwise {
     Depthwise.backward(x, w, gy, dx, dw, g)
     return
@@ -179,7 +197,7 @@ package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, 
     }
     return
   }
-  if winograd, let plan = Winograd.plan(g) {
+  if let plan = algorithm.winogradPlan(g) {
     withIdentityRows(g.cout) { owner, local in
       Winograd.backward(plan, x, w, [gy], dx, dw, couts: [g.cout], owner: owner, local: local)
     }
@@ -212,4 +230,9 @@ package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, 
     }
     n0 += nb
   }
+}
+
+/// Whether a Winograd plan exists for `g` and whether `conv2d` uses it (the kernel benchmark).
+package func winogradChoice(_ g: ConvGeometry) -> (exists: Bool, picked: Bool) {
+  (Winograd.plan(g, force: true) != nil, Winograd.plan(g) != nil)
 }

@@ -546,9 +546,13 @@ enum Winograd {
   }
 
   /// The F(m, r) to use for `g`, or nil for im2col: stride 1, ungrouped, square 3x3 or 5x5
-  /// kernels, at least 8 channels in and out, and at least 1.6x fewer multiplies than the direct
-  /// conv (small planes waste most of a 4x4 tile).
-  static func plan(_ g: ConvGeometry) -> Plan? {
+  /// kernels, at least 8 channels in and out, and at least 1.6x less work than the direct conv.
+  /// The work counts the GEMMs' multiplies and the weight transforms: per (input, output)
+  /// channel pair a batch costs `alpha^2 * (tiles + weightTiles)` against the direct conv's
+  /// `n * r^2 * Ho * Wo`, so small planes at small batches (a 4x4 plane is one 4x4 tile) go to
+  /// im2col. `force`: the best plan that exists, whatever it saves (the kernel benchmark's
+  /// comparison).
+  static func plan(_ g: ConvGeometry, force: Bool = false) -> Plan? {
     guard enabled, g.stride == 1, g.groups == 1, g.kh == g.kw, g.cin >= 8, g.cout >= 8, g.n >= 1 else { return nil }
     let candidates: [Kernel]
     switch g.kh {
@@ -556,16 +560,24 @@ enum Winograd {
     case 5: candidates = [f25]
     default: return nil
     }
-    var best: Plan?, bestGain = 1.6
+    var best: Plan?, bestGain = force ? 0 : 1.6
     for k in candidates {
       let p = Plan(k, g)
       guard p.tilesPerImage > 0 else { continue }
       let c = p.cost
-      let gain = Double(c.direct) / Double(c.winograd)
-      if gain >= bestGain { best = p; bestGain = gain }
+      let gain = Double(g.n * c.direct) / Double(k.alpha * k.alpha * (g.n * p.tilesPerImage + weightTiles))
+      if gain > bestGain || (!force && gain == bestGain) { best = p; bestGain = gain }
     }
     return best
   }
+
+  /// The weight transforms of one step (forward `U`, backward `U` again and the transposed
+  /// transform of `dÛ`) cost about as much as this many tiles' share of the GEMMs, per
+  /// channel pair. Fitted with `uboost bench kernels --threads 1 --conv ...` on 20 shapes of
+  /// the supernets (docs/performance.md): any value in 53...94 sends each shape to the faster
+  /// method or to one within 10% of it. A task-local, so a test can run a block with another
+  /// value (0: Winograd wherever it saves multiplies, the rule before the weight term).
+  @TaskLocal static var weightTiles = 64
 
   /// Images per chunk: the per-chunk buffers (transformed input, GEMM output, input gradient)
   /// stay under ~12 MB (smaller chunks stay in cache; larger ones redo less weight-sized work per

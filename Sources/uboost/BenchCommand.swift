@@ -16,7 +16,28 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "GFLOP/s of sgemm 512^3 and of the conv kernels (forward and backward) as fractions of sgemm, at 1 and 2 threads.")
     @Option(help: "Thread counts to measure.") var threads: [Int] = [1, 2]
+    @Option(help: ArgumentHelp(
+      "Instead of the table: forward + backward ms of this conv by Winograd and by im2col, and what conv2d picks (repeatable).",
+      valueName: "N,CIN,COUT,HW,K[,DILATION]"))
+    var conv: [String] = []
     func run() throws {
+      if !conv.isEmpty {
+        for t in threads {
+          Parallel.setThreads(max(1, t))
+          for spec in conv {
+            let v = spec.split(separator: ",").compactMap { Int($0) }
+            guard v.count == 5 || v.count == 6, v.allSatisfy({ $0 >= 1 }) else {
+              throw ValidationError("--conv takes N,CIN,COUT,HW,K[,DILATION] (positive integers), got '\(spec)'")
+            }
+            let r = try KernelBenchmark.compareConv(n: v[0], cin: v[1], cout: v[2], hw: v[3], k: v[4], dilation: v.count == 6 ? v[5] : 1)
+            let w = r.winograd.map { String(format: "%.3f", $0) } ?? "-"
+            let ratio = r.winograd.map { String(format: "%.2f", $0 / r.im2col) } ?? "-"
+            printOut("threads \(t) conv \(spec): winograd \(w) ms, im2col \(String(format: "%.3f", r.im2col)) ms, "
+                     + "winograd/im2col \(ratio), conv2d picks \(r.picksWinograd ? "winograd" : "im2col")\n")
+          }
+        }
+        return
+      }
       for t in threads {
         Parallel.setThreads(max(1, t))
         printOut("## \(t) thread\(t == 1 ? "" : "s")\n\n" + KernelBenchmark.run() + "\n")

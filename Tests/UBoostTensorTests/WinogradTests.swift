@@ -9,6 +9,23 @@ final class WinogradTests: XCTestCase {
   }
 
   func testPlanChoosesWinogradWhereItSaves() throws {
+    try Winograd.$weightTiles.withValue(0) { try planChoices() }
+    // With the weight transforms counted (the default), small planes at small batches go to
+    // im2col; the shapes are the supernets' (docs/performance.md, `bench kernels --conv`).
+    XCTAssertEqual(Winograd.weightTiles, 64)
+    XCTAssertEqual(Winograd.plan(try geometry([8, 128, 16, 16], [128, 128, 3, 3], padding: .same, dilation: 1))?.k.m, 4)
+    XCTAssertEqual(Winograd.plan(try geometry([32, 128, 8, 8], [128, 128, 3, 3], padding: .same, dilation: 1))?.k.m, 4)
+    XCTAssertEqual(Winograd.plan(try geometry([8, 128, 16, 16], [128, 128, 5, 5], padding: .same, dilation: 1))?.k.m, 2)
+    XCTAssertNil(Winograd.plan(try geometry([8, 128, 8, 8], [128, 128, 3, 3], padding: .same, dilation: 1)))
+    XCTAssertNil(Winograd.plan(try geometry([8, 280, 4, 4], [280, 280, 3, 3], padding: .same, dilation: 1)))
+    XCTAssertNil(Winograd.plan(try geometry([32, 280, 2, 2], [280, 280, 3, 3], padding: .same, dilation: 1)))
+    XCTAssertNil(Winograd.plan(try geometry([8, 128, 4, 4], [128, 128, 5, 5], padding: .same, dilation: 1)))
+    // Forced (the kernel benchmark's comparison): the best plan that exists, even where it loses.
+    XCTAssertNotNil(Winograd.plan(try geometry([8, 128, 8, 8], [128, 128, 3, 3], padding: .same, dilation: 1), force: true))
+    XCTAssertNil(Winograd.plan(try geometry([8, 128, 8, 8], [128, 128, 7, 7], padding: .same, dilation: 1), force: true))
+  }
+
+  func planChoices() throws {
     // The micro supernet's 16x16 cell convs: 3x3 -> F(4,3), 5x5 -> F(2,5), dilated too.
     let p3 = try XCTUnwrap(Winograd.plan(try geometry([8, 128, 16, 16], [128, 128, 3, 3], padding: .same, dilation: 1)))
     XCTAssertEqual(p3.k.m, 4)
@@ -67,77 +84,86 @@ final class WinogradTests: XCTestCase {
   }
 
   func testMatchesDirectLoops() throws {
-    // (n, cin, cout, h, w, k, dilation, padding): odd sizes, partial tiles, explicit and valid padding.
-    let cases: [(Int, Int, Int, Int, Int, Int, Int, Padding)] = [
-      (2, 8, 9, 16, 16, 3, 1, .same), (1, 9, 8, 11, 7, 3, 1, .same), (2, 8, 8, 13, 10, 5, 1, .same),
-      (1, 8, 10, 16, 16, 5, 2, .same), (2, 8, 8, 9, 12, 3, 2, .same), (1, 8, 8, 12, 12, 3, 1, .explicit(0)),
-      (1, 8, 8, 10, 9, 5, 1, .valid), (1, 8, 8, 8, 8, 5, 1, .explicit(3)), (3, 16, 24, 8, 8, 3, 1, .same),
-    ]
-    for (i, c) in cases.enumerated() {
-      let (n, cin, cout, h, w, k, d, pad) = c
-      let x = try randomTensor([n, cin, h, w], seed: UInt64(900 + i)), wt = try randomTensor([cout, cin, k, k], seed: UInt64(950 + i))
-      let b = try randomTensor([cout], seed: UInt64(970 + i))
-      let g = try geometry(x.shape, wt.shape, padding: pad, dilation: d)
-      XCTAssertNotNil(Winograd.plan(g), "case \(i) should run Winograd")
-      let y = try conv2d(x, wt, bias: b, padding: pad, dilation: d)
-      XCTAssertEqual(y.shape, [n, cout, g.ho, g.wo])
-      let ref = referenceConv(x, wt, bias: b, stride: 1, padTop: g.padT, padLeft: g.padL, dilation: d, groups: 1, ho: g.ho, wo: g.wo)
-      assertClose(y.data, ref, tol: 2e-4)
+    // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
+    try Winograd.$weightTiles.withValue(0) {
+      // (n, cin, cout, h, w, k, dilation, padding): odd sizes, partial tiles, explicit and valid padding.
+      let cases: [(Int, Int, Int, Int, Int, Int, Int, Padding)] = [
+        (2, 8, 9, 16, 16, 3, 1, .same), (1, 9, 8, 11, 7, 3, 1, .same), (2, 8, 8, 13, 10, 5, 1, .same),
+        (1, 8, 10, 16, 16, 5, 2, .same), (2, 8, 8, 9, 12, 3, 2, .same), (1, 8, 8, 12, 12, 3, 1, .explicit(0)),
+        (1, 8, 8, 10, 9, 5, 1, .valid), (1, 8, 8, 8, 8, 5, 1, .explicit(3)), (3, 16, 24, 8, 8, 3, 1, .same),
+      ]
+      for (i, c) in cases.enumerated() {
+        let (n, cin, cout, h, w, k, d, pad) = c
+        let x = try randomTensor([n, cin, h, w], seed: UInt64(900 + i)), wt = try randomTensor([cout, cin, k, k], seed: UInt64(950 + i))
+        let b = try randomTensor([cout], seed: UInt64(970 + i))
+        let g = try geometry(x.shape, wt.shape, padding: pad, dilation: d)
+        XCTAssertNotNil(Winograd.plan(g), "case \(i) should run Winograd")
+        let y = try conv2d(x, wt, bias: b, padding: pad, dilation: d)
+        XCTAssertEqual(y.shape, [n, cout, g.ho, g.wo])
+        let ref = referenceConv(x, wt, bias: b, stride: 1, padTop: g.padT, padLeft: g.padL, dilation: d, groups: 1, ho: g.ho, wo: g.wo)
+        assertClose(y.data, ref, tol: 2e-4)
+      }
     }
   }
 
   func testGradientsAgainstIm2colAndFiniteDifferences() throws {
-    for (k, d) in [(3, 1), (5, 1), (3, 2), (5, 2)] {
-      let x = try randomTensor([2, 8, 9, 10], seed: UInt64(20 + k + d)), w = try randomTensor([8, 8, k, k], seed: UInt64(30 + k + d))
-      let g = try geometry(x.shape, w.shape, padding: .same, dilation: d)
-      guard let plan = Winograd.plan(g) else { XCTFail("k \(k) d \(d) should run Winograd"); continue }
-      let gy = try randomTensor([2, 8, g.ho, g.wo], seed: 77)
-      // Reference gradients from the im2col kernels (checked elsewhere by finite differences).
-      var dxRef = [Float](repeating: 0, count: x.count), dwRef = [Float](repeating: 0, count: w.count)
-      var dxW = [Float](repeating: 0, count: x.count), dwW = [Float](repeating: 1, count: w.count)
-      x.data.withUnsafeBufferPointer { xp in w.data.withUnsafeBufferPointer { wp in gy.data.withUnsafeBufferPointer { gp in
-        dxRef.withUnsafeMutableBufferPointer { a in dwRef.withUnsafeMutableBufferPointer { b in
-          convBackward(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, a.baseAddress!, b.baseAddress!, g, winograd: false)
-        } }
-        dxW.withUnsafeMutableBufferPointer { a in dwW.withUnsafeMutableBufferPointer { b in
-          withIdentityRows(8) { o, l in
-            Winograd.backward(plan, xp.baseAddress!, wp.baseAddress!, [gp.baseAddress!], a.baseAddress!, b.baseAddress!,
-                              couts: [8], owner: o, local: l)
-          }
-        } }
-      } } }
-      assertClose(dxW, dxRef.map(Double.init), tol: 2e-4)
-      assertClose(dwW, dwRef.map { Double($0) + 1 }, tol: 5e-4)  // dw accumulates onto 1s
+    // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
+    try Winograd.$weightTiles.withValue(0) {
+      for (k, d) in [(3, 1), (5, 1), (3, 2), (5, 2)] {
+        let x = try randomTensor([2, 8, 9, 10], seed: UInt64(20 + k + d)), w = try randomTensor([8, 8, k, k], seed: UInt64(30 + k + d))
+        let g = try geometry(x.shape, w.shape, padding: .same, dilation: d)
+        guard let plan = Winograd.plan(g) else { XCTFail("k \(k) d \(d) should run Winograd"); continue }
+        let gy = try randomTensor([2, 8, g.ho, g.wo], seed: 77)
+        // Reference gradients from the im2col kernels (checked elsewhere by finite differences).
+        var dxRef = [Float](repeating: 0, count: x.count), dwRef = [Float](repeating: 0, count: w.count)
+        var dxW = [Float](repeating: 0, count: x.count), dwW = [Float](repeating: 1, count: w.count)
+        x.data.withUnsafeBufferPointer { xp in w.data.withUnsafeBufferPointer { wp in gy.data.withUnsafeBufferPointer { gp in
+          dxRef.withUnsafeMutableBufferPointer { a in dwRef.withUnsafeMutableBufferPointer { b in
+            convBackward(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, a.baseAddress!, b.baseAddress!, g, algorithm: .im2col)
+          } }
+          dxW.withUnsafeMutableBufferPointer { a in dwW.withUnsafeMutableBufferPointer { b in
+            withIdentityRows(8) { o, l in
+              Winograd.backward(plan, xp.baseAddress!, wp.baseAddress!, [gp.baseAddress!], a.baseAddress!, b.baseAddress!,
+                                couts: [8], owner: o, local: l)
+            }
+          } }
+        } } }
+        assertClose(dxW, dxRef.map(Double.init), tol: 2e-4)
+        assertClose(dwW, dwRef.map { Double($0) + 1 }, tol: 5e-4)  // dw accumulates onto 1s
+      }
+      let x = try randomTensor([1, 8, 6, 7], seed: 5), w = try randomTensor([8, 8, 3, 3], seed: 6)
+      let b = try randomTensor([8], seed: 7)
+      // A conv is linear in each input, so central differences are exact for any step: a large
+      // one keeps the Float rounding of the transformed forward out of the numeric derivative.
+      try gradCheck([x, w, b], h: 0.25) { t in try conv2d(t[0], t[1], bias: t[2], padding: .same) }
+      let w5 = try randomTensor([8, 8, 5, 5], seed: 8)
+      try gradCheck([x, w5], h: 0.25) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2) }
     }
-    let x = try randomTensor([1, 8, 6, 7], seed: 5), w = try randomTensor([8, 8, 3, 3], seed: 6)
-    let b = try randomTensor([8], seed: 7)
-    // A conv is linear in each input, so central differences are exact for any step: a large
-    // one keeps the Float rounding of the transformed forward out of the numeric derivative.
-    try gradCheck([x, w, b], h: 0.25) { t in try conv2d(t[0], t[1], bias: t[2], padding: .same) }
-    let w5 = try randomTensor([8, 8, 5, 5], seed: 8)
-    try gradCheck([x, w5], h: 0.25) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2) }
   }
 
   func testSharedConvsAndThreadCountsAgree() throws {
-    let x = try randomTensor([3, 16, 12, 12], seed: 40)
-    let ws = try (0..<3).map { try randomTensor([[16, 8, 24][$0], 16, 5, 5], seed: 41 + UInt64($0)) }
-    let bs: [Tensor?] = [try randomTensor([16], seed: 45), nil, try randomTensor([24], seed: 46)]
-    let saved = Parallel.threads
-    defer { Parallel.setThreads(saved) }
-    var results: [[[Float]]] = []
-    for t in [1, 2] {
-      Parallel.setThreads(t)
-      let xt = x.detached(), wt = ws.map { $0.detached() }
-      xt.trainable(); wt.forEach { $0.trainable() }
-      let ys = try conv2dShared(xt, weights: wt, biases: bs, padding: .same, dilation: 2)
-      for (j, y) in ys.enumerated() {
-        let ref = try conv2d(x, ws[j], bias: bs[j], padding: .same, dilation: 2)
-        assertClose(y.data, ref.data.map(Double.init), tol: 1e-4)
+    // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
+    try Winograd.$weightTiles.withValue(0) {
+      let x = try randomTensor([3, 16, 12, 12], seed: 40)
+      let ws = try (0..<3).map { try randomTensor([[16, 8, 24][$0], 16, 5, 5], seed: 41 + UInt64($0)) }
+      let bs: [Tensor?] = [try randomTensor([16], seed: 45), nil, try randomTensor([24], seed: 46)]
+      let saved = Parallel.threads
+      defer { Parallel.setThreads(saved) }
+      var results: [[[Float]]] = []
+      for t in [1, 2] {
+        Parallel.setThreads(t)
+        let xt = x.detached(), wt = ws.map { $0.detached() }
+        xt.trainable(); wt.forEach { $0.trainable() }
+        let ys = try conv2dShared(xt, weights: wt, biases: bs, padding: .same, dilation: 2)
+        for (j, y) in ys.enumerated() {
+          let ref = try conv2d(x, ws[j], bias: bs[j], padding: .same, dilation: 2)
+          assertClose(y.data, ref.data.map(Double.init), tol: 1e-4)
+        }
+        let loss = try (ys[0].sum() + ys[2].mean()) + (ys[1] * ys[1]).sum()
+        try loss.backward()
+        results.append([ys[0].data, xt.gradData ?? [], wt[1].gradData ?? []])
       }
-      let loss = try (ys[0].sum() + ys[2].mean()) + (ys[1] * ys[1]).sum()
-      try loss.backward()
-      results.append([ys[0].data, xt.gradData ?? [], wt[1].gradData ?? []])
+      XCTAssertEqual(results[0], results[1], "the result does not depend on the thread count")
     }
-    XCTAssertEqual(results[0], results[1], "the result does not depend on the thread count")
   }
 }
