@@ -111,6 +111,9 @@ public enum KernelBenchmark {
   /// Winograd plan's cost model (`Winograd.plan`) was fitted to.
   public static func compareConv(n: Int, cin: Int, cout: Int, hw: Int, k: Int, dilation: Int = 1, reps: Int = 5) throws
     -> (winograd: Double?, im2col: Double, picksWinograd: Bool) {
+    // Sizes are checked (and compared with the free memory) before anything is allocated.
+    _ = try Shape.count([n, cin, hw, hw], op: "bench --conv")
+    _ = try Shape.count([cout, cin, k, k], op: "bench --conv")
     let g = try ConvGeometry(x: [n, cin, hw, hw], w: [cout, cin, k, k], stride: 1, padding: .same, dilation: dilation, groups: 1)
     let xs = g.n * g.cin * g.hwIn, ws = g.cout * g.kSize, ys = g.n * g.cout * g.hwOut
     let x = randomBuffer(xs, seed: 3), w = randomBuffer(ws, seed: 4), y = randomBuffer(ys, seed: 5)

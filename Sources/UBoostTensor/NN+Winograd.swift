@@ -610,7 +610,7 @@ enum Winograd {
   /// index sits between the channels (here and in the tile buffers `[channel][p][tile]`), so each
   /// channel's transform reads and writes one contiguous block; the GEMMs take the stride.
   static func transformWeights(_ p: Plan, _ w: UnsafePointer<Float>, cout: Int, _ u: UnsafeMutablePointer<Float>) {
-    let cin = p.g.cin, r2 = p.k.r * p.k.r, a2 = p.k.alpha * p.k.alpha
+    let cin = p.g.cin, r2 = p.k.r * p.k.r
     Parallel.forRanges(cout, grain: 8) { range in
       let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: r2 * cin)
       defer { sc.free(); stage.deallocate() }

@@ -25,8 +25,8 @@ struct BenchCommand: ParsableCommand {
         for t in threads {
           Parallel.setThreads(max(1, t))
           for spec in conv {
-            let v = spec.split(separator: ",").compactMap { Int($0) }
-            guard v.count == 5 || v.count == 6, v.allSatisfy({ $0 >= 1 }) else {
+            let v = spec.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+            guard v.count == 5 || v.count == 6, v.allSatisfy({ $0 >= 1 && $0 <= 1 << 20 }) else {
               throw ValidationError("--conv takes N,CIN,COUT,HW,K[,DILATION] (positive integers), got '\(spec)'")
             }
             let r = try KernelBenchmark.compareConv(n: v[0], cin: v[1], cout: v[2], hw: v[3], k: v[4], dilation: v.count == 6 ? v[5] : 1)

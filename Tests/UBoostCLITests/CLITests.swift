@@ -54,6 +54,25 @@ final class CLITests: XCTestCase {
     return d
   }
 
+  // MARK: - Bench
+
+  func testBenchKernelsConvComparesOneConv() throws {
+    let r = try uboost(["bench", "kernels", "--threads", "1", "--conv", "2,8,8,8,3", "--conv", "1,8,8,6,5,2"])
+    XCTAssertEqual(r.status, 0, r.err)
+    let lines = r.out.split(separator: "\n")
+    XCTAssertEqual(lines.count, 2, r.out)
+    XCTAssertTrue(lines[0].hasPrefix("threads 1 conv 2,8,8,8,3: winograd "), r.out)
+    XCTAssertTrue(lines[0].contains("conv2d picks im2col"), r.out)  // 8 tiles: the weight transforms dominate
+    for bad in ["2,8,8,8", "2,8,8,8,3,x", "0,8,8,8,3", "2,8,8,8,3,1,1", "2,,8,8,3"] {
+      let e = try uboost(["bench", "kernels", "--conv", bad])
+      XCTAssertNotEqual(e.status, 0, bad)
+      XCTAssertTrue(e.err.contains("--conv takes N,CIN,COUT,HW,K[,DILATION]"), "\(bad): \(e.err)")
+    }
+    let big = try uboost(["bench", "kernels", "--conv", "1048576,1048576,8,64,3"])
+    XCTAssertNotEqual(big.status, 0)
+    XCTAssertFalse(big.err.contains("Fatal error"), big.err)
+  }
+
   // MARK: - Help
 
   func testHelpForEveryCommand() throws {
