@@ -573,10 +573,12 @@ enum Winograd {
 
   /// The weight transforms of one step (forward `U`, backward `U` again and the transposed
   /// transform of `dÛ`) cost about as much as this many tiles' share of the GEMMs, per
-  /// channel pair. Fitted with `uboost bench kernels --threads 1 --conv ...` on 20 shapes of
-  /// the supernets (docs/performance.md): any value in 53...94 sends each shape to the faster
-  /// method or to one within 10% of it. A task-local, so a test can run a block with another
-  /// value (0: Winograd wherever it saves multiplies, the rule before the weight term).
+  /// channel pair. Fitted with `uboost bench kernels --threads 1 --conv ...` on the supernets'
+  /// shapes (docs/performance.md, "Winograd or im2col"): on the first 20 measured, any value in
+  /// 53...94 sent each to the faster method or to one within 10% of it; later runs found 4x4
+  /// planes at batch 32 that it sends to im2col 16-28% too slow. A task-local, so a test can
+  /// run a block with another value (0: Winograd wherever it saves multiplies, the rule before
+  /// the weight term).
   @TaskLocal static var weightTiles = 64
 
   /// Images per chunk: the per-chunk buffers (transformed input, GEMM output, input gradient)
