@@ -25,7 +25,8 @@ import Synchronization
 /// ```
 final class WorkerPool: @unchecked Sendable {
   /// The process's pool: one per process because it owns threads, like the allocator it sits
-  /// beside. Workers are started on demand up to `Parallel.threads - 1`.
+  /// beside. Workers are started on demand up to `Parallel.threads - 1` (and one fewer than
+  /// the cores).
   static let shared = WorkerPool()
 
   /// How long an idle worker spins before it sleeps on the semaphore.
@@ -101,7 +102,13 @@ final class WorkerPool: @unchecked Sendable {
     body(lo..<hi)
   }
 
-  private func ensureWorkers(_ want: Int) {
+  /// At most one worker per core besides the caller: spinning workers beyond the cores would
+  /// take turns with the caller on them (a loop of 4 ranges at 4 threads on 2 cores then runs
+  /// on 2 threads, the caller claiming the ranges that no worker takes; results are the same).
+  static let maxWorkers = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+
+  private func ensureWorkers(_ wanted: Int) {
+    let want = Swift.min(wanted, Self.maxWorkers)
     guard workerCount < want else { return }
     startLock.lock()
     defer { startLock.unlock() }
