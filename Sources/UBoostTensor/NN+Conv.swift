@@ -234,5 +234,5 @@ package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, 
 
 /// Whether a Winograd plan exists for `g` and whether `conv2d` uses it (the kernel benchmark).
 package func winogradChoice(_ g: ConvGeometry) -> (exists: Bool, picked: Bool) {
-  (Winograd.plan(g, force: true) != nil, Winograd.plan(g) != nil)
+  (ConvAlgorithm.winograd.winogradPlan(g) != nil, ConvAlgorithm.auto.winogradPlan(g) != nil)
 }

@@ -416,8 +416,11 @@ enum Winograd {
       phases = ph; tilesPerImage = t; scratchSize = off
     }
 
-    /// Multiplies per (input, output) channel pair and image: Winograd's and the direct conv's.
-    var cost: (winograd: Int, direct: Int) { (k.alpha * k.alpha * tilesPerImage, g.kh * g.kw * g.hwOut) }
+    /// Work per (input, output) channel pair for the whole batch, in multiplies: Winograd's GEMMs
+    /// plus its weight transforms (`weightTiles`), and the direct conv's.
+    var cost: (winograd: Int, direct: Int) {
+      (k.alpha * k.alpha * (g.n * tilesPerImage + Winograd.weightTiles), g.n * g.kh * g.kw * g.hwOut)
+    }
 
     /// Copies plane `x` (h x w) into the phase sub-grids (zero outside the input).
     func fill(_ x: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
@@ -565,8 +568,8 @@ enum Winograd {
       let p = Plan(k, g)
       guard p.tilesPerImage > 0 else { continue }
       let c = p.cost
-      let gain = Double(g.n * c.direct) / Double(k.alpha * k.alpha * (g.n * p.tilesPerImage + weightTiles))
-      if gain > bestGain || (!force && gain == bestGain) { best = p; bestGain = gain }
+      let gain = Double(c.direct) / Double(c.winograd)
+      if gain >= bestGain { best = p; bestGain = gain }
     }
     return best
   }
