@@ -27,6 +27,10 @@ enum SearchBenchTable {
     var warmup: Int
     var steps: Int
     var loadAverage: String?
+    /// The machine's ceiling at the largest thread count before and after the cells (nil at 1
+    /// thread): on a shared host it moves during the run.
+    var ceilingBefore: KernelBenchmark.Ceiling?
+    var ceilingAfter: KernelBenchmark.Ceiling?
     var rows: [Row]
   }
 
@@ -45,6 +49,9 @@ enum SearchBenchTable {
       torchNote = "PyTorch baseline skipped: torch_supernet.py not found (set UBOOST_TORCH_BENCH)."
     }
     let loadBefore = loadAverage()
+    // What the cores give to independent work, before the cells (so they do not load it).
+    let most = threads.max() ?? 1
+    let ceilingBefore = most > 1 ? KernelBenchmark.ceiling(threads: most) : nil
     var rows: [Row] = []
     for stage in ["micro", "channel"] {
       for b in batches {
@@ -73,9 +80,12 @@ enum SearchBenchTable {
       }
     }
     let loadAfter = loadAverage()
+    let ceilingAfter = most > 1 ? KernelBenchmark.ceiling(threads: most) : nil
     var out = "Seconds per search step (forward + backward + clip + SGD), 32x32x3 input, 10 classes, 128-channel stem;\n"
     out += "median of \(steps) steps after \(warmup) warm-up, each cell in its own process. ratio = uboost / PyTorch (<= 1 is the target);\n"
     out += "speed-up = the 1-thread cell's time / this cell's (same supernet, batch and run).\n"
+    if let c = ceilingBefore { out += "Before the cells, " + KernelBenchmark.describe(c) + "; no speed-up can pass these here.\n" }
+    if let c = ceilingAfter { out += "After the cells, " + KernelBenchmark.describe(c) + ".\n" }
     out += "Load average (1, 5, 15 min) before: \(loadBefore ?? "-"), after: \(loadAfter ?? "-").\n\n"
     out += "| supernet | batch | threads | uboost s | PyTorch s | ratio | uboost speed-up | PyTorch speed-up | uboost peak MB | PyTorch peak MB |\n"
     out += "|---|---|---|---|---|---|---|---|---|---|\n"
@@ -86,7 +96,8 @@ enum SearchBenchTable {
     if !torchNote.isEmpty { out += "\n" + torchNote + "\n" }
     if json {
       let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-      let table = Table(warmup: warmup, steps: steps, loadAverage: loadBefore, rows: rows)
+      let table = Table(warmup: warmup, steps: steps, loadAverage: loadBefore, ceilingBefore: ceilingBefore,
+                        ceilingAfter: ceilingAfter, rows: rows)
       if let d = try? enc.encode(table), let line = String(data: d, encoding: .utf8) { out += "\n" + line + "\n" }
     }
     return out

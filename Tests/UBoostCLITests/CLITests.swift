@@ -73,6 +73,22 @@ final class CLITests: XCTestCase {
     XCTAssertFalse(big.err.contains("Fatal error"), big.err)
   }
 
+  func testBenchKernelsGivesTheMachineCeilingAtTwoThreads() throws {
+    let r = try uboost(["bench", "kernels", "--threads", "1", "--threads", "2"])
+    XCTAssertEqual(r.status, 0, r.err)
+    let parts = r.out.components(separatedBy: "## 2 threads")
+    XCTAssertEqual(parts.count, 2, r.out)
+    XCTAssertFalse(parts[0].contains("machine ceiling"), r.out)  // nothing to compare at 1 thread
+    XCTAssertTrue(parts[0].contains("sgemm 512^3") && parts[0].contains("depthwise 5x5 bwd (dx+dw)"), r.out)
+    let line = parts[1].split(separator: "\n").first { $0.hasPrefix("machine ceiling at 2 threads: ") }
+    let l = try XCTUnwrap(line, r.out)
+    // "...: 1.62x for 2 independent 1-thread SGEMM streams, 1.41x triad bandwidth"
+    let factors = l.split(separator: " ").filter { $0.hasSuffix("x") || $0.hasSuffix("x,") }
+      .compactMap { Double($0.replacingOccurrences(of: "x", with: "").replacingOccurrences(of: ",", with: "")) }
+    XCTAssertEqual(factors.count, 2, String(l))
+    for f in factors { XCTAssertTrue(f > 0.3 && f < 2.6, String(l)) }  // two streams: about 1-2x one stream
+  }
+
   // MARK: - Help
 
   func testHelpForEveryCommand() throws {
