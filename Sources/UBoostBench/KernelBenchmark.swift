@@ -53,12 +53,10 @@ public enum KernelBenchmark {
   /// The measured rows and the triad bandwidth in GB/s.
   public static func measure(reps: Int = 9) -> ([Row], Double) {
     var rows: [Row] = []
-    let m = 512
-    let a = randomBuffer(m * m, seed: 1), b = randomBuffer(m * m, seed: 2)
-    let c = UnsafeMutablePointer<Float>.allocate(capacity: m * m)
-    defer { a.deallocate(); b.deallocate(); c.deallocate() }
+    let m = GemmStream.m
+    let gemm = GemmStream(seed: 1)
     let gemmFlops = 2.0 * Double(m * m * m)
-    let runGemm = { sgemm(transA: false, transB: false, m: m, n: m, k: m, a: a, lda: m, b: b, ldb: m, beta: 0, c: c, ldc: m) }
+    let runGemm = { gemm.run(1) }
 
     func row(_ name: String, flops: Double, bytes: Double?, bandwidth: Double, _ body: () -> Void) -> Row {
       let s = paired(reps, reference: runGemm, body)
@@ -132,8 +130,9 @@ public enum KernelBenchmark {
 
   /// What `threads` cores of this machine give to work that needs no coordination at all,
   /// measured in this run: no program's speed-up over one thread can pass it here (cache effects
-  /// aside). On a VM two "cores" may be two hyperthreads of one physical core, or share its
-  /// power budget: the 2-vCPU VMs this project runs on gave 1.6-1.7x, not 2x.
+  /// aside). On a VM two "cores" may be two hyperthreads of one physical core, or share it with
+  /// other guests: the 2-vCPU Zen 3 VM of docs/performance.md gave 1.43-2.06x, moving with the
+  /// host's load.
   public struct Ceiling: Codable, Equatable {
     public let threads: Int
     /// `threads` independent single-thread SGEMM 512^3 streams (own buffers, one OS thread
@@ -151,15 +150,14 @@ public enum KernelBenchmark {
     defer { Parallel.setThreads(saved) }
     Parallel.setThreads(1)
     let streams = (0..<t).map { GemmStream(seed: UInt64(20 + $0)) }
-    func gemms(_ s: Int, _ count: Int) { streams[s].run(count) }
-    gemms(0, 2)
+    streams[0].run(2)
     let w0 = wallSeconds()
-    gemms(0, 3)
+    streams[0].run(3)
     let count = Swift.max(5, Int(0.1 / Swift.max((wallSeconds() - w0) / 3, 1e-6)))
     var ratios: [Double] = []
     for _ in 0..<Swift.max(1, reps) {
       let a0 = wallSeconds()
-      gemms(0, count)
+      streams[0].run(count)
       let alone = wallSeconds() - a0
       let done = DispatchSemaphore(value: 0)
       let b0 = wallSeconds()
@@ -167,7 +165,7 @@ public enum KernelBenchmark {
         let stream = streams[s]
         Thread { stream.run(count); done.signal() }.start()
       }
-      gemms(0, count)
+      streams[0].run(count)
       for _ in 1..<t { done.wait() }
       let together = wallSeconds() - b0
       ratios.append(Double(t) * alone / Swift.max(together, 1e-9))
@@ -179,7 +177,8 @@ public enum KernelBenchmark {
     return Ceiling(threads: t, compute: sorted[sorted.count / 2], memory: many / Swift.max(one, 1e-9))
   }
 
-  /// One SGEMM 512^3 stream's buffers, owned by one thread at a time.
+  /// One SGEMM 512^3 stream's buffers (the benchmark's reference kernel), owned by one thread
+  /// at a time.
   final class GemmStream: @unchecked Sendable {
     static let m = 512
     let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
