@@ -170,11 +170,9 @@ public enum KernelBenchmark {
       let together = wallSeconds() - b0
       ratios.append(Double(t) * alone / Swift.max(together, 1e-9))
     }
-    let one = triadBandwidth(reps: reps)
-    Parallel.setThreads(t)
-    let many = triadBandwidth(reps: reps)
+    let bw = triadBandwidths(reps: reps, threads: [1, t])
     let sorted = ratios.sorted()
-    return Ceiling(threads: t, compute: sorted[sorted.count / 2], memory: many / Swift.max(one, 1e-9))
+    return Ceiling(threads: t, compute: sorted[sorted.count / 2], memory: bw[1] / Swift.max(bw[0], 1e-9))
   }
 
   /// One SGEMM 512^3 stream's buffers (the benchmark's reference kernel), owned by one thread
@@ -202,19 +200,30 @@ public enum KernelBenchmark {
 
   // MARK: Helpers
 
-  /// Triad `a = b + s * c` over 3 x 16M floats (192 MB), GB/s of the bytes touched (3 arrays).
+  /// Triad `a = b + s * c` over 3 x 16M floats (192 MB), GB/s of the bytes touched (3 arrays),
+  /// at the current thread count.
   static func triadBandwidth(reps: Int) -> Double {
+    triadBandwidths(reps: reps, threads: [Parallel.threads])[0]
+  }
+
+  /// The triad's GB/s at each of `threads` engine thread counts, over one set of buffers (filling
+  /// them costs more than a measurement); restores the thread setting.
+  static func triadBandwidths(reps: Int, threads: [Int]) -> [Double] {
     let n = 16 << 20
     let a = randomBuffer(n, seed: 7), b = randomBuffer(n, seed: 8), c = randomBuffer(n, seed: 9)
-    defer { a.deallocate(); b.deallocate(); c.deallocate() }
-    let t = paired(reps, reference: {}) {
-      Parallel.forRanges(n, grain: 1 << 16) { r in
-        let s: Float = 1.5
-        let pa = a + r.lowerBound, pb = b + r.lowerBound, pc = c + r.lowerBound
-        for i in 0..<r.count { pa[i] = pb[i] + s * pc[i] }
+    let saved = Parallel.threads
+    defer { a.deallocate(); b.deallocate(); c.deallocate(); Parallel.setThreads(saved) }
+    return threads.map { t in
+      Parallel.setThreads(t)
+      let s = paired(reps, reference: {}) {
+        Parallel.forRanges(n, grain: 1 << 16) { r in
+          let s: Float = 1.5
+          let pa = a + r.lowerBound, pb = b + r.lowerBound, pc = c + r.lowerBound
+          for i in 0..<r.count { pa[i] = pb[i] + s * pc[i] }
+        }
       }
+      return Double(3 * n * 4) / s.wall / 1e9
     }
-    return Double(3 * n * 4) / t.wall / 1e9
   }
 
   static func randomBuffer(_ n: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
