@@ -131,7 +131,7 @@ package func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _
   }
   if let plan = algorithm.winogradPlan(g) {
     withIdentityRows(g.cout) { owner, local in
-      Winograd.forward(plan, x, w, bias, [y], couts: [g.cout], owner: owner, local: local)
+      Winograd.forward(plan, x, rowPointers(w, g.cout, g.kSize), bias, [y], couts: [g.cout], owner: owner, local: local)
     }
     return
   }
@@ -162,6 +162,16 @@ func withIdentityRows(_ n: Int, _ body: (UnsafePointer<Int>, UnsafePointer<Int>)
       body(ob, lb)
     }
   }
+}
+
+/// `base + i * stride` for `i in 0..<n`: the rows of a `[n, stride]` matrix as a row table.
+func rowPointers(_ base: UnsafePointer<Float>, _ n: Int, _ stride: Int) -> [UnsafePointer<Float>] {
+  (0..<n).map { base + $0 * stride }
+}
+
+/// `base + i * stride` for `i in 0..<n` (mutable rows).
+func rowPointers(_ base: UnsafeMutablePointer<Float>, _ n: Int, _ stride: Int) -> [UnsafeMutablePointer<Float>] {
+  (0..<n).map { base + $0 * stride }
 }
 
 /// Adds `bias[c]` to every NCHW output plane of channel c.
@@ -199,7 +209,8 @@ package func convBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, 
   }
   if let plan = algorithm.winogradPlan(g) {
     withIdentityRows(g.cout) { owner, local in
-      Winograd.backward(plan, x, w, [gy], dx, dw, couts: [g.cout], owner: owner, local: local)
+      Winograd.backward(plan, x, rowPointers(w, g.cout, g.kSize), [gy], dx, dw.map { rowPointers($0, g.cout, g.kSize) },
+                        couts: [g.cout], owner: owner, local: local)
     }
     return
   }

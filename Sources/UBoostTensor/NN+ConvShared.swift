@@ -7,8 +7,12 @@
 /// The input is unfolded (im2col) once per chunk of images and multiplied by the weights stacked
 /// along the output dimension in one larger SGEMM; backward unfolds once, computes all weight
 /// gradients in one SGEMM and the input gradient with one `W_stack^T * dY` SGEMM and one col2im
-/// (instead of one im2col, col2im and three SGEMMs per weight). A DARTS cell's edges leaving the
-/// same node read the same tensor, so their candidate convs of equal geometry share this way.
+/// (instead of one im2col, col2im and three SGEMMs per weight). Where copying the weights into
+/// one stack would cost more than re-reading the unfolded input once per weight (large weights,
+/// small planes), the GEMMs run per weight on the shared unfolding instead, reading each weight
+/// and writing each weight gradient in place. Winograd shapes share the transformed input the
+/// same way. A DARTS cell's edges leaving the same node read the same tensor, so their
+/// candidate convs of equal geometry share this way.
 ///
 /// Grouped convs are not supported; 1x1 stride-1 unpadded weights and a single weight fall back
 /// to separate `conv2d` calls (nothing to share).
@@ -44,44 +48,37 @@ public func conv2dShared(_ x: Tensor, weights: [Tensor], biases: [Tensor?], stri
   }
   _ = try Shape.count([total, g.kSize], op: op)
   let k = g.kSize
-  var offsets: [Int] = [], o = 0
-  for c in couts { offsets.append(o); o += c }
   let xd = x.data
   let wds = weights.map(\.data)
   let bds = biases.map { $0?.data }
 
-  // Stacked weights [total, K] and biases [total] (zeros where a weight has none).
-  func stackedWeights() -> [Float] {
-    var s = uninitializedFloats(total * k)
-    s.withUnsafeMutableBufferPointer { sp in
-      guard let sb = sp.baseAddress else { return }
-      for (j, wd) in wds.enumerated() {
-        wd.withUnsafeBufferPointer { wp in
-          guard let wb = wp.baseAddress else { return }
-          (sb + offsets[j] * k).update(from: wb, count: couts[j] * k)
-        }
-      }
-    }
-    return s
-  }
+  // Row r of the stacked output belongs to output owner[r], channel local[r]; biases stacked
+  // (zeros where a weight has none).
   var stackedBias = [Float](repeating: 0, count: total)
-  for (j, bd) in bds.enumerated() { if let bd = bd { for c in 0..<couts[j] { stackedBias[offsets[j] + c] = bd[c] } } }
-
-  // Row r of the stacked output belongs to output owner[r], channel local[r].
   var owner = [Int](repeating: 0, count: total), local = [Int](repeating: 0, count: total)
-  for (j, c) in couts.enumerated() { for i in 0..<c { owner[offsets[j] + i] = j; local[offsets[j] + i] = i } }
+  var r0 = 0
+  for (j, c) in couts.enumerated() {
+    for i in 0..<c { owner[r0 + i] = j; local[r0 + i] = i; stackedBias[r0 + i] = bds[j]?[i] ?? 0 }
+    r0 += c
+  }
+  let plan = Winograd.plan(g)
+  /// Row r of the stacked weights (or their gradients): `k` floats inside array `owner[r]`.
+  func rows<P>(_ bases: [P], _ advance: (P, Int) -> P) -> [P] { (0..<total).map { advance(bases[owner[$0]], local[$0] * k) } }
 
   let sizes = couts.map { g.n * $0 * g.hwOut }
-  let ws = stackedWeights()
   let outs = withUninitializedArrays(sizes) { outPtrs in
-    ws.withUnsafeBufferPointer { wp in
-      xd.withUnsafeBufferPointer { xp in
-        stackedBias.withUnsafeBufferPointer { bp in
-          owner.withUnsafeBufferPointer { ow in
-            local.withUnsafeBufferPointer { lo in
-              guard let wb = wp.baseAddress, let xb = xp.baseAddress, let bb = bp.baseAddress,
-                    let owb = ow.baseAddress, let lob = lo.baseAddress else { return }
-              SharedConv.forward(xb, wb, bb, outPtrs, couts: couts, owner: owb, local: lob, g)
+    xd.withUnsafeBufferPointer { xp in
+      stackedBias.withUnsafeBufferPointer { bp in
+        owner.withUnsafeBufferPointer { ow in
+          local.withUnsafeBufferPointer { lo in
+            FusedOpsPointers.withBases(wds) { wbs in
+              guard let xb = xp.baseAddress, let bb = bp.baseAddress, let owb = ow.baseAddress,
+                    let lob = lo.baseAddress else { return }
+              if let plan = plan {
+                Winograd.forward(plan, xb, rows(wbs, +), bb, outPtrs, couts: couts, owner: owb, local: lob)
+              } else {
+                SharedConv.forward(xb, wbs, bb, outPtrs, couts: couts, owner: owb, local: lob, g)
+              }
             }
           }
         }
@@ -97,20 +94,29 @@ public func conv2dShared(_ x: Tensor, weights: [Tensor], biases: [Tensor?], stri
     let needX = x?.requiresGrad ?? false
     let needW = weights.contains { $0.requiresGrad }
     if needX || needW {
-      let w = stackedWeights()
       var dx = needX ? uninitializedFloats(xd.count) : []
-      var dw = needW ? [Float](repeating: 0, count: total * k) : []
+      var dws: [[Float]] = []  // one per weight, [couts[j], K]
       dx.withUnsafeMutableBufferPointer { dxp in
-        dw.withUnsafeMutableBufferPointer { dwp in
-          xd.withUnsafeBufferPointer { xp in
-            w.withUnsafeBufferPointer { wp in
-              owner.withUnsafeBufferPointer { ow in
-                local.withUnsafeBufferPointer { lo in
-                  FusedOpsPointers.withOptionalBases(grads) { gys in
-                    guard let xb = xp.baseAddress, let wb = wp.baseAddress, let owb = ow.baseAddress,
-                          let lob = lo.baseAddress else { return }
-                    SharedConv.backward(xb, wb, gys, needX ? dxp.baseAddress : nil, needW ? dwp.baseAddress : nil,
-                                        couts: couts, owner: owb, local: lob, g)
+        xd.withUnsafeBufferPointer { xp in
+          owner.withUnsafeBufferPointer { ow in
+            local.withUnsafeBufferPointer { lo in
+              FusedOpsPointers.withOptionalBases(grads) { gys in
+                FusedOpsPointers.withBases(wds) { wbs in
+                  guard let xb = xp.baseAddress, let owb = ow.baseAddress, let lob = lo.baseAddress else { return }
+                  let dxb = needX ? dxp.baseAddress : nil
+                  func run(_ dwPtrs: [UnsafeMutablePointer<Float>]?) {
+                    if let plan = plan {
+                      Winograd.backward(plan, xb, rows(wbs, +), gys, dxb, dwPtrs.map { rows($0, +) },
+                                        couts: couts, owner: owb, local: lob)
+                    } else {
+                      SharedConv.backward(xb, wbs, gys, dxb, dwPtrs, couts: couts, owner: owb, local: lob, g)
+                    }
+                  }
+                  guard needW else { return run(nil) }
+                  // The kernels accumulate, so the gradient arrays start at zero.
+                  dws = withUninitializedArrays(couts.map { $0 * k }) { dwPtrs in
+                    for (j, d) in dwPtrs.enumerated() { d.initialize(repeating: 0, count: couts[j] * k) }
+                    run(dwPtrs)
                   }
                 }
               }
@@ -119,11 +125,7 @@ public func conv2dShared(_ x: Tensor, weights: [Tensor], biases: [Tensor?], stri
         }
       }
       if needX { x?.accumulateGrad(dx) }
-      if needW {
-        for (j, wt) in weights.enumerated() where wt.requiresGrad {
-          wt.accumulateGrad(Array(dw[(offsets[j] * k)..<((offsets[j] + couts[j]) * k)]))
-        }
-      }
+      for (j, wt) in weights.enumerated() where wt.requiresGrad && j < dws.count { wt.accumulateGrad(dws[j]) }
     }
     for (j, b) in biases.enumerated() {
       guard let b = b, b.requiresGrad, let gy = grads[j] else { continue }
@@ -185,6 +187,15 @@ func withUninitializedArrays(_ sizes: [Int], _ body: ([UnsafeMutablePointer<Floa
 }
 
 enum FusedOpsPointers {
+  /// Calls `body` with the base addresses of `arrays`, which must all be non-empty (an empty
+  /// one has no address, and then `body` is not called).
+  static func withBases(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> Void) {
+    withOptionalBases(arrays) { bases in
+      let all = bases.compactMap { $0 }
+      if all.count == arrays.count { body(all) }
+    }
+  }
+
   /// Calls `body` with the base addresses of `arrays` (nil for nil or empty entries).
   static func withOptionalBases<R>(_ arrays: [[Float]?], _ body: ([UnsafePointer<Float>?]) -> R) -> R {
     func go(_ i: Int, _ acc: [UnsafePointer<Float>?]) -> R {
@@ -199,27 +210,56 @@ enum FusedOpsPointers {
 // MARK: - Kernels
 
 enum SharedConv {
-  /// y_j = conv(x, W_j) + b_j for all j: per chunk one im2col and one SGEMM with the stacked
-  /// weights `[total, K]`, then the stacked block is scattered into the outputs (NCHW).
-  static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+  /// A stacked copy `[total, K]` of the weights `ws` (`[couts[j], K]` each), or nil when one
+  /// GEMM per weight is cheaper: stacking copies `total * K` floats, while each extra GEMM packs
+  /// the unfolded input (`K * cols`) once more. Large weights on small planes (a channel
+  /// search's late stages: 2 x 280 x 2520 weights against 2520 x 32 unfolded columns) run split.
+  static func stack(_ ws: [UnsafePointer<Float>], couts: [Int], k: Int, cols: Int) -> UnsafeMutablePointer<Float>? {
+    let total = couts.reduce(0, +)
+    guard stacks(count: ws.count, total: total, cols: cols) else { return nil }
+    let s = UnsafeMutablePointer<Float>.allocate(capacity: total * k)
+    var o = 0
+    for (j, w) in ws.enumerated() { (s + o * k).initialize(from: w, count: couts[j] * k); o += couts[j] }
+    return s
+  }
+
+  /// Whether `count` weights of `total` output channels in all run as one stacked GEMM on
+  /// `cols` unfolded columns (per K: the copy is `total` floats, splitting packs `cols` more per
+  /// extra weight).
+  static func stacks(count: Int, total: Int, cols: Int) -> Bool { (count - 1) * cols >= total }
+
+  /// The first stacked row of each weight.
+  static func offsets(_ couts: [Int]) -> [Int] {
+    var offs: [Int] = [], o = 0
+    for c in couts { offs.append(o); o += c }
+    return offs
+  }
+
+  /// y_j = conv(x, W_j) + b_j for all j (`ws[j]`: `[couts[j], K]`), the im2col path: per chunk
+  /// one im2col, then one SGEMM with the stacked weights (or one per weight, see `stack`), then
+  /// the stacked block `[total, cols]` is scattered into the outputs (NCHW).
+  static func forward(_ x: UnsafePointer<Float>, _ ws: [UnsafePointer<Float>], _ bias: UnsafePointer<Float>,
                       _ ys: [UnsafeMutablePointer<Float>], couts: [Int], owner: UnsafePointer<Int>, local: UnsafePointer<Int>,
                       _ g: ConvGeometry) {
-    if let plan = Winograd.plan(g) {
-      Winograd.forward(plan, x, w, bias, ys, couts: couts, owner: owner, local: local)
-      return
-    }
-    let total = g.cout
-    let chunk = convChunk(g)
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: g.kSize * chunk * g.hwOut)
+    let total = g.cout, k = g.kSize
+    let chunk = convChunk(g), offs = offsets(couts)
+    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * g.hwOut)
     let blk = UnsafeMutablePointer<Float>.allocate(capacity: total * chunk * g.hwOut)
-    defer { col.deallocate(); blk.deallocate() }
+    let stacked = stack(ws, couts: couts, k: k, cols: Swift.min(chunk, g.n) * g.hwOut)
+    defer { col.deallocate(); blk.deallocate(); stacked?.deallocate() }
     let hwo = g.hwOut
     var n0 = 0
     while n0 < g.n {
       let nb = Swift.min(chunk, g.n - n0), cols = nb * hwo
       ConvKernels.im2col(x, g, c0: 0, n0: n0, nb: nb, col)
-      sgemm(transA: false, transB: false, m: total, n: cols, k: g.kSize, a: w, lda: g.kSize,
-            b: col, ldb: cols, beta: 0, c: blk, ldc: cols)
+      if let w = stacked {
+        sgemm(transA: false, transB: false, m: total, n: cols, k: k, a: w, lda: k, b: col, ldb: cols, beta: 0, c: blk, ldc: cols)
+      } else {
+        for (j, w) in ws.enumerated() {
+          sgemm(transA: false, transB: false, m: couts[j], n: cols, k: k, a: w, lda: k, b: col, ldb: cols,
+                beta: 0, c: blk + offs[j] * cols, ldc: cols)
+        }
+      }
       let base = n0
       Parallel.forRanges(total * nb, grain: 16) { r in
         for t in r {
@@ -234,21 +274,22 @@ enum SharedConv {
     }
   }
 
-  /// Gradients of all the convs: `dW_stack += dY * col^T` (one im2col per chunk) and
-  /// `dx = col2im(W_stack^T * dY)`. `gys[j]` nil: output j had no gradient (zero rows).
-  /// `dw` (`[total, K]`) must be zeroed by the caller; `dx` is overwritten.
-  static func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gys: [UnsafePointer<Float>?],
-                       _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, couts: [Int],
+  /// Gradients of all the convs (the im2col path): `dW_j += dY_j * col^T` (one im2col per chunk)
+  /// and `dx = col2im(sum_j W_j^T * dY_j)`, as stacked GEMMs or one per weight (see `stack`).
+  /// `gys[j]` nil: output j had no gradient (zero rows). `dws[j]` (`[couts[j], K]`) is
+  /// accumulated; `dx` is overwritten.
+  static func backward(_ x: UnsafePointer<Float>, _ ws: [UnsafePointer<Float>], _ gys: [UnsafePointer<Float>?],
+                       _ dx: UnsafeMutablePointer<Float>?, _ dws: [UnsafeMutablePointer<Float>]?, couts: [Int],
                        owner: UnsafePointer<Int>, local: UnsafePointer<Int>, _ g: ConvGeometry) {
-    if let plan = Winograd.plan(g) {
-      Winograd.backward(plan, x, w, gys, dx, dw, couts: couts, owner: owner, local: local)
-      return
-    }
-    let total = g.cout
-    let chunk = convChunk(g)
-    let col = UnsafeMutablePointer<Float>.allocate(capacity: g.kSize * chunk * g.hwOut)
+    let total = g.cout, k = g.kSize
+    let chunk = convChunk(g), offs = offsets(couts)
+    let col = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * g.hwOut)
     let blk = UnsafeMutablePointer<Float>.allocate(capacity: total * chunk * g.hwOut)
-    defer { col.deallocate(); blk.deallocate() }
+    let stacked = stack(ws, couts: couts, k: k, cols: Swift.min(chunk, g.n) * g.hwOut)
+    // Stacked: the weight gradients as one [total, K] block, added into dws at the end.
+    let dwStack: UnsafeMutablePointer<Float>? = stacked != nil && dws != nil ? .allocate(capacity: total * k) : nil
+    dwStack?.initialize(repeating: 0, count: total * k)
+    defer { col.deallocate(); blk.deallocate(); stacked?.deallocate(); dwStack?.deallocate() }
     let hwo = g.hwOut
     var n0 = 0
     while n0 < g.n {
@@ -266,17 +307,35 @@ enum SharedConv {
           }
         }
       }
-      if let dw = dw {
+      if let dws = dws {
         ConvKernels.im2col(x, g, c0: 0, n0: n0, nb: nb, col)
-        sgemm(transA: false, transB: true, m: total, n: g.kSize, k: cols, a: blk, lda: cols,
-              b: col, ldb: cols, beta: 1, c: dw, ldc: g.kSize)
+        if let dw = dwStack {
+          sgemm(transA: false, transB: true, m: total, n: k, k: cols, a: blk, lda: cols, b: col, ldb: cols, beta: 1, c: dw, ldc: k)
+        } else {
+          for (j, dw) in dws.enumerated() {
+            sgemm(transA: false, transB: true, m: couts[j], n: k, k: cols, a: blk + offs[j] * cols, lda: cols,
+                  b: col, ldb: cols, beta: 1, c: dw, ldc: k)
+          }
+        }
       }
       if let dx = dx {
-        sgemm(transA: true, transB: false, m: g.kSize, n: cols, k: total, a: w, lda: g.kSize,
-              b: blk, ldb: cols, beta: 0, c: col, ldc: cols)
+        if let w = stacked {
+          sgemm(transA: true, transB: false, m: k, n: cols, k: total, a: w, lda: k, b: blk, ldb: cols, beta: 0, c: col, ldc: cols)
+        } else {
+          for (j, w) in ws.enumerated() {
+            sgemm(transA: true, transB: false, m: k, n: cols, k: couts[j], a: w, lda: k, b: blk + offs[j] * cols, ldb: cols,
+                  beta: j == 0 ? 0 : 1, c: col, ldc: cols)
+          }
+        }
         ConvKernels.col2im(col, g, c0: 0, n0: n0, nb: nb, dx)
       }
       n0 += nb
+    }
+    if let dw = dwStack, let dws = dws {
+      for (j, d) in dws.enumerated() {
+        let src = dw + offs[j] * k
+        for i in 0..<(couts[j] * k) { d[i] += src[i] }
+      }
     }
   }
 }

@@ -611,16 +611,17 @@ enum Winograd {
 
   // MARK: Weights
 
-  /// U[co][p][ci] = (G w[co][ci] G^T)[p] for the stacked weights `[cout, cin, r, r]`. The point
-  /// index sits between the channels (here and in the tile buffers `[channel][p][tile]`), so each
-  /// channel's transform reads and writes one contiguous block; the GEMMs take the stride.
-  static func transformWeights(_ p: Plan, _ w: UnsafePointer<Float>, cout: Int, _ u: UnsafeMutablePointer<Float>) {
+  /// U[co][p][ci] = (G w[co][ci] G^T)[p] for the weight rows `w` (`w[co]`: that output channel's
+  /// `[cin, r, r]` weights, wherever they live). The point index sits between the channels (here
+  /// and in the tile buffers `[channel][p][tile]`), so each channel's transform reads and writes
+  /// one contiguous block; the GEMMs take the stride.
+  static func transformWeights(_ p: Plan, _ w: [UnsafePointer<Float>], cout: Int, _ u: UnsafeMutablePointer<Float>) {
     let cin = p.g.cin, r2 = p.k.r * p.k.r
     Parallel.forRanges(cout, grain: 8) { range in
       let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: r2 * cin)
       defer { sc.free(); stage.deallocate() }
       for co in range {
-        let wc = w + co * cin * r2
+        let wc = w[co]
         for e in 0..<r2 { let row = stage + e * cin; for ci in 0..<cin { row[ci] = wc[ci &* r2 &+ e] } }
         apply(p.k.weight, stage, srcStride: cin, u + co * block(cin, p), dstStride: cin, lanes: cin, sc)
       }
@@ -629,9 +630,10 @@ enum Winograd {
 
   // MARK: Forward
 
-  /// y_j = conv(x, W_j) + b_j for the stacked weights `w` (`[cout, cin, r, r]`; row `co` belongs to
-  /// output `owner[co]`, channel `local[co]`).
-  static func forward(_ p: Plan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+  /// y_j = conv(x, W_j) + b_j for the convs whose output channels, stacked, are the rows `w`
+  /// (`w[co]`: `[cin, r, r]` weights of output `owner[co]`, channel `local[co]`). The rows are
+  /// read in place, so several convs' weights need not be copied into one stacked array.
+  static func forward(_ p: Plan, _ x: UnsafePointer<Float>, _ w: [UnsafePointer<Float>], _ bias: UnsafePointer<Float>?,
                       _ ys: [UnsafeMutablePointer<Float>], couts: [Int], owner: UnsafePointer<Int>, local: UnsafePointer<Int>) {
     let g = p.g, cout = g.cout, cin = g.cin, a2 = p.k.alpha * p.k.alpha, m2 = p.k.m * p.k.m
     let u = UnsafeMutablePointer<Float>.allocate(capacity: cout * block(cin, p))
@@ -685,10 +687,10 @@ enum Winograd {
 
   // MARK: Backward
 
-  /// Gradients of all the stacked convs: `dw` (`[cout, cin, r, r]`, accumulated) and `dx`
-  /// (overwritten). `gys[j]` nil: output j had no gradient.
-  static func backward(_ p: Plan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ gys: [UnsafePointer<Float>?],
-                       _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, couts: [Int],
+  /// Gradients of all the stacked convs: `dw` (`dw[co]`: the `[cin, r, r]` gradient of weight row
+  /// `w[co]`, accumulated) and `dx` (overwritten). `gys[j]` nil: output j had no gradient.
+  static func backward(_ p: Plan, _ x: UnsafePointer<Float>, _ w: [UnsafePointer<Float>], _ gys: [UnsafePointer<Float>?],
+                       _ dx: UnsafeMutablePointer<Float>?, _ dw: [UnsafeMutablePointer<Float>]?, couts: [Int],
                        owner: UnsafePointer<Int>, local: UnsafePointer<Int>) {
     let g = p.g, cout = g.cout, cin = g.cin, a2 = p.k.alpha * p.k.alpha, m2 = p.k.m * p.k.m
     let chunk = chunk(p, cout: cout), tpi = p.tilesPerImage, ldMax = lead(chunk * tpi)
@@ -751,7 +753,7 @@ enum Winograd {
         defer { sc.free(); stage.deallocate() }
         for co in r {
           apply(p.k.gradWeight, dwHat + co * block(cin, p), srcStride: cin, stage, dstStride: cin, lanes: cin, sc)
-          let wc = dw + co * cin * r2
+          let wc = dw[co]
           for e in 0..<r2 { let row = stage + e * cin; for ci in 0..<cin { wc[ci &* r2 &+ e] += row[ci] } }
         }
       }

@@ -53,6 +53,29 @@ final class ConvSharedTests: XCTestCase {
     }
   }
 
+  func testSplitGEMMsWhereStackingCostsMore() throws {
+    // Large weights on a small plane run one GEMM per weight on the shared unfolding (reading the
+    // weights and writing their gradients in place); the tests above run the stacked GEMM.
+    let x = try randomTensor([2, 3, 2, 3], seed: 70)
+    let ws = try [12, 9].enumerated().map { try randomTensor([$0.element, 3, 3, 3], seed: 71 + UInt64($0.offset)) }
+    let bs: [Tensor?] = [nil, try randomTensor([9], seed: 73)]
+    XCTAssertFalse(SharedConv.stacks(count: 2, total: 21, cols: 2 * 2 * 3))
+    XCTAssertTrue(SharedConv.stacks(count: 3, total: 21, cols: 11))
+    let ys = try conv2dShared(x, weights: ws, biases: bs, padding: .same)
+    for j in 0..<2 {
+      let ref = referenceConv(x, ws[j], bias: bs[j], stride: 1, padTop: 1, padLeft: 1, dilation: 1, groups: 1, ho: 2, wo: 3)
+      assertClose(ys[j].data, ref, tol: 1e-4)
+    }
+    try gradCheck([x, ws[0], ws[1]]) { t in
+      let ys = try conv2dShared(t[0], weights: [t[1], t[2]], biases: [nil, nil], padding: .same)
+      return try Tensor.concat([ys[0], ys[1] * 0.5], axis: 1)
+    }
+    // Only the second output reaches the loss: the first weight's gradient is zero.
+    try gradCheck([x, ws[0], ws[1]]) { t in
+      try conv2dShared(t[0], weights: [t[1], t[2]], biases: [nil, nil], padding: .same)[1]
+    }
+  }
+
   func testErrorsAndFallbacks() throws {
     let x = try randomTensor([1, 3, 5, 5], seed: 60)
     XCTAssertThrowsError(try conv2dShared(x, weights: [try Tensor.zeros([2, 3, 3, 3]), try Tensor.zeros([2, 3, 5, 5])], biases: [nil, nil]))

@@ -123,8 +123,9 @@ final class WinogradTests: XCTestCase {
           } }
           dxW.withUnsafeMutableBufferPointer { a in dwW.withUnsafeMutableBufferPointer { b in
             withIdentityRows(8) { o, l in
-              Winograd.backward(plan, xp.baseAddress!, wp.baseAddress!, [gp.baseAddress!], a.baseAddress!, b.baseAddress!,
-                                couts: [8], owner: o, local: l)
+              let k = g.kSize
+              Winograd.backward(plan, xp.baseAddress!, rowPointers(wp.baseAddress!, 8, k), [gp.baseAddress!], a.baseAddress!,
+                                rowPointers(b.baseAddress!, 8, k), couts: [8], owner: o, local: l)
             }
           } }
         } } }
