@@ -179,14 +179,17 @@ final class LessonRunnerTests: XCTestCase {
     let out = CapturedOutput()
     let runner = LessonRunner(backend: backend, input: ScriptedLessonInput([]), output: out)
     let done = DispatchSemaphore(value: 0)
-    var run: LessonRun?
+    // Written by the lesson's thread before `done` is signalled, read after the wait.
+    final class Result: @unchecked Sendable { var run: LessonRun? }
+    let result = Result()
     Thread.detachNewThread {
-      run = try? runner.run(lesson, pause: false)
+      result.run = try? runner.run(lesson, pause: false)
       done.signal()
     }
     XCTAssertEqual(backend.loopStarted.wait(timeout: .now() + 10), .success)
     backend.requestInterrupt()
     XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+    let run = result.run
     XCTAssertEqual(run?.ending, .interrupted(atStep: 2))
     XCTAssertEqual(run?.visits, [1, 2])
     XCTAssertEqual(backend.bindings.map(\.name), ["k"])

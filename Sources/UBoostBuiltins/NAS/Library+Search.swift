@@ -74,6 +74,11 @@ final class SearchSessionObject: HostObject {
     self.startEpoch = startEpoch; self.result = result
   }
 
+  /// The loop sets the supernet's auxiliary-skip weight for each epoch; `result()` resets it, and
+  /// so does releasing a session that never got there (a loss that raised, an interrupt), so the
+  /// network's later forwards are its own.
+  deinit { net.net.auxSkip = 0 }
+
   /// Checks `a` (bound to search's or channel_search's signature), builds the channel supernet
   /// when asked, and begins the loop (data checks, `dir:`, resume).
   static func start(_ a: Arguments, optimizers: ScriptOptimizers) throws -> SearchSessionObject {
