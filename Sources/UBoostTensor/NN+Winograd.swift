@@ -417,9 +417,12 @@ enum Winograd {
     }
 
     /// Work per (input, output) channel pair for the whole batch, in multiplies: Winograd's GEMMs
-    /// plus its weight transforms (`weightTiles`), and the direct conv's.
+    /// plus its weight transforms (`weightTiles`) and the fixed cost of its per-point GEMM calls
+    /// (`gemmCallMultiplies`, spread over the channel pairs), and the direct conv's.
     var cost: (winograd: Int, direct: Int) {
-      (k.alpha * k.alpha * (g.n * tilesPerImage + Winograd.weightTiles), g.n * g.kh * g.kw * g.hwOut)
+      let chunks = (g.n + Winograd.chunk(self, cout: g.cout) - 1) / Winograd.chunk(self, cout: g.cout)
+      let calls = chunks * Winograd.gemmCallMultiplies / Swift.max(1, g.cin * g.cout)
+      return (k.alpha * k.alpha * (g.n * tilesPerImage + Winograd.weightTiles + calls), g.n * g.kh * g.kw * g.hwOut)
     }
 
     /// Copies plane `x` (h x w) into the phase sub-grids (zero outside the input).
@@ -550,10 +553,11 @@ enum Winograd {
 
   /// The F(m, r) to use for `g`, or nil for im2col: stride 1, ungrouped, square 3x3 or 5x5
   /// kernels, at least 8 channels in and out, and at least 1.6x less work than the direct conv.
-  /// The work counts the GEMMs' multiplies and the weight transforms: per (input, output)
-  /// channel pair a batch costs `alpha^2 * (tiles + weightTiles)` against the direct conv's
-  /// `n * r^2 * Ho * Wo`, so small planes at small batches (a 4x4 plane is one 4x4 tile) go to
-  /// im2col. `force`: the best plan that exists, whatever it saves (the kernel benchmark's
+  /// The work counts the GEMMs' multiplies, the weight transforms and the GEMM calls: per
+  /// (input, output) channel pair a batch costs `alpha^2 * (tiles + weightTiles + chunks *
+  /// gemmCallMultiplies / (Cin * Cout))` against the direct conv's `n * r^2 * Ho * Wo`, so small
+  /// planes at small batches (a 4x4 plane is one 4x4 tile) and few channels on small planes go
+  /// to im2col. `force`: the best plan that exists, whatever it saves (the kernel benchmark's
   /// comparison).
   static func plan(_ g: ConvGeometry, force: Bool = false) -> Plan? {
     guard enabled, g.stride == 1, g.groups == 1, g.kh == g.kw, g.cin >= 8, g.cout >= 8, g.n >= 1 else { return nil }
@@ -583,6 +587,14 @@ enum Winograd {
   /// run a block with another value (0: Winograd wherever it saves multiplies, the rule before
   /// the weight term).
   @TaskLocal static var weightTiles = 64
+
+  /// What one of the per-point GEMM calls costs beyond its multiplies (OpenBLAS's setup and the
+  /// packing of small operands), in multiplies: each chunk makes `alpha^2` calls per pass, spread
+  /// over the `Cin x Cout` channel pairs, so it matters only with few channels on few tiles.
+  /// 65536 (about 1.5 us at SGEMM's rate here) sends 8,16,16,16,3 to im2col (Winograd was
+  /// 1.34-1.43x slower in three runs) and keeps 8,16,16,32,5 on Winograd (0.78x): its 1024-pixel
+  /// planes have 16 times the tiles to spread the calls over. A task-local, like `weightTiles`.
+  @TaskLocal static var gemmCallMultiplies = 65536
 
   /// Images per chunk: the per-chunk buffers (transformed input, GEMM output, input gradient)
   /// stay under ~12 MB (smaller chunks stay in cache; larger ones redo less weight-sized work per

@@ -8,8 +8,14 @@ final class WinogradTests: XCTestCase {
     try ConvGeometry(x: x, w: w, stride: 1, padding: padding, dilation: dilation, groups: 1)
   }
 
+  /// Runs `body` with Winograd wherever it saves multiplies (no weight-transform or GEMM-call
+  /// term), so the small shapes of these tests run it.
+  func withoutOverheads<T>(_ body: () throws -> T) rethrows -> T {
+    try Winograd.$weightTiles.withValue(0) { try Winograd.$gemmCallMultiplies.withValue(0) { try body() } }
+  }
+
   func testPlanChoosesWinogradWhereItSaves() throws {
-    try Winograd.$weightTiles.withValue(0) { try planChoices() }
+    try withoutOverheads { try planChoices() }
     // With the weight transforms counted (the default), small planes at small batches go to
     // im2col; the shapes are the supernets' (docs/performance.md, `bench kernels --conv`).
     XCTAssertEqual(Winograd.weightTiles, 64)
@@ -20,6 +26,11 @@ final class WinogradTests: XCTestCase {
     XCTAssertNil(Winograd.plan(try geometry([8, 280, 4, 4], [280, 280, 3, 3], padding: .same, dilation: 1)))
     XCTAssertNil(Winograd.plan(try geometry([32, 280, 2, 2], [280, 280, 3, 3], padding: .same, dilation: 1)))
     XCTAssertNil(Winograd.plan(try geometry([8, 128, 4, 4], [128, 128, 5, 5], padding: .same, dilation: 1)))
+    // Few channels: the per-point GEMM calls decide (16x16 planes: im2col; 32x32: Winograd).
+    XCTAssertEqual(Winograd.gemmCallMultiplies, 65536)
+    XCTAssertNil(Winograd.plan(try geometry([8, 16, 16, 16], [16, 16, 3, 3], padding: .same, dilation: 1)))
+    XCTAssertEqual(Winograd.plan(try geometry([8, 16, 32, 32], [16, 16, 5, 5], padding: .same, dilation: 1))?.k.m, 2)
+    XCTAssertNotNil(Winograd.plan(try geometry([8, 16, 32, 32], [16, 16, 3, 3], padding: .same, dilation: 1)))
     // Forced (the kernel benchmark's comparison): the best plan that exists, even where it loses.
     XCTAssertNotNil(Winograd.plan(try geometry([8, 128, 8, 8], [128, 128, 3, 3], padding: .same, dilation: 1), force: true))
     XCTAssertNil(Winograd.plan(try geometry([8, 128, 8, 8], [128, 128, 7, 7], padding: .same, dilation: 1), force: true))
@@ -85,7 +96,7 @@ final class WinogradTests: XCTestCase {
 
   func testMatchesDirectLoops() throws {
     // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
-    try Winograd.$weightTiles.withValue(0) {
+    try withoutOverheads {
       // (n, cin, cout, h, w, k, dilation, padding): odd sizes, partial tiles, explicit and valid padding.
       let cases: [(Int, Int, Int, Int, Int, Int, Int, Padding)] = [
         (2, 8, 9, 16, 16, 3, 1, .same), (1, 9, 8, 11, 7, 3, 1, .same), (2, 8, 8, 13, 10, 5, 1, .same),
@@ -108,7 +119,7 @@ final class WinogradTests: XCTestCase {
 
   func testGradientsAgainstIm2colAndFiniteDifferences() throws {
     // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
-    try Winograd.$weightTiles.withValue(0) {
+    try withoutOverheads {
       for (k, d) in [(3, 1), (5, 1), (3, 2), (5, 2)] {
         let x = try randomTensor([2, 8, 9, 10], seed: UInt64(20 + k + d)), w = try randomTensor([8, 8, k, k], seed: UInt64(30 + k + d))
         let g = try geometry(x.shape, w.shape, padding: .same, dilation: d)
@@ -144,7 +155,7 @@ final class WinogradTests: XCTestCase {
 
   func testSharedConvsAndThreadCountsAgree() throws {
     // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
-    try Winograd.$weightTiles.withValue(0) {
+    try withoutOverheads {
       let x = try randomTensor([3, 16, 12, 12], seed: 40)
       let ws = try (0..<3).map { try randomTensor([[16, 8, 24][$0], 16, 5, 5], seed: 41 + UInt64($0)) }
       let bs: [Tensor?] = [try randomTensor([16], seed: 45), nil, try randomTensor([24], seed: 46)]
