@@ -112,8 +112,10 @@ final class SearchSessionObject: HostObject {
     let settings = try NASLibrary.settings(a)
     let result = SearchResultObject(supernet: net, history: [])
     let loop = try ScriptLoops.searchLoop(net, data: data, valid: valid, loss: loss, settings: settings,
-                                          interpreter: a.interpreter, function: function, onEpoch: { result.snapshotAlphas() })
+                                          interpreter: a.interpreter, function: function, onEpoch: { result.recordAlphas($0) })
     let startEpoch = try Engine.run(function) { try loop.begin(train: data.dataset, valid: valid?.dataset) }
+    // A resumed search's finished epochs come back with the checkpoint, their alphas too.
+    for st in loop.stats { result.recordAlphas(st) }
     // A search starts its optimizers afresh, whatever steps these tensors took before.
     optimizers.reset(net.net.weights + net.net.optimizerAlphas)
     return SearchSessionObject(function: function, net: net, loop: loop, settings: settings, loss: loss,

@@ -271,13 +271,17 @@ public final class SupernetObject: HostObject {
 public final class SearchResultObject: HostObject {
   let supernet: SupernetObject
   var history: [Value]
-  /// The alpha matrix (softmax rows) after every epoch this search ran.
+  /// The alpha matrix (softmax rows) after every epoch of this search: those it ran and those a
+  /// resumed search read back from its checkpoint.
   var alphaHistory: [TensorObject] = []
 
   init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
 
-  func snapshotAlphas() {
-    if let m = try? alphaMatrix() { alphaHistory.append(m) }
+  /// Appends the alphas an epoch recorded (nothing for an epoch of a checkpoint written before
+  /// they were kept).
+  func recordAlphas(_ st: EpochStats) {
+    guard let rows = st.alphas, let m = try? Self.tensorObject(rows, labelledAs: AlphaMatrix(supernet.net)) else { return }
+    alphaHistory.append(m)
   }
 
   public func method(_ name: String) -> BuiltinFunction? {
@@ -293,7 +297,9 @@ public final class SearchResultObject: HostObject {
 
   /// Row `row` (a conv / edge name or an index) of every epoch's alpha matrix: [epochs, choices].
   func alphaTrace(_ row: Value) throws -> TensorObject {
-    guard let first = alphaHistory.first else { throw LangError(.value, "alpha_trace: the search ran no epoch") }
+    guard let first = alphaHistory.first else {
+      throw LangError(.value, "alpha_trace: no epoch's alphas were recorded (the search ran no epoch, or resumed from a checkpoint written before they were kept)")
+    }
     let names = first.rowLabels ?? []
     let rows = first.tensor.shape.first ?? 0, cols = first.tensor.rank == 2 ? first.tensor.shape[1] : 0
     let index: Int
@@ -336,51 +342,21 @@ public final class SearchResultObject: HostObject {
   }
 
   /// Micro: softmax of each edge's alphas (rows: edges, columns: ops); channel: softmax over the
-  /// width choices of each searched conv.
+  /// width choices of each searched conv (rows: `midstageN/conv`, columns: widths).
   func alphaMatrix() throws -> TensorObject {
-    let net = supernet.net
-    if net.stage == .channel { return try channelAlphaMatrix() }
-    let alphas = net.alphas
-    guard let first = alphas.first else {
-      return TensorObject(Tensor.constant(shape: [0, 0], data: []))
-    }
-    let cols = first.count
-    var rows: [[Float]] = []
-    for a in alphas {
-      let m = a.data.max() ?? 0
-      let e = a.data.map { Foundation.exp($0 - m) }
-      let z = e.reduce(0, +)
-      var row = e.map { $0 / z }
-      if row.count < cols { row += [Float](repeating: 0, count: cols - row.count) }
-      rows.append(Array(row.prefix(cols)))
-    }
-    let t = try Engine.run("alphas") { try Tensor(shape: [rows.count, cols], data: rows.flatMap { $0 }) }
-    let obj = TensorObject(t)
-    switch net.stage {
-    case .micro:
-      obj.rowLabels = alphas.map { $0.name ?? "" }
-      obj.columnLabels = net.space.ops.map(\.rawValue)
-    case .channel, .final:
-      break
-    }
-    return obj
+    let m = AlphaMatrix(supernet.net)
+    return try Self.tensorObject(m.rows, labelledAs: m)
   }
 
-  /// Channel search: one row per searched conv (`midstageN/conv`), one column per width choice.
-  func channelAlphaMatrix() throws -> TensorObject {
-    let net = supernet.net
-    let blocks = ArchState(net).blocks.compactMap { k, e in e.channelAlphas.map { (k, $0) } }.sorted { $0.0 < $1.0 }
-    let cols = blocks.map(\.1.count).max() ?? 0
-    var data: [Float] = []
-    for (_, a) in blocks {
-      let m = a.max() ?? 0
-      let e = a.map { Foundation.exp($0 - m) }
-      let z = e.reduce(0, +)
-      data += e.map { Float($0 / z) } + [Float](repeating: 0, count: cols - a.count)
+  /// `rows` (one epoch's `AlphaMatrix` rows) as a labelled tensor, with `m`'s labels.
+  static func tensorObject(_ rows: [[Float]], labelledAs m: AlphaMatrix) throws -> TensorObject {
+    let cols = rows.first?.count ?? 0
+    guard rows.allSatisfy({ $0.count == cols }), !rows.isEmpty else {
+      return TensorObject(Tensor.constant(shape: [0, 0], data: []))
     }
-    let t = try Engine.run("alphas") { try Tensor(shape: [blocks.count, cols], data: data) }
-    let widths = net.space.channels.widths
-    return TensorObject(t, rowLabels: blocks.map(\.0), columnLabels: widths.count == cols ? widths.map(String.init) : nil)
+    let t = try Engine.run("alphas") { try Tensor(shape: [rows.count, cols], data: rows.flatMap { $0 }) }
+    let sameRows = m.rowLabels.count == rows.count && !m.rowLabels.isEmpty
+    return TensorObject(t, rowLabels: sameRows ? m.rowLabels : nil, columnLabels: m.columnLabels?.count == cols ? m.columnLabels : nil)
   }
 
   /// The arch state (the reference's JSON schema) as a record.

@@ -78,7 +78,7 @@ enum ScriptLoops {
   /// printed when `verbose`, and `onEpoch` is called after it.
   static func searchLoop(_ net: SupernetObject, data: DatasetObject, valid: DatasetObject?, loss: Value?,
                          settings s: ScriptSearchSettings, interpreter: Interpreter, function: String,
-                         onEpoch: (() -> Void)? = nil) throws -> SearchLoop {
+                         onEpoch: ((EpochStats) -> Void)? = nil) throws -> SearchLoop {
     var cfg = SearchConfig()
     cfg.epochs = s.epochs
     cfg.batch = data.batchSize
@@ -109,7 +109,7 @@ enum ScriptLoops {
     loop.progress = interpreter.engine.progress
     loop.settingNames = searchSettingNames
     loop.onEpoch = { [weak interpreter] st in
-      onEpoch?()
+      onEpoch?(st)
       if s.verbose { interpreter?.write("\(function) epoch \(st.epoch): \(record(st).repr)\n") }
     }
     return loop

@@ -146,6 +146,7 @@ public final class SearchLoop {
         st.latencySimMs = r.latencyMs; st.utilSim = r.util
       }
     }
+    st.alphas = AlphaMatrix(net).rows
     net.tau = nextTau
     st.seconds = Date().timeIntervalSince(epochStart)
     bar?.finish(summary: String(format: "train %.1f%%%@, %.1fs", st.trainTop1 * 100,

@@ -23,9 +23,12 @@ public struct EpochStats: Codable, Equatable {
   public var utilSim: Double?
   public var seconds: Double
   public var genotype: String?
+  /// A search epoch's alphas at its end (`AlphaMatrix(net).rows`); nil for training epochs and
+  /// in files written before they were kept.
+  public var alphas: [[Float]]?
 
   enum CodingKeys: String, CodingKey {
-    case stage, epoch, tau, seconds, genotype
+    case stage, epoch, tau, seconds, genotype, alphas
     case trainLoss = "train_loss", trainTop1 = "train_top1", trainTop5 = "train_top5"
     case validLoss = "valid_loss", validTop1 = "valid_top1", validTop5 = "valid_top5"
     case latencySmoothMs = "runtime_model", utilSmooth = "util_model"
