@@ -592,8 +592,9 @@ enum Winograd {
   /// packing of small operands), in multiplies: each chunk makes `alpha^2` calls per pass, spread
   /// over the `Cin x Cout` channel pairs, so it matters only with few channels on few tiles.
   /// 65536 (about 1.5 us at SGEMM's rate here) sends 8,16,16,16,3 to im2col (Winograd was
-  /// 1.34-1.43x slower in three runs) and keeps 8,16,16,32,5 on Winograd (0.78x): its 1024-pixel
-  /// planes have 16 times the tiles to spread the calls over. A task-local, like `weightTiles`.
+  /// 1.34-1.43x slower in three runs) and keeps 8,16,16,32,5 on Winograd (0.56-0.83x with 16 MB
+  /// im2col chunks, level with 2 MB ones): its 1024-pixel planes have 16 times the tiles to spread
+  /// the calls over. A task-local, like `weightTiles`.
   @TaskLocal static var gemmCallMultiplies = 65536
 
   /// Images per chunk: the per-chunk buffers (transformed input, GEMM output, input gradient)
