@@ -420,7 +420,7 @@ enum Winograd {
     /// plus its weight transforms (`weightTiles`) and the fixed cost of its per-point GEMM calls
     /// (`gemmCallMultiplies`, spread over the channel pairs), and the direct conv's.
     var cost: (winograd: Int, direct: Int) {
-      let chunks = (g.n + Winograd.chunk(self, cout: g.cout) - 1) / Winograd.chunk(self, cout: g.cout)
+      let chunk = Winograd.chunk(self, cout: g.cout), chunks = (g.n + chunk - 1) / chunk
       let calls = chunks * Winograd.gemmCallMultiplies / Swift.max(1, g.cin * g.cout)
       return (k.alpha * k.alpha * (g.n * tilesPerImage + Winograd.weightTiles + calls), g.n * g.kh * g.kw * g.hwOut)
     }

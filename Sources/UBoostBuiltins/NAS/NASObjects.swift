@@ -277,10 +277,13 @@ public final class SearchResultObject: HostObject {
 
   init(supernet: SupernetObject, history: [Value]) { self.supernet = supernet; self.history = history }
 
+  /// The row and column names of this search's alpha matrices (they do not change with the epochs).
+  private lazy var alphaLabels = AlphaMatrix(supernet.net)
+
   /// Appends the alphas an epoch recorded (nothing for an epoch of a checkpoint written before
   /// they were kept).
   func recordAlphas(_ st: EpochStats) {
-    guard let rows = st.alphas, let m = try? Self.tensorObject(rows, labelledAs: AlphaMatrix(supernet.net)) else { return }
+    guard let rows = st.alphas, let m = try? Self.tensorObject(rows, labelledAs: alphaLabels) else { return }
     alphaHistory.append(m)
   }
 
