@@ -114,6 +114,64 @@ final class ConvTests: XCTestCase {
     XCTAssertEqual(l.data, [1, 1, 1, 1, 1, 1])
   }
 
+  /// The stride-1 depthwise kernels (forward, dx and dw) against Double direct loops, on shapes
+  /// that leave partial blocks of four rows and partial 16-column chunks, with odd and even,
+  /// square and non-square kernels up to 7x7, dilations 1-3 and all three paddings. `dw` is
+  /// checked to be added to, `dx` to be written (it starts as NaN).
+  func testDepthwiseKernelsAgainstDirectLoops() throws {
+    struct DW { let n, c, h, w, kh, kw, d: Int; let padding: Padding }
+    let cases = [
+      DW(n: 2, c: 3, h: 16, w: 16, kh: 5, kw: 5, d: 1, padding: .same),
+      DW(n: 1, c: 2, h: 7, w: 9, kh: 3, kw: 3, d: 1, padding: .same),
+      DW(n: 2, c: 2, h: 11, w: 20, kh: 3, kw: 3, d: 2, padding: .same),
+      DW(n: 1, c: 2, h: 10, w: 13, kh: 5, kw: 5, d: 3, padding: .same),
+      DW(n: 1, c: 2, h: 9, w: 6, kh: 7, kw: 7, d: 1, padding: .same),
+      DW(n: 1, c: 2, h: 13, w: 8, kh: 6, kw: 2, d: 1, padding: .same),
+      DW(n: 2, c: 2, h: 5, w: 5, kh: 1, kw: 1, d: 1, padding: .same),
+      DW(n: 1, c: 2, h: 11, w: 12, kh: 3, kw: 3, d: 1, padding: .valid),
+      DW(n: 1, c: 3, h: 6, w: 35, kh: 5, kw: 5, d: 1, padding: .explicit(1)),
+      DW(n: 1, c: 2, h: 2, w: 3, kh: 3, kw: 3, d: 2, padding: .same),
+    ]
+    for (i, k) in cases.enumerated() {
+      let g = try ConvGeometry(x: [k.n, k.c, k.h, k.w], w: [k.c, 1, k.kh, k.kw], stride: 1, padding: k.padding,
+                               dilation: k.d, groups: k.c)
+      XCTAssertTrue(g.isDepthwise)
+      let seed = UInt64(40 + 3 * i)
+      let x = try randomTensor([k.n, k.c, k.h, k.w], seed: seed), w = try randomTensor([k.c, 1, k.kh, k.kw], seed: seed + 1)
+      let dy = try randomTensor([k.n, k.c, g.ho, g.wo], seed: seed + 2)
+      var y = [Float](repeating: .nan, count: dy.count)
+      var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: 1, count: w.count)
+      x.data.withUnsafeBufferPointer { xp in
+        w.data.withUnsafeBufferPointer { wp in
+          dy.data.withUnsafeBufferPointer { gp in
+            y.withUnsafeMutableBufferPointer { Depthwise.forward(xp.baseAddress!, wp.baseAddress!, nil, $0.baseAddress!, g) }
+            dx.withUnsafeMutableBufferPointer { a in
+              dw.withUnsafeMutableBufferPointer { b in
+                Depthwise.backward(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, a.baseAddress!, b.baseAddress!, g)
+              }
+            }
+          }
+        }
+      }
+      var ry = [Double](repeating: 0, count: y.count), rdx = [Double](repeating: 0, count: x.count)
+      var rdw = [Double](repeating: 1, count: w.count)
+      for b in 0..<k.n { for c in 0..<k.c { for oh in 0..<g.ho { for ow in 0..<g.wo {
+        let o = ((b * k.c + c) * g.ho + oh) * g.wo + ow
+        for ky in 0..<k.kh { for kx in 0..<k.kw {
+          let ih = oh - g.padT + ky * k.d, iw = ow - g.padL + kx * k.d
+          guard ih >= 0, ih < k.h, iw >= 0, iw < k.w else { continue }
+          let xi = ((b * k.c + c) * k.h + ih) * k.w + iw, wi = (c * k.kh + ky) * k.kw + kx
+          ry[o] += Double(x.data[xi]) * Double(w.data[wi])
+          rdx[xi] += Double(dy.data[o]) * Double(w.data[wi])
+          rdw[wi] += Double(dy.data[o]) * Double(x.data[xi])
+        } }
+      } } } }
+      assertClose(y, ry, tol: 1e-5)
+      assertClose(dx, rdx, tol: 1e-5)
+      assertClose(dw, rdw, tol: 1e-4)
+    }
+  }
+
   func testConvErrors() throws {
     let x = try Tensor.zeros([1, 3, 4, 4])
     XCTAssertThrowsError(try conv2d(x, Tensor.zeros([2, 2, 3, 3]))) { e in
