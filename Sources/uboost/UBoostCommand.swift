@@ -23,9 +23,12 @@ struct UBoostCommand: ParsableCommand {
                   SweepTaskCommand.self],
     defaultSubcommand: RunCommand.self)
 
-  /// Picks OpenBLAS's best kernels for this CPU first (a one-time re-exec, see `BLASCore`).
+  /// Picks OpenBLAS's best kernels for this CPU first (a one-time re-exec, see `BLASCore`), then
+  /// sets the allocator policy before any thread starts (its one-arena limit binds only threads
+  /// that have not allocated yet, and scripts run on an interpreter thread).
   static func main() {
     BLASCore.ensureBestKernels()
+    _ = AllocatorPolicy.applied
     main(nil)
   }
 }
