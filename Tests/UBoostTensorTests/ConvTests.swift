@@ -153,15 +153,15 @@ final class ConvTests: XCTestCase {
           }
         }
       }
-      var ry = [Double](repeating: 0, count: y.count), rdx = [Double](repeating: 0, count: x.count)
-      var rdw = [Double](repeating: 1, count: w.count)
+      let ry = referenceConv(x, w, bias: nil, stride: 1, padTop: g.padT, padLeft: g.padL, dilation: k.d, groups: k.c,
+                             ho: g.ho, wo: g.wo)
+      var rdx = [Double](repeating: 0, count: x.count), rdw = [Double](repeating: 1, count: w.count)
       for b in 0..<k.n { for c in 0..<k.c { for oh in 0..<g.ho { for ow in 0..<g.wo {
         let o = ((b * k.c + c) * g.ho + oh) * g.wo + ow
         for ky in 0..<k.kh { for kx in 0..<k.kw {
           let ih = oh - g.padT + ky * k.d, iw = ow - g.padL + kx * k.d
           guard ih >= 0, ih < k.h, iw >= 0, iw < k.w else { continue }
           let xi = ((b * k.c + c) * k.h + ih) * k.w + iw, wi = (c * k.kh + ky) * k.kw + kx
-          ry[o] += Double(x.data[xi]) * Double(w.data[wi])
           rdx[xi] += Double(dy.data[o]) * Double(w.data[wi])
           rdw[wi] += Double(dy.data[o]) * Double(x.data[xi])
         } }
