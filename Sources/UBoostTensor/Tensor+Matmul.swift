@@ -19,8 +19,8 @@ package func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Fl
     for i in 0..<m { let row = c + i * ldc; for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] } }
     return
   }
-  // Panels of at least 64 columns/rows (multiples of 16 keep the kernels' vector blocks whole)
-  // and at least ~1M multiply-adds each; smaller products run as one call.
+  // Panels of at least 64 columns/rows and at least ~1M multiply-adds each; smaller products
+  // run as one call. Split points: see `panelStart`.
   let splitN = n >= m
   let dim = splitN ? n : m
   let panels = t > 1 ? Swift.min(t, dim / 64, Swift.max(1, (m * n * k) / (1 << 20))) : 1
@@ -30,7 +30,7 @@ package func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Fl
   }
   Parallel.forRanges(panels) { r in
     for p in r {
-      let lo = (dim * p / panels) & ~15, hi = p == panels - 1 ? dim : (dim * (p + 1) / panels) & ~15
+      let lo = panelStart(p, of: panels, dim: dim), hi = panelStart(p + 1, of: panels, dim: dim)
       guard hi > lo else { continue }
       if splitN {
         // C[:, lo..<hi] = op(A) * op(B)[:, lo..<hi]
@@ -41,6 +41,19 @@ package func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Fl
       }
     }
   }
+}
+
+/// The first column (row) of panel `p` when `dim` columns are split into `panels`: the even
+/// share rounded to the *nearest* multiple of 16 (whole vector blocks for the kernels);
+/// `panelStart(panels, ...)` is `dim`. Rounding down gave m = 280 a 128/152 split, whose second
+/// thread did 19% more work while the first waited for it. Only the split points move with the
+/// thread count, never the order of any sum, so results do not depend on it.
+///
+/// ```swift
+/// panelStart(1, of: 2, dim: 280)   // 144: panels of 144 and 136 rows
+/// ```
+package func panelStart(_ p: Int, of panels: Int, dim: Int) -> Int {
+  p >= panels ? dim : (dim * p / panels + 8) & ~15
 }
 
 /// One OpenBLAS call on the calling thread (for callers that split the work themselves).
