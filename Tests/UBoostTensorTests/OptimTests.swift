@@ -59,6 +59,47 @@ final class OptimTests: XCTestCase {
     XCTAssertThrowsError(try clipGradNorm([a], maxNorm: 0))
   }
 
+  /// `gradClipScale` + `step(_:gradScale:)` is the same update as `clipGradNorm` + `step`, bit for
+  /// bit, for SGD and Adam, and leaves the gradients as they were; the norm does not depend on the
+  /// thread count.
+  func testClipFoldedIntoTheStepMatchesClipThenStep() throws {
+    let saved = Parallel.threads
+    defer { Parallel.setThreads(saved) }
+    var rng = RandomSource(seed: 5)
+    let shapes = [[300, 250], [7], [3, 3]]  // 75000 entries: more than one 64k chunk
+    func params() throws -> [Tensor] {
+      var r = RandomSource(seed: 9)
+      return try shapes.map { try Tensor.randn($0, rng: &r).trainable() }
+    }
+    for adam in [false, true] {
+      let (a, b) = (try params(), try params())
+      let (optA, optB): (Optimizer, Optimizer) = adam
+        ? (try Adam(lr: 0.01, weightDecay: 1e-3), try Adam(lr: 0.01, weightDecay: 1e-3))
+        : (try SGD(lr: 0.1, momentum: 0.9, weightDecay: 1e-3), try SGD(lr: 0.1, momentum: 0.9, weightDecay: 1e-3))
+      for step in 0..<3 {
+        let grads = shapes.map { s in (0..<s.reduce(1, *)).map { _ in Float(rng.normal()) * Float(step + 1) } }
+        for (i, g) in grads.enumerated() { a[i].gradData = g; b[i].gradData = g }
+        let maxNorm: Float = step == 2 ? 1e6 : 2   // the last step does not clip
+        let norm = try clipGradNorm(a, maxNorm: maxNorm)
+        try optA.step(a)
+        Parallel.setThreads(1)
+        let (norm1, scale) = try gradClipScale(b, maxNorm: maxNorm)
+        Parallel.setThreads(2)
+        XCTAssertEqual(try gradClipScale(b, maxNorm: maxNorm).norm, norm1)
+        XCTAssertEqual(norm1, norm)
+        XCTAssertEqual(scale == 1, step == 2)
+        try optB.step(b, gradScale: scale)
+        for i in shapes.indices {
+          XCTAssertEqual(a[i].data, b[i].data, "step \(step) param \(i)")
+          XCTAssertEqual(b[i].gradData, grads[i])
+        }
+      }
+      XCTAssertThrowsError(try optB.step(b, gradScale: .nan))
+      XCTAssertThrowsError(try optB.step(b, gradScale: -1))
+      XCTAssertThrowsError(try gradClipScale(b, maxNorm: .infinity))
+    }
+  }
+
   func testSchedules() throws {
     let s = try StepLR(stepSize: 30, gamma: 0.5, baseLR: 1e-3)
     XCTAssertEqual(s.lr(at: 29), 1e-3, accuracy: 1e-9)

@@ -163,8 +163,8 @@ final class ScriptOptimizers {
       } else if let l = loss, l.requiresGrad {
         try l.backward()
       }
-      if clip > 0 { try clipGradNorm(params, maxNorm: Float(clip)) }
-      try opt.step(params)
+      // Clipping folded into the step (`gradClipScale`): one pass over the gradients.
+      try opt.step(params, gradScale: clip > 0 ? try gradClipScale(params, maxNorm: Float(clip)).scale : 1)
     }
     for p in params { p.zeroGrad() }
   }

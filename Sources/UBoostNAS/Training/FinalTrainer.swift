@@ -62,8 +62,8 @@ public final class FinalTrainer {
         let lv = try l.item()
         guard lv.isFinite else { throw NASError.nanLoss(stage: "final", epoch: epoch + 1, step: step + 1) }
         try l.backward()
-        if config.gradClip > 0 { _ = try clipGradNorm(weights, maxNorm: config.gradClip) }
-        try sgd.step(weights)
+        let scale = config.gradClip > 0 ? try gradClipScale(weights, maxNorm: config.gradClip).scale : 1
+        try sgd.step(weights, gradScale: scale)
         zeroGrad(weights)
         m.add(count: b.y.count, loss: lv, top1: try topkAccuracy(out.logits, b.y, k: 1),
               top5: try topkAccuracy(out.logits, b.y, k: min(5, net.space.classes)))

@@ -203,8 +203,9 @@ public final class SearchLoop {
           try adam.step(alphas)
           zeroGrad(alphas)
         } else {
-          if config.gradClip > 0 { _ = try clipGradNorm(weights, maxNorm: config.gradClip) }
-          try sgd.step(weights)
+          // Clipping folded into the step: one pass over the gradients instead of two.
+          let scale = config.gradClip > 0 ? try gradClipScale(weights, maxNorm: config.gradClip).scale : 1
+          try sgd.step(weights, gradScale: scale)
           zeroGrad(weights)
         }
         try recordStep(step, logits: out.logits, latency: out.latency.data.first ?? 0, util: out.util.data.first ?? 0,

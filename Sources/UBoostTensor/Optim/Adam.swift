@@ -42,7 +42,9 @@ public final class Adam: Optimizer {
     self.lr = lr; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
   }
 
-  public func step(_ params: [Tensor]) throws {
+  public func step(_ params: [Tensor], gradScale: Float) throws {
+    try checkGradScale(gradScale, op: "Adam")
+    let s = gradScale
     for p in params {
       guard let g = try checkedGrad(p, op: "Adam") else { continue }
       let n = p.count
@@ -58,7 +60,7 @@ public final class Adam: Optimizer {
             st.v.withUnsafeMutableBufferPointer { vp in
               guard let pb = pp.baseAddress, let gb = gp.baseAddress, let mb = mp.baseAddress, let vb = vp.baseAddress else { return }
               for i in 0..<n {
-                let d = gb[i] + wd * pb[i]
+                let d = gb[i] * s + wd * pb[i]
                 mb[i] = b1 * mb[i] + (1 - b1) * d
                 vb[i] = b2 * vb[i] + (1 - b2) * d * d
                 pb[i] -= stepSize * mb[i] / (vb[i].squareRoot() / sqrtBc2 + eps)

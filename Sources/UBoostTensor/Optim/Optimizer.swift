@@ -11,12 +11,26 @@
 /// zeroGrad(params)
 /// ```
 public protocol Optimizer: AnyObject {
-  /// Updates `params` from their `gradData` (parameters without a gradient are skipped).
-  func step(_ params: [Tensor]) throws
+  /// Updates `params` from their `gradData` times `gradScale` (parameters without a gradient are
+  /// skipped; the stored gradients are left as they are). With the factor of `gradClipScale` this
+  /// is `clipGradNorm` followed by a step, in one pass over the gradients instead of two.
+  func step(_ params: [Tensor], gradScale: Float) throws
   /// The learning rate used by the next `step` (schedules set it).
   var lr: Float { get set }
   /// Drops the state of `params` (momentum buffers, moments): their next step starts afresh.
   func reset(_ params: [Tensor])
+}
+
+extension Optimizer {
+  /// Updates `params` from their `gradData` (parameters without a gradient are skipped).
+  public func step(_ params: [Tensor]) throws { try step(params, gradScale: 1) }
+}
+
+/// Checks a gradient factor passed to `step(_:gradScale:)`.
+func checkGradScale(_ s: Float, op: String) throws {
+  guard s.isFinite, s >= 0 else {
+    throw TensorError.invalidArgument(op: op, detail: "gradScale must be a finite number >= 0, got \(s)")
+  }
 }
 
 /// Clears the gradients of `params`.
@@ -45,19 +59,7 @@ func checkedGrad(_ p: Tensor, op: String) throws -> [Float]? {
 /// ```
 @discardableResult
 public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
-  guard maxNorm > 0, maxNorm.isFinite else {
-    throw TensorError.invalidArgument(op: "clipGradNorm", detail: "maxNorm must be a positive number, got \(maxNorm)")
-  }
-  var total: Double = 0
-  for p in params {
-    guard let g = try checkedGrad(p, op: "clipGradNorm") else { continue }
-    g.withUnsafeBufferPointer { gp in
-      guard let b = gp.baseAddress else { return }
-      total += Double(VecOps.dot(b, b, gp.count))
-    }
-  }
-  let norm = Float(total.squareRoot())
-  let coef = maxNorm / (norm + 1e-6)
+  let (norm, coef) = try gradClipScale(params, maxNorm: maxNorm)
   if coef < 1 {
     var seen = Set<ObjectIdentifier>()
     for p in params where seen.insert(ObjectIdentifier(p)).inserted {
@@ -71,6 +73,47 @@ public func clipGradNorm(_ params: [Tensor], maxNorm: Float) throws -> Float {
     }
   }
   return norm
+}
+
+/// The joint gradient norm of `params` and the factor `clipGradNorm` would scale the gradients
+/// by (1 when the norm is within `maxNorm`), without touching them: a training loop passes the
+/// factor to `step(_:gradScale:)` of its optimizer and saves a pass over every gradient.
+///
+/// ```swift
+/// let (_, scale) = try gradClipScale(weights, maxNorm: 5)
+/// try sgd.step(weights, gradScale: scale)   // same update as clipGradNorm, then step
+/// ```
+public func gradClipScale(_ params: [Tensor], maxNorm: Float) throws -> (norm: Float, scale: Float) {
+  guard maxNorm > 0, maxNorm.isFinite else {
+    throw TensorError.invalidArgument(op: "clipGradNorm", detail: "maxNorm must be a positive number, got \(maxNorm)")
+  }
+  let norm = Float(try gradSquaredNorm(params).squareRoot())
+  let coef = maxNorm / (norm + 1e-6)
+  return (norm, coef < 1 ? coef : 1)
+}
+
+/// Sum of the squared gradient entries of `params`, over fixed chunks of 64k entries computed in
+/// parallel and added in order: the result does not depend on the thread count.
+func gradSquaredNorm(_ params: [Tensor]) throws -> Double {
+  var grads: [[Float]] = []
+  for p in params { if let g = try checkedGrad(p, op: "clipGradNorm") { grads.append(g) } }
+  let chunk = 1 << 16
+  var chunks: [(grad: Int, start: Int)] = []
+  for (i, g) in grads.enumerated() { for s in stride(from: 0, to: g.count, by: chunk) { chunks.append((i, s)) } }
+  var partial = [Double](repeating: 0, count: chunks.count)
+  partial.withUnsafeMutableBufferPointer { pp in
+    guard let out = pp.baseAddress else { return }
+    Parallel.forRanges(chunks.count) { r in
+      for c in r {
+        let (i, s) = chunks[c]
+        grads[i].withUnsafeBufferPointer { gp in
+          guard let b = gp.baseAddress else { return }
+          out[c] = Double(VecOps.dot(b + s, b + s, Swift.min(chunk, gp.count - s)))
+        }
+      }
+    }
+  }
+  return partial.reduce(0, +)
 }
 
 // MARK: - Per-parameter state

@@ -42,7 +42,9 @@ public final class SGD: Optimizer {
     self.lr = lr; self.momentum = momentum; self.weightDecay = weightDecay; self.nesterov = nesterov
   }
 
-  public func step(_ params: [Tensor]) throws {
+  public func step(_ params: [Tensor], gradScale: Float) throws {
+    try checkGradScale(gradScale, op: "SGD")
+    let s = gradScale
     for p in params {
       guard let g = try checkedGrad(p, op: "SGD") else { continue }
       let n = p.count
@@ -56,13 +58,13 @@ public final class SGD: Optimizer {
             guard let pb = pp.baseAddress, let gb = gp.baseAddress else { return }
             // Elementwise, so split over the engine threads (large conv weights are millions).
             if mu == 0 {
-              Parallel.forRanges(n, grain: 1 << 15) { r in for i in r { pb[i] -= lr * (gb[i] + wd * pb[i]) } }
+              Parallel.forRanges(n, grain: 1 << 15) { r in for i in r { pb[i] -= lr * (gb[i] * s + wd * pb[i]) } }
               return
             }
             guard let bb = bp.baseAddress else { return }
             Parallel.forRanges(n, grain: 1 << 15) { r in
               for i in r {
-                let d = gb[i] + wd * pb[i]
+                let d = gb[i] * s + wd * pb[i]
                 let b = first ? d : mu * bb[i] + d
                 bb[i] = b
                 pb[i] -= lr * (nest ? d + mu * b : b)
