@@ -45,8 +45,8 @@ public func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: Int = 
     let needX = x?.requiresGrad ?? false, needW = w?.requiresGrad ?? false
     var dx = [Float](), dw = [Float]()
     // The im2col and pointwise paths write every dx element once; the depthwise kernel adds.
-    if needX { dx = g.isDepthwise ? [Float](repeating: 0, count: xd.count) : uninitializedFloats(xd.count) }
-    if needW { dw = [Float](repeating: 0, count: wd.count) }
+    if needX { dx = g.isDepthwise ? zeroedFloats(xd.count) : uninitializedFloats(xd.count) }
+    if needW { dw = zeroedFloats(wd.count) }
     if needX || needW {
       dx.withUnsafeMutableBufferPointer { dxp in
         dw.withUnsafeMutableBufferPointer { dwp in

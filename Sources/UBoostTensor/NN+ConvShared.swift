@@ -115,7 +115,7 @@ public func conv2dShared(_ x: Tensor, weights: [Tensor], biases: [Tensor?], stri
                   guard needW else { return run(nil) }
                   // The kernels accumulate, so the gradient arrays start at zero.
                   dws = withUninitializedArrays(couts.map { $0 * k }) { dwPtrs in
-                    for (j, d) in dwPtrs.enumerated() { d.initialize(repeating: 0, count: couts[j] * k) }
+                    clearOnAllThreads(dwPtrs, counts: couts.map { $0 * k })
                     run(dwPtrs)
                   }
                 }

@@ -76,6 +76,27 @@ final class ConvSharedTests: XCTestCase {
     }
   }
 
+  /// Weight gradients of more than one 64k piece each (their arrays are cleared piece by piece
+  /// on the engine threads) agree with conv2d's.
+  func testLargeWeightGradientsMatchConv2d() throws {
+    let saved = Parallel.threads
+    defer { Parallel.setThreads(saved) }
+    Parallel.setThreads(2)
+    for k in [3, 5] {
+      let x = try randomTensor([2, 96, 3, 3], seed: 90).trainable()
+      let ws = try [80, 30, 80].enumerated().map { try randomTensor([$0.element, 96, k, k], seed: 91 + UInt64($0.offset)).trainable() }
+      let rs = try ws.enumerated().map { try randomTensor([2, $0.element.shape[0], 3, 3], seed: 95 + UInt64($0.offset)) }
+      let ys = try conv2dShared(x, weights: ws, biases: [nil, nil, nil], padding: .same)
+      try ((ys[0] * rs[0]).sum() + (ys[1] * 0).sum() + (ys[2] * rs[2]).sum()).backward()
+      for j in [0, 2] {
+        let w = try Tensor(shape: ws[j].shape, data: ws[j].data).trainable()
+        try (conv2d(x.detached(), w, padding: .same) * rs[j]).sum().backward()
+        assertClose(ws[j].gradData ?? [], (w.gradData ?? []).map(Double.init), tol: 1e-3)
+      }
+      XCTAssertEqual(ws[1].gradData?.allSatisfy { $0 == 0 }, true)
+    }
+  }
+
   func testErrorsAndFallbacks() throws {
     let x = try randomTensor([1, 3, 5, 5], seed: 60)
     XCTAssertThrowsError(try conv2dShared(x, weights: [try Tensor.zeros([2, 3, 3, 3]), try Tensor.zeros([2, 3, 5, 5])], biases: [nil, nil]))

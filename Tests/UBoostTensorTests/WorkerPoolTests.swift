@@ -5,7 +5,8 @@ import XCTest
 
 /// The engine's worker pool behind `Parallel.forRanges`: every index runs exactly once, in the
 /// ranges the thread count fixes; nested loops and loops started from several threads at once
-/// run (inline) instead of deadlocking; and the work really is spread over more than one thread.
+/// run (inline) instead of deadlocking; the work really is spread over more than one thread; and
+/// the parallel clear of gradient arrays reaches every float.
 final class WorkerPoolTests: XCTestCase {
   private func withThreads(_ t: Int, _ body: () throws -> Void) rethrows {
     let saved = Parallel.threads
@@ -94,6 +95,28 @@ final class WorkerPoolTests: XCTestCase {
         if owners.withLock({ $0.count }) == 2 { spread += 1 }
       }
       XCTAssertGreaterThan(spread, 0, "no loop ran on two threads")
+    }
+  }
+
+  /// The parallel clear reaches every float of every array (sizes around the 64k pieces).
+  func testClearOnAllThreadsCoversEveryArray() {
+    let saved = Parallel.threads
+    defer { Parallel.setThreads(saved) }
+    let counts = [1, 65535, 65536, 65537, 200_000, 3]
+    for (j0, threads) in [(4, 1), (3, 2), (0, 3)] {
+      Parallel.setThreads(threads)
+      let ptrs = counts.map { c -> UnsafeMutablePointer<Float> in
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: c + 1)
+        p.initialize(repeating: .nan, count: c + 1)
+        return p
+      }
+      defer { ptrs.forEach { $0.deallocate() } }
+      clearOnAllThreads(ptrs, counts: counts)
+      XCTAssertEqual(zeroedFloats(counts[j0]), [Float](repeating: 0, count: counts[j0]))
+      for (j, c) in counts.enumerated() {
+        XCTAssertTrue((0..<c).allSatisfy { ptrs[j][$0] == 0 }, "threads \(threads) array \(j)")
+        XCTAssertTrue(ptrs[j][c].isNaN, "threads \(threads) array \(j): written past its end")
+      }
     }
   }
 }
