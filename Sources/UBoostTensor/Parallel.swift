@@ -43,6 +43,29 @@ public enum Parallel {
     let chunks = min(t, (n + max(grain, 1) - 1) / max(grain, 1))
     WorkerPool.shared.run(n: n, chunks: chunks, body)
   }
+
+  /// Runs `body(index, array, range)` over fixed pieces of `piece` elements of several arrays
+  /// (`counts[j]` elements in array j, each split on its own; the last piece of an array may be
+  /// shorter). Pieces are numbered in order, 0 up to the total number of pieces, and spread over
+  /// the threads as `forRanges` spreads its indices, so their bounds never depend on the thread
+  /// count.
+  ///
+  /// ```swift
+  /// Parallel.forPieces(counts: [100_000, 5], piece: 1 << 16) { _, j, r in clear(j, r) }
+  /// ```
+  static func forPieces(counts: [Int], piece: Int, _ body: (_ index: Int, _ array: Int, _ range: Range<Int>) -> Void) {
+    let piece = max(piece, 1)
+    var first = [0]  // first[j]: the index of array j's first piece
+    for c in counts { first.append(first[first.count - 1] + (max(c, 0) + piece - 1) / piece) }
+    forRanges(first[counts.count]) { r in
+      var j = 0
+      for t in r {
+        while first[j + 1] <= t { j += 1 }
+        let lo = (t - first[j]) * piece
+        body(t, j, lo..<min(lo + piece, counts[j]))
+      }
+    }
+  }
 }
 
 // MARK: - Interruption

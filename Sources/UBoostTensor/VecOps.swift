@@ -75,15 +75,7 @@ func zeroedFloats(_ count: Int) -> [Float] {
 /// over the engine threads (a late stage's weight gradients are millions of floats; one thread
 /// clearing them was 14 ms of serial time in a 2-thread channel-search step).
 func clearOnAllThreads(_ ptrs: [UnsafeMutablePointer<Float>], counts: [Int]) {
-  let piece = 1 << 16
-  var firstPiece = [0]  // firstPiece[j]: the first piece of array j
-  for c in counts { firstPiece.append(firstPiece[firstPiece.count - 1] + (c + piece - 1) / piece) }
-  Parallel.forRanges(firstPiece[counts.count]) { r in
-    for t in r {
-      var j = 0
-      while firstPiece[j + 1] <= t { j += 1 }
-      let lo = (t - firstPiece[j]) * piece
-      (ptrs[j] + lo).initialize(repeating: 0, count: Swift.min(piece, counts[j] - lo))
-    }
+  Parallel.forPieces(counts: counts, piece: 1 << 16) { _, j, r in
+    (ptrs[j] + r.lowerBound).initialize(repeating: 0, count: r.count)
   }
 }

@@ -98,6 +98,25 @@ final class WorkerPoolTests: XCTestCase {
     }
   }
 
+  /// `forPieces` visits every element of every array once, in pieces numbered in order whose
+  /// bounds are the same at every thread count.
+  func testForPiecesCoversEveryElementInFixedPieces() {
+    let saved = Parallel.threads
+    defer { Parallel.setThreads(saved) }
+    let counts = [0, 10, 7, 1, 23]
+    var expected: [[Int]] = []  // [index, array, lo, hi]
+    var t = 0
+    for (j, c) in counts.enumerated() {
+      for lo in stride(from: 0, to: c, by: 4) { expected.append([t, j, lo, min(lo + 4, c)]); t += 1 }
+    }
+    for threads in [1, 2, 3] {
+      Parallel.setThreads(threads)
+      let seen = Mutex<[[Int]]>([])
+      Parallel.forPieces(counts: counts, piece: 4) { i, j, r in seen.withLock { $0.append([i, j, r.lowerBound, r.upperBound]) } }
+      XCTAssertEqual(seen.withLock { $0 }.sorted { $0[0] < $1[0] }, expected, "threads \(threads)")
+    }
+  }
+
   /// The parallel clear reaches every float of every array (sizes around the 64k pieces).
   func testClearOnAllThreadsCoversEveryArray() {
     let saved = Parallel.threads

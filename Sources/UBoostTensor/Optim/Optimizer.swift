@@ -97,19 +97,14 @@ public func gradClipScale(_ params: [Tensor], maxNorm: Float) throws -> (norm: F
 func gradSquaredNorm(_ params: [Tensor]) throws -> Double {
   var grads: [[Float]] = []
   for p in params { if let g = try checkedGrad(p, op: "clipGradNorm") { grads.append(g) } }
-  let chunk = 1 << 16
-  var chunks: [(grad: Int, start: Int)] = []
-  for (i, g) in grads.enumerated() { for s in stride(from: 0, to: g.count, by: chunk) { chunks.append((i, s)) } }
-  var partial = [Double](repeating: 0, count: chunks.count)
+  let piece = 1 << 16
+  var partial = [Double](repeating: 0, count: grads.reduce(0) { $0 + ($1.count + piece - 1) / piece })
   partial.withUnsafeMutableBufferPointer { pp in
     guard let out = pp.baseAddress else { return }
-    Parallel.forRanges(chunks.count) { r in
-      for c in r {
-        let (i, s) = chunks[c]
-        grads[i].withUnsafeBufferPointer { gp in
-          guard let b = gp.baseAddress else { return }
-          out[c] = Double(VecOps.dot(b + s, b + s, Swift.min(chunk, gp.count - s)))
-        }
+    Parallel.forPieces(counts: grads.map(\.count), piece: piece) { t, i, r in
+      grads[i].withUnsafeBufferPointer { gp in
+        guard let b = gp.baseAddress else { return }
+        out[t] = Double(VecOps.dot(b + r.lowerBound, b + r.lowerBound, r.count))
       }
     }
   }
