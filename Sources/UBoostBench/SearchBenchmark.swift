@@ -75,7 +75,7 @@ public enum SearchBenchmark {
       let l = try lossFn(out, y)
       guard (try l.item()).isFinite else { throw NASError.nanLoss(stage: "benchmark", epoch: 0, step: i + 1) }
       try l.backward()
-      try sgd.step(weights, gradScale: try gradClipScale(weights, maxNorm: 0.5).scale)
+      try sgd.step(weights, clippingTo: 0.5)
       let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
       if i >= warmup { times.append(dt) }
     }

@@ -72,13 +72,14 @@ final class OptimTests: XCTestCase {
       return try shapes.map { try Tensor.randn($0, rng: &r).trainable() }
     }
     for adam in [false, true] {
-      let (a, b) = (try params(), try params())
+      let (a, b, c) = (try params(), try params(), try params())
       let (optA, optB): (Optimizer, Optimizer) = adam
         ? (try Adam(lr: 0.01, weightDecay: 1e-3), try Adam(lr: 0.01, weightDecay: 1e-3))
         : (try SGD(lr: 0.1, momentum: 0.9, weightDecay: 1e-3), try SGD(lr: 0.1, momentum: 0.9, weightDecay: 1e-3))
+      let optC: Optimizer = adam ? try Adam(lr: 0.01, weightDecay: 1e-3) : try SGD(lr: 0.1, momentum: 0.9, weightDecay: 1e-3)
       for step in 0..<3 {
         let grads = shapes.map { s in (0..<s.reduce(1, *)).map { _ in Float(rng.normal()) * Float(step + 1) } }
-        for (i, g) in grads.enumerated() { a[i].gradData = g; b[i].gradData = g }
+        for (i, g) in grads.enumerated() { a[i].gradData = g; b[i].gradData = g; c[i].gradData = g }
         let maxNorm: Float = step == 2 ? 1e6 : 2   // the last step does not clip
         let norm = try clipGradNorm(a, maxNorm: maxNorm)
         try optA.step(a)
@@ -89,15 +90,24 @@ final class OptimTests: XCTestCase {
         XCTAssertEqual(norm1, norm)
         XCTAssertEqual(scale == 1, step == 2)
         try optB.step(b, gradScale: scale)
+        try optC.step(c, clippingTo: maxNorm)
         for i in shapes.indices {
           XCTAssertEqual(a[i].data, b[i].data, "step \(step) param \(i)")
+          XCTAssertEqual(a[i].data, c[i].data, "step \(step) param \(i) (clippingTo)")
           XCTAssertEqual(b[i].gradData, grads[i])
         }
       }
       XCTAssertThrowsError(try optB.step(b, gradScale: .nan))
       XCTAssertThrowsError(try optB.step(b, gradScale: -1))
       XCTAssertThrowsError(try gradClipScale(b, maxNorm: .infinity))
+      XCTAssertThrowsError(try optC.step(c, clippingTo: .infinity))
     }
+    // clippingTo 0 (off): the plain step, even where the norm is far above any bound.
+    let (x, y) = (try params(), try params())
+    for (i, s) in shapes.enumerated() { let g = [Float](repeating: 100, count: s.reduce(1, *)); x[i].gradData = g; y[i].gradData = g }
+    try SGD(lr: 0.1, momentum: 0.9).step(x, clippingTo: 0)
+    try SGD(lr: 0.1, momentum: 0.9).step(y)
+    for i in shapes.indices { XCTAssertEqual(x[i].data, y[i].data) }
   }
 
   func testSchedules() throws {

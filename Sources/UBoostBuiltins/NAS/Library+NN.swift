@@ -163,8 +163,7 @@ final class ScriptOptimizers {
       } else if let l = loss, l.requiresGrad {
         try l.backward()
       }
-      // Clipping folded into the step (`gradClipScale`): one pass over the gradients.
-      try opt.step(params, gradScale: clip > 0 ? try gradClipScale(params, maxNorm: Float(clip)).scale : 1)
+      try opt.step(params, clippingTo: Float(clip))  // clip <= 0: unclipped
     }
     for p in params { p.zeroGrad() }
   }

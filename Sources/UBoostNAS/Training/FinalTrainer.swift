@@ -62,8 +62,7 @@ public final class FinalTrainer {
         let lv = try l.item()
         guard lv.isFinite else { throw NASError.nanLoss(stage: "final", epoch: epoch + 1, step: step + 1) }
         try l.backward()
-        let scale = config.gradClip > 0 ? try gradClipScale(weights, maxNorm: config.gradClip).scale : 1
-        try sgd.step(weights, gradScale: scale)
+        try sgd.step(weights, clippingTo: config.gradClip)  // gradClip <= 0: unclipped
         zeroGrad(weights)
         m.add(count: b.y.count, loss: lv, top1: try topkAccuracy(out.logits, b.y, k: 1),
               top5: try topkAccuracy(out.logits, b.y, k: min(5, net.space.classes)))

@@ -203,9 +203,7 @@ public final class SearchLoop {
           try adam.step(alphas)
           zeroGrad(alphas)
         } else {
-          // Clipping folded into the step: one pass over the gradients instead of two.
-          let scale = config.gradClip > 0 ? try gradClipScale(weights, maxNorm: config.gradClip).scale : 1
-          try sgd.step(weights, gradScale: scale)
+          try sgd.step(weights, clippingTo: config.gradClip)  // gradClip <= 0: unclipped
           zeroGrad(weights)
         }
         try recordStep(step, logits: out.logits, latency: out.latency.data.first ?? 0, util: out.util.data.first ?? 0,

@@ -24,6 +24,17 @@ public protocol Optimizer: AnyObject {
 extension Optimizer {
   /// Updates `params` from their `gradData` (parameters without a gradient are skipped).
   public func step(_ params: [Tensor]) throws { try step(params, gradScale: 1) }
+
+  /// One step with the gradients clipped to the joint norm `maxNorm` on the way (the factor of
+  /// `gradClipScale`); `maxNorm <= 0` steps unclipped. The same update as `clipGradNorm` then
+  /// `step`, in one pass over the gradients instead of two; the stored gradients stay as they are.
+  ///
+  /// ```swift
+  /// try sgd.step(weights, clippingTo: 5)
+  /// ```
+  public func step(_ params: [Tensor], clippingTo maxNorm: Float) throws {
+    try step(params, gradScale: maxNorm > 0 ? try gradClipScale(params, maxNorm: maxNorm).scale : 1)
+  }
 }
 
 /// Checks a gradient factor passed to `step(_:gradScale:)`.
