@@ -191,8 +191,9 @@ enum Depthwise {
 
   // MARK: Backward
 
-  /// Gradients into `dx` (added) and `dw` (added); either may be nil. Parallel over channels
-  /// (a channel owns its weight gradient and its input-gradient planes).
+  /// Gradients into `dx` and `dw` (added); either may be nil. At stride 1 `dx` is overwritten,
+  /// at other strides added to, so callers zero it first (`convBackward`'s contract). Parallel
+  /// over channels (a channel owns its weight gradient and its input-gradient planes).
   static func backward(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                        _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
     if g.stride == 1 {

@@ -7,13 +7,19 @@
 /// variance uses the unbiased batch variance, as PyTorch). Evaluation: normalizes with the running
 /// statistics. `weight`/`bias` (`[C]`, optional) are the affine scale and shift.
 ///
+/// `relu: true` applies ReLU in the same pass (`batchNorm2d(...).relu()` with the same values and
+/// gradients, bit for bit): the normalized tensor before the ReLU is never stored, which saves a
+/// read and a write of the activation forward, the ReLU's gradient pass backward, and one
+/// activation-sized array per conv unit of a supernet's tape.
+///
 /// ```swift
 /// var rm = [Float](repeating: 0, count: 8), rv = [Float](repeating: 1, count: 8)
 /// let y = try batchNorm2d(x, weight: gamma, bias: beta, runningMean: &rm, runningVar: &rv, training: true)
+/// let z = try batchNorm2d(x, weight: gamma, bias: beta, runningMean: &rm, runningVar: &rv, training: true, relu: true)
 /// ```
 public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: inout [Float], runningVar: inout [Float],
-                        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
-  let op = "batchNorm2d"
+                        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
+  let op = relu ? "batchNorm2d+relu" : "batchNorm2d"
   guard x.rank == 4 else { throw TensorError.invalidShape(op: op, shape: x.shape, detail: "input must be [N, C, H, W]") }
   let (n, c) = (x.shape[0], x.shape[1]), hw = x.shape[2] * x.shape[3]
   for (t, name) in [(weight, "weight"), (bias, "bias")] {
@@ -72,7 +78,7 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
     }
   }
   let gamma = weight?.data, beta = bias?.data
-  // y = xhat * gamma + beta = x * scale + shift per channel.
+  // y = xhat * gamma + beta = x * scale + shift per channel (then max(y, 0) with relu).
   var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
   for ch in 0..<c {
     let gm = gamma?[ch] ?? 1
@@ -87,7 +93,11 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
         for t in r {
           let ch = t % c, sc = scale[ch], sh = shift[ch]
           let src = xb + t * hw, dst = o + t * hw
-          for j in 0..<hw { dst[j] = src[j] * sc + sh }
+          if relu {
+            for j in 0..<hw { let v = src[j] * sc + sh; dst[j] = v > 0 ? v : 0 }
+          } else {
+            for j in 0..<hw { dst[j] = src[j] * sc + sh }
+          }
         }
       }
     }
@@ -95,6 +105,9 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
   var parents = [x]
   if let w = weight { parents.append(w) }
   if let b = bias { parents.append(b) }
+  // With relu the gradient reaching the normalization is g where the output is positive, 0
+  // elsewhere (the unfused ReLU's `x > 0 ? g : 0`: out > 0 exactly where the normalized x > 0).
+  let kept = relu ? out : []
   return Tensor.record(op: op, shape: x.shape, data: out, parents: parents) { [weak x, weak weight, weak bias] g in
     // Per channel: sum(g) and sum(g * xhat).
     var sg = [Float](repeating: 0, count: c), sgx = [Float](repeating: 0, count: c)
@@ -102,18 +115,23 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
       sgx.withUnsafeMutableBufferPointer { sxp in
         g.withUnsafeBufferPointer { gp in
           xd.withUnsafeBufferPointer { xp in
-            guard let sb = sp.baseAddress, let sxb = sxp.baseAddress, let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
-            Parallel.forRanges(c, grain: 1) { r in
-              for ch in r {
-                var a: Double = 0, b: Double = 0
-                let mu = mean[ch], inv = invStd[ch]
-                for img in 0..<n {
-                  let grow = gb + (img * c + ch) * hw, xrow = xb + (img * c + ch) * hw
-                  let pa = VecOps.sum(grow, hw)
-                  a += Double(pa)
-                  b += Double((VecOps.dot(grow, xrow, hw) - mu * pa) * inv)
+            kept.withUnsafeBufferPointer { kp in
+              guard let sb = sp.baseAddress, let sxb = sxp.baseAddress, let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
+              let ob = relu ? kp.baseAddress : nil  // an empty array may still have a base address
+              Parallel.forRanges(c, grain: 1) { r in
+                for ch in r {
+                  var a: Double = 0, b: Double = 0
+                  let mu = mean[ch], inv = invStd[ch]
+                  for img in 0..<n {
+                    let at = (img * c + ch) * hw
+                    let grow = gb + at, xrow = xb + at
+                    let (pa, pd) = ob.map { VecOps.maskedSumAndDot(grow, where: $0 + at, xrow, hw) }
+                      ?? (VecOps.sum(grow, hw), VecOps.dot(grow, xrow, hw))
+                    a += Double(pa)
+                    b += Double((pd - mu * pa) * inv)
+                  }
+                  sb[ch] = Float(a); sxb[ch] = Float(b)
                 }
-                sb[ch] = Float(a); sxb[ch] = Float(b)
               }
             }
           }
@@ -127,23 +145,37 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
     dx.withUnsafeMutableBufferPointer { dp in
       g.withUnsafeBufferPointer { gp in
         xd.withUnsafeBufferPointer { xp in
-          guard let db = dp.baseAddress, let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
-          let fm = Float(m)
-          Parallel.forRanges(n * c, grain: 8) { r in
-            for t in r {
-              let ch = t % c
-              let gm = gamma?[ch] ?? 1, inv = invStd[ch], mu = mean[ch]
-              let src = gb + t * hw, xrow = xb + t * hw, dst = db + t * hw
-              if training {
-                // dx = gamma * inv / m * (m * g - sum(g) - xhat * sum(g * xhat))
-                let k = gm * inv / fm, a = sg[ch], b = sgx[ch]
-                for j in 0..<hw {
-                  let xh = (xrow[j] - mu) * inv
-                  dst[j] = k * (fm * src[j] - a - xh * b)
+          kept.withUnsafeBufferPointer { kp in
+            guard let db = dp.baseAddress, let gb = gp.baseAddress, let xb = xp.baseAddress else { return }
+            let ob = relu ? kp.baseAddress : nil  // an empty array may still have a base address
+            let fm = Float(m)
+            Parallel.forRanges(n * c, grain: 8) { r in
+              for t in r {
+                let ch = t % c
+                let gm = gamma?[ch] ?? 1, inv = invStd[ch], mu = mean[ch]
+                let src = gb + t * hw, xrow = xb + t * hw, dst = db + t * hw
+                if training {
+                  // dx = gamma * inv / m * (m * g - sum(g) - xhat * sum(g * xhat))
+                  let k = gm * inv / fm, a = sg[ch], b = sgx[ch]
+                  if let orow = ob.map({ $0 + t * hw }) {
+                    for j in 0..<hw {
+                      let xh = (xrow[j] - mu) * inv, gj: Float = orow[j] > 0 ? src[j] : 0
+                      dst[j] = k * (fm * gj - a - xh * b)
+                    }
+                  } else {
+                    for j in 0..<hw {
+                      let xh = (xrow[j] - mu) * inv
+                      dst[j] = k * (fm * src[j] - a - xh * b)
+                    }
+                  }
+                } else {
+                  let k = gm * inv
+                  if let orow = ob.map({ $0 + t * hw }) {
+                    for j in 0..<hw { dst[j] = k * (orow[j] > 0 ? src[j] : 0) }
+                  } else {
+                    for j in 0..<hw { dst[j] = k * src[j] }
+                  }
                 }
-              } else {
-                let k = gm * inv
-                for j in 0..<hw { dst[j] = k * src[j] }
               }
             }
           }
@@ -187,8 +219,9 @@ public final class BatchNorm2d {
   /// Trainable parameters (empty when not affine).
   public var parameters: [Tensor] { affine ? [weight, bias] : [] }
 
-  public func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
+  /// Normalizes `x`; `relu: true` applies ReLU in the same pass (see `batchNorm2d`).
+  public func callAsFunction(_ x: Tensor, training: Bool, relu: Bool = false) throws -> Tensor {
     try batchNorm2d(x, weight: affine ? weight : nil, bias: affine ? bias : nil, runningMean: &runningMean, runningVar: &runningVar,
-                    training: training, momentum: momentum, eps: eps)
+                    training: training, momentum: momentum, eps: eps, relu: relu)
   }
 }

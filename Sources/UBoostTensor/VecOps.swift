@@ -34,6 +34,31 @@ enum VecOps {
     return s
   }
 
+  /// `(sum(g'), dot(g', x))` for `g'[i] = mask[i] > 0 ? g[i] : 0`: the same values, summed in
+  /// the same order, as `sum` and `dot` of a stored `g'` (a fused ReLU's gradient).
+  @inline(__always)
+  static func maskedSumAndDot(_ g: UnsafePointer<Float>, where mask: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                              _ n: Int) -> (sum: Float, dot: Float) {
+    var accS = SIMD8<Float>(repeating: 0), accD = SIMD8<Float>(repeating: 0)
+    let zero = SIMD8<Float>(repeating: 0)
+    let rg = UnsafeRawPointer(g), rm = UnsafeRawPointer(mask), rx = UnsafeRawPointer(x)
+    var i = 0
+    while i + 8 <= n {
+      let gv = zero.replacing(with: rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                              where: rm.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) .> zero)
+      accS += gv
+      accD += gv * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+      i += 8
+    }
+    var s = accS.sum(), d = accD.sum()
+    while i < n {
+      let gi: Float = mask[i] > 0 ? g[i] : 0
+      s += gi; d += gi * x[i]
+      i += 1
+    }
+    return (s, d)
+  }
+
   /// Sum of `(p[i] - mu)^2`.
   @inline(__always)
   static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, _ mu: Float) -> Float {

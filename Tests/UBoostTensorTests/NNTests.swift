@@ -137,6 +137,38 @@ final class NNTests: XCTestCase {
     try gradCheck([x], atol: 5e-3, rtol: 3e-2) { t in try bn(t[0], training: true) }
   }
 
+  /// `relu: true` gives `batchNorm2d(...).relu()`'s values and gradients bit for bit (training
+  /// and eval, rows whose length is not a multiple of 8), and its gradients pass the
+  /// finite-difference check.
+  func testBatchNormReLUFusedMatchesUnfused() throws {
+    for training in [true, false] {
+      func run(fused: Bool) throws -> (y: [Float], grads: [[Float]], rm: [Float], rv: [Float]) {
+        let x = try randomTensor([3, 5, 7, 5], seed: 34).trainable()
+        let gamma = try randomTensor([5], seed: 35).trainable(), beta = try randomTensor([5], seed: 36).trainable()
+        var rm: [Float] = [0.1, -0.2, 0.3, 0, 0.5], rv: [Float] = [1, 2, 0.5, 1.5, 1]
+        let bn = try batchNorm2d(x, weight: gamma, bias: beta, runningMean: &rm, runningVar: &rv, training: training,
+                                 relu: fused)
+        let y = fused ? bn : bn.relu()
+        try y.backward(seed: try randomTensor(y.shape, seed: 37).data)
+        return (y.data, [x, gamma, beta].map { $0.gradData ?? [] }, rm, rv)
+      }
+      let (f, u) = (try run(fused: true), try run(fused: false))
+      XCTAssertEqual(f.y, u.y, "training \(training)")
+      XCTAssertTrue(f.y.contains(0) && f.y.contains { $0 > 0 }, "the ReLU must cut some outputs")
+      for (a, b) in zip(f.grads, u.grads) { XCTAssertEqual(a, b, "training \(training)") }
+      XCTAssertEqual(f.rm, u.rm); XCTAssertEqual(f.rv, u.rv)
+    }
+    let x = try randomTensor([2, 3, 3, 3], seed: 38)
+    let g = try randomTensor([3], seed: 39), b = try randomTensor([3], seed: 40)
+    var rm: [Float] = [0, 0, 0], rv: [Float] = [1, 1, 1]
+    try gradCheck([x, g, b], h: 1e-3, atol: 5e-3, rtol: 3e-2) { t in
+      try batchNorm2d(t[0], weight: t[1], bias: t[2], runningMean: &rm, runningVar: &rv, training: true, relu: true)
+    }
+    try gradCheck([x, g, b], h: 1e-3) { t in
+      try batchNorm2d(t[0], weight: t[1], bias: t[2], runningMean: &rm, runningVar: &rv, training: false, relu: true)
+    }
+  }
+
   func testBatchNormErrors() throws {
     var rm: [Float] = [0], rv: [Float] = [1]
     XCTAssertThrowsError(try batchNorm2d(try Tensor.zeros([2, 2, 2, 2]), weight: nil, bias: nil, runningMean: &rm, runningVar: &rv, training: true))

@@ -107,7 +107,7 @@ final class ConvUnit {
       coutSoft = FusedOps.dotConstant(g, s.widthValues)
     }
     if let m = mask, ctx.maskPlacement == .beforeNorm { y = try channelMask(y, m) }
-    y = try bn(y, training: ctx.training).relu()
+    y = try bn(y, training: ctx.training, relu: true)
     if let m = mask, ctx.maskPlacement == .afterActivation { y = try channelMask(y, m) }
     var cost: LayerCostTensors? = nil
     if let ev = ctx.cost, y.rank == 4 {
