@@ -102,6 +102,7 @@ final class WinogradTests: XCTestCase {
         (2, 8, 9, 16, 16, 3, 1, .same), (1, 9, 8, 11, 7, 3, 1, .same), (2, 8, 8, 13, 10, 5, 1, .same),
         (1, 8, 10, 16, 16, 5, 2, .same), (2, 8, 8, 9, 12, 3, 2, .same), (1, 8, 8, 12, 12, 3, 1, .explicit(0)),
         (1, 8, 8, 10, 9, 5, 1, .valid), (1, 8, 8, 8, 8, 5, 1, .explicit(3)), (3, 16, 24, 8, 8, 3, 1, .same),
+        (1, 8, 8, 11, 9, 3, 3, .explicit(1)), (2, 8, 8, 10, 13, 3, 2, .explicit(5)), (1, 8, 8, 12, 10, 3, 2, .valid),
       ]
       for (i, c) in cases.enumerated() {
         let (n, cin, cout, h, w, k, d, pad) = c
@@ -120,9 +121,10 @@ final class WinogradTests: XCTestCase {
   func testGradientsAgainstIm2colAndFiniteDifferences() throws {
     // Weight term off: Winograd wherever it saves multiplies, so the small shapes run it.
     try withoutOverheads {
-      for (k, d) in [(3, 1), (5, 1), (3, 2), (5, 2)] {
+      // Dilated phases with padding other than "same": sub-grid columns left and right of the input.
+      for (k, d, pad) in [(3, 1, Padding.same), (5, 1, .same), (3, 2, .same), (5, 2, .same), (3, 3, .explicit(1)), (3, 2, .explicit(5))] {
         let x = try randomTensor([2, 8, 9, 10], seed: UInt64(20 + k + d)), w = try randomTensor([8, 8, k, k], seed: UInt64(30 + k + d))
-        let g = try geometry(x.shape, w.shape, padding: .same, dilation: d)
+        let g = try geometry(x.shape, w.shape, padding: pad, dilation: d)
         guard let plan = Winograd.plan(g) else { XCTFail("k \(k) d \(d) should run Winograd"); continue }
         let gy = try randomTensor([2, 8, g.ho, g.wo], seed: 77)
         // Reference gradients from the im2col kernels (checked elsewhere by finite differences).
