@@ -425,6 +425,17 @@ enum Winograd {
       return (k.alpha * k.alpha * (g.n * tilesPerImage + Winograd.weightTiles + calls), g.n * g.kh * g.kw * g.hwOut)
     }
 
+    /// Ranges per engine thread in this plan's parallel loops (per-point GEMMs, transforms).
+    /// With few channels (Cin x Cout <= 64 x 64: the main job's derived networks and stem-16
+    /// supernets) every range is short, and two ranges in two threads leave the faster thread
+    /// waiting for the slower one in each loop: claiming 4 ranges per thread from the pool's
+    /// ticket made `examples/final_training_timing.uboost` 6-9% faster at 2 threads (median 27.0
+    /// against 29.4 s over 5 runs each, 2026-12-07). With more channels the ranges are long
+    /// enough; there it measured level to 3% slower (micro and channel b8 search steps), so
+    /// they keep one range per thread. Each index's work is the same either way, so results do
+    /// not depend on it.
+    var piecesPerThread: Int { g.cin * g.cout <= 64 * 64 ? 4 : 1 }
+
     /// Copies plane `x` (h x w) into the phase sub-grids (zero outside the input).
     func fill(_ x: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
       let d = g.dilation
@@ -660,13 +671,13 @@ enum Winograd {
     while n0 < g.n {
       let nb = Swift.min(chunk, g.n - n0), tc = nb * tpi, ld = lead(tc)
       transformInput(p, x, n0: n0, nb: nb, ld: ld, vBuf)
-      Parallel.forRanges(a2) { r in
+      Parallel.forRanges(a2, perThread: p.piecesPerThread) { r in
         for q in r {
           cblasSgemm(false, false, cout, tc, cin, 1, u + q * cin, block(cin, p), vBuf + q * ld, block(ld, p), 0, mBuf + q * ld, block(ld, p))
         }
       }
       let base = n0
-      Parallel.forRanges(cout, grain: 4) { r in
+      Parallel.forRanges(cout, grain: 4, perThread: p.piecesPerThread) { r in
         let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: m2 * ld)
         defer { sc.free(); stage.deallocate() }
         for co in r {
@@ -684,7 +695,7 @@ enum Winograd {
   /// V[ci][p][t] for the tiles of images `n0..<n0+nb` (`v` is `[cin, alpha^2, ld]`).
   static func transformInput(_ p: Plan, _ x: UnsafePointer<Float>, n0: Int, nb: Int, ld: Int, _ v: UnsafeMutablePointer<Float>) {
     let g = p.g, cin = g.cin, a2 = p.k.alpha * p.k.alpha, tpi = p.tilesPerImage, tc = nb * tpi
-    Parallel.forRanges(cin, grain: 4) { r in
+    Parallel.forRanges(cin, grain: 4, perThread: p.piecesPerThread) { r in
       let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: a2 * ld)
       let sub = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, p.scratchSize))
       defer { sc.free(); stage.deallocate(); sub.deallocate() }
@@ -717,7 +728,7 @@ enum Winograd {
     while n0 < g.n {
       let nb = Swift.min(chunk, g.n - n0), tc = nb * tpi, ld = lead(tc), base = n0
       // dŶ[co][p][t] = (A dY A^T)[p]
-      Parallel.forRanges(cout, grain: 4) { r in
+      Parallel.forRanges(cout, grain: 4, perThread: p.piecesPerThread) { r in
         let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: m2 * ld)
         defer { sc.free(); stage.deallocate() }
         for co in r {
@@ -731,7 +742,7 @@ enum Winograd {
       if dw != nil { transformInput(p, x, n0: n0, nb: nb, ld: ld, vBuf) }
       let first = n0 == 0
       // dŴ_p (+)= dŶ_p V_p^T, then dV_p = U_p^T dŶ_p (into vBuf once V_p is used).
-      Parallel.forRanges(a2) { r in
+      Parallel.forRanges(a2, perThread: p.piecesPerThread) { r in
         for q in r {
           let gq = gBuf + q * ld, vq = vBuf + q * ld, lt = block(ld, p), lw = block(cin, p)
           if dw != nil {
@@ -743,7 +754,7 @@ enum Winograd {
         }
       }
       if let dx = dx {
-        Parallel.forRanges(cin, grain: 4) { r in
+        Parallel.forRanges(cin, grain: 4, perThread: p.piecesPerThread) { r in
           let sc = Scratch(), stage = UnsafeMutablePointer<Float>.allocate(capacity: a2 * ld)
           let sub = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, p.scratchSize))
           defer { sc.free(); stage.deallocate(); sub.deallocate() }

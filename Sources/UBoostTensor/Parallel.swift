@@ -32,15 +32,17 @@ public enum Parallel {
   /// Runs `body` over `0..<n` split into contiguous chunks across the threads. `body` gets a
   /// half-open range and must only write to memory owned by that range. Small `n` (below
   /// `grain`) runs inline, and so does a loop started inside another (`WorkerPool`). The
-  /// ranges depend only on `n`, `grain` and the thread count, never on which thread runs them.
-  public static func forRanges(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+  /// ranges depend only on `n`, `grain`, `perThread` and the thread count, never on which
+  /// thread runs them: `min(threads * perThread, n / grain)` of them (rounded up), claimed by
+  /// whichever thread is free, so `perThread > 1` evens out threads that run at different speeds.
+  public static func forRanges(_ n: Int, grain: Int = 1, perThread: Int = 1, _ body: (Range<Int>) -> Void) {
     guard n > 0 else { return }
     let t = threads
     if t == 1 || n < 2 * max(grain, 1) {
       body(0..<n)
       return
     }
-    let chunks = min(t, (n + max(grain, 1) - 1) / max(grain, 1))
+    let chunks = min(t * max(perThread, 1), (n + max(grain, 1) - 1) / max(grain, 1))
     WorkerPool.shared.run(n: n, chunks: chunks, body)
   }
 

@@ -16,28 +16,28 @@ final class WorkerPoolTests: XCTestCase {
   }
 
   func testEveryIndexOnceInTheFixedRanges() {
-    for t in [2, 3, 4] {
+    for t in [2, 3, 4] { for per in [1, 4] {
       withThreads(t) {
-        for (n, grain) in [(1, 1), (2, 1), (5, 1), (97, 4), (1000, 1), (1000, 300), (65_537, 16)] {
+        for (n, grain) in [(1, 1), (2, 1), (5, 1), (36, 1), (97, 4), (1000, 1), (1000, 300), (65_537, 16)] {
           let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
           counts.initialize(repeating: 0, count: n)
           defer { counts.deallocate() }
           let ranges = Mutex<[Range<Int>]>([])
-          Parallel.forRanges(n, grain: grain) { r in
+          Parallel.forRanges(n, grain: grain, perThread: per) { r in
             for i in r { counts[i] += 1 }
             ranges.withLock { $0.append(r) }
           }
           for i in 0..<n where counts[i] != 1 {
-            XCTFail("threads \(t) n \(n) grain \(grain): index \(i) ran \(counts[i]) times")
+            XCTFail("threads \(t) per \(per) n \(n) grain \(grain): index \(i) ran \(counts[i]) times")
             break
           }
           // The ranges are n*c/chunks ..< n*(c+1)/chunks, whichever thread ran them.
-          let chunks = n < 2 * grain ? 1 : min(t, (n + grain - 1) / grain)
+          let chunks = n < 2 * grain ? 1 : min(t * per, (n + grain - 1) / grain)
           let want = (0..<chunks).map { n * $0 / chunks ..< n * ($0 + 1) / chunks }.filter { !$0.isEmpty }
-          XCTAssertEqual(ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }, want, "threads \(t) n \(n)")
+          XCTAssertEqual(ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }, want, "threads \(t) per \(per) n \(n)")
         }
       }
-    }
+    } }
   }
 
   func testNestedLoopsRunInline() {
