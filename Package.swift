@@ -25,7 +25,6 @@ let native: [SwiftSetting] = [
   .unsafeFlags(["-Xcc", "-march=native"]),
   .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ]
-let nativeC: [CSetting] = [.unsafeFlags(["-march=native", "-O3"])]
 
 let package = Package(
   name: "uboost",
