@@ -58,7 +58,7 @@ public enum Parallel {
   static func forPieces(counts: [Int], piece: Int, _ body: (_ index: Int, _ array: Int, _ range: Range<Int>) -> Void) {
     let piece = max(piece, 1)
     var first = [0]  // first[j]: the index of array j's first piece
-    for c in counts { first.append(first[first.count - 1] + (max(c, 0) + piece - 1) / piece) }
+    for c in counts { first.append(first[first.count - 1] + pieceCount(c, piece: piece)) }
     forRanges(first[counts.count]) { r in
       var j = 0
       for t in r {
@@ -67,6 +67,12 @@ public enum Parallel {
         body(t, j, lo..<min(lo + piece, counts[j]))
       }
     }
+  }
+
+  /// How many of `forPieces`' pieces an array of `count` elements has (its piece indices for
+  /// one array run from 0 to this).
+  static func pieceCount(_ count: Int, piece: Int) -> Int {
+    (max(count, 0) + max(piece, 1) - 1) / max(piece, 1)
   }
 }
 

@@ -109,7 +109,7 @@ func gradSquaredNorm(_ params: [Tensor]) throws -> Double {
   var grads: [[Float]] = []
   for p in params { if let g = try checkedGrad(p, op: "clipGradNorm") { grads.append(g) } }
   let piece = 1 << 16
-  var partial = [Double](repeating: 0, count: grads.reduce(0) { $0 + ($1.count + piece - 1) / piece })
+  var partial = [Double](repeating: 0, count: grads.reduce(0) { $0 + Parallel.pieceCount($1.count, piece: piece) })
   partial.withUnsafeMutableBufferPointer { pp in
     guard let out = pp.baseAddress else { return }
     Parallel.forPieces(counts: grads.map(\.count), piece: piece) { t, i, r in
