@@ -35,7 +35,9 @@ extension CLITests {
     XCTAssertEqual(s.status, 1, s.err)
     XCTAssertFalse(s.err.contains("Fatal error"), s.err)
     XCTAssertTrue(s.err.contains("limit error: supernet: a micro network of about"), s.err)
-    XCTAssertTrue(s.err.contains("GiB of memory is available"), s.err)
+    // The amount left depends on the machine's free memory at that moment (it was 821 MiB once,
+    // under load), so only the message's shape is pinned, not its unit.
+    XCTAssertTrue(s.err.range(of: #"only [0-9.]+ ([KMG]iB|bytes) of memory is available"#, options: .regularExpression) != nil, s.err)
     // Millions of small values (a closure chain that keeps growing) once ended in the allocator's
     // fatal error (SIGSEGV while printing it); the watchdog stops the statement with a positioned error.
     let grow = try uboostUnderLimit(kilobytes: limit, ["-e", "var f = fn() = 0\nwhile true { let g = f; f = fn() = g }"])
