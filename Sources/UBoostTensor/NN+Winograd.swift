@@ -482,19 +482,35 @@ enum Winograd {
       }
     }
 
+    // MARK: Tile moves
+
+    // The tile rows of the engine's planes are short (2-7 tiles), so loops of run-time length
+    // over a row's tiles for each tile element were mostly loop control: in the main job's final
+    // training these four moves were about a third of the samples. Each move is written once
+    // with the tile sizes `m` and `a` (alpha) as parameters and called with constants for the
+    // three kernels, so its loops over one tile's elements unroll.
+
     /// Gathers the alpha x alpha input tiles of one plane's sub-grids into `stage`
-    /// (element e of tile t at `stage[e * ld + t0 + t]`). The inner loop runs along a row of
-    /// tiles, so every element row of `stage` is written contiguously.
+    /// (element e of tile t at `stage[e * ld + t0 + t]`).
     func gatherTiles(_ s: UnsafePointer<Float>, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int) {
-      let a = k.alpha, m = k.m
+      switch (k.m, k.alpha) {
+      case (4, 6): gatherTiles(s, stage, ld: ld, t0: t0, m: 4, a: 6)
+      case (2, 4): gatherTiles(s, stage, ld: ld, t0: t0, m: 2, a: 4)
+      case (2, 6): gatherTiles(s, stage, ld: ld, t0: t0, m: 2, a: 6)
+      default: gatherTiles(s, stage, ld: ld, t0: t0, m: k.m, a: k.alpha)
+      }
+    }
+
+    @inline(__always)
+    private func gatherTiles(_ s: UnsafePointer<Float>, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int, m: Int, a: Int) {
       for p in phases {
         for ti in 0..<p.th {
-          let t = t0 + p.firstTile + ti * p.tw, tw = p.tw
+          let t = t0 + p.firstTile + ti * p.tw
           for u in 0..<a {
-            let srow = s + p.offset + (ti * m + u) * p.sw
-            for v in 0..<a {
-              let src = srow + v, dst = stage + (u * a + v) * ld + t
-              for tj in 0..<tw { dst[tj] = src[tj &* m] }
+            let srow = s + p.offset + (ti * m + u) * p.sw, drow = stage + u * a * ld + t
+            for tj in 0..<p.tw {
+              let src = srow + tj &* m, dst = drow + tj
+              for v in 0..<a { dst[v &* ld] = src[v] }
             }
           }
         }
@@ -502,17 +518,30 @@ enum Winograd {
     }
 
     /// Adds the alpha x alpha tiles of `stage` into one plane's sub-grids (the transpose of
-    /// `gatherTiles`; `s` must start zeroed).
+    /// `gatherTiles`; `s` must start zeroed). Neighbouring tiles overlap, and a sub-grid element
+    /// receives its terms in order of increasing tile element (then tile row), so the sums do not
+    /// depend on how the loops are unrolled: within a tile row the tiles run right to left.
     func scatterTiles(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, _ s: UnsafeMutablePointer<Float>) {
-      let a = k.alpha, m = k.m
+      switch (k.m, k.alpha) {
+      case (4, 6): scatterTiles(stage, ld: ld, t0: t0, s, m: 4, a: 6)
+      case (2, 4): scatterTiles(stage, ld: ld, t0: t0, s, m: 2, a: 4)
+      case (2, 6): scatterTiles(stage, ld: ld, t0: t0, s, m: 2, a: 6)
+      default: scatterTiles(stage, ld: ld, t0: t0, s, m: k.m, a: k.alpha)
+      }
+    }
+
+    @inline(__always)
+    private func scatterTiles(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, _ s: UnsafeMutablePointer<Float>, m: Int, a: Int) {
       for p in phases {
         for ti in 0..<p.th {
-          let t = t0 + p.firstTile + ti * p.tw, tw = p.tw
+          let t = t0 + p.firstTile + ti * p.tw
           for u in 0..<a {
-            let drow = s + p.offset + (ti * m + u) * p.sw
-            for v in 0..<a {
-              let dst = drow + v, src = stage + (u * a + v) * ld + t
-              for tj in 0..<tw { dst[tj &* m] += src[tj] }
+            let drow = s + p.offset + (ti * m + u) * p.sw, srow = stage + u * a * ld + t
+            var tj = p.tw - 1
+            while tj >= 0 {
+              let dst = drow + tj &* m, src = srow + tj
+              for v in 0..<a { dst[v] += src[v &* ld] }
+              tj &-= 1
             }
           }
         }
@@ -521,19 +550,29 @@ enum Winograd {
 
     /// Writes the m x m output tiles of `stage` (plus `bias`) into output plane `y` (ho x wo).
     func storeOutput(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, bias: Float, _ y: UnsafeMutablePointer<Float>) {
-      let m = k.m, d = g.dilation
+      switch k.m {
+      case 4: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: 4)
+      case 2: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: 2)
+      default: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: k.m)
+      }
+    }
+
+    @inline(__always)
+    private func storeOutput(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, bias: Float, _ y: UnsafeMutablePointer<Float>, m: Int) {
+      let d = g.dilation
       for p in phases {
         let fullW = p.nw / m, restW = p.nw - fullW * m
         for ti in 0..<p.th {
           let rows = Swift.min(m, p.nh - ti * m)
           let t = t0 + p.firstTile + ti * p.tw
           for u in 0..<rows {
-            let orow = y + (p.py + d * (ti * m + u)) * g.wo + p.px
-            for v in 0..<m {
-              let src = stage + (u * m + v) * ld + t, dst = orow + d * v
-              for tj in 0..<fullW { dst[d &* m &* tj] = src[tj] + bias }
-              if v < restW { dst[d * m * fullW] = src[fullW] + bias }
+            let orow = y + (p.py + d * (ti * m + u)) * g.wo + p.px, srow = stage + u * m * ld + t
+            for tj in 0..<fullW {
+              let dst = orow + d &* m &* tj, src = srow + tj
+              for v in 0..<m { dst[d &* v] = src[v &* ld] + bias }
             }
+            let dst = orow + d * m * fullW, src = srow + fullW
+            for v in 0..<restW { dst[d &* v] = src[v &* ld] + bias }
           }
         }
       }
@@ -542,19 +581,35 @@ enum Winograd {
     /// Gathers the m x m tiles of output-gradient plane `gy` into `stage` (zeros past the edge;
     /// a nil plane is all zeros).
     func gatherOutput(_ gy: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int) {
-      let m = k.m, d = g.dilation
+      switch k.m {
+      case 4: gatherOutput(gy, stage, ld: ld, t0: t0, m: 4)
+      case 2: gatherOutput(gy, stage, ld: ld, t0: t0, m: 2)
+      default: gatherOutput(gy, stage, ld: ld, t0: t0, m: k.m)
+      }
+    }
+
+    @inline(__always)
+    private func gatherOutput(_ gy: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int, m: Int) {
+      let d = g.dilation
       for p in phases {
         let fullW = p.nw / m, restW = p.nw - fullW * m
         for ti in 0..<p.th {
           let rows = Swift.min(m, p.nh - ti * m)
           let t = t0 + p.firstTile + ti * p.tw
           for u in 0..<m {
-            for v in 0..<m {
-              let dst = stage + (u * m + v) * ld + t
-              guard let gy = gy, u < rows else { dst.update(repeating: 0, count: p.tw); continue }
-              let src = gy + (p.py + d * (ti * m + u)) * g.wo + p.px + d * v
-              for tj in 0..<fullW { dst[tj] = src[d &* m &* tj] }
-              if fullW < p.tw { dst[fullW] = v < restW ? src[d * m * fullW] : 0 }
+            let drow = stage + u * m * ld + t
+            guard let gy = gy, u < rows else {
+              for v in 0..<m { (drow + v * ld).update(repeating: 0, count: p.tw) }
+              continue
+            }
+            let srow = gy + (p.py + d * (ti * m + u)) * g.wo + p.px
+            for tj in 0..<fullW {
+              let src = srow + d &* m &* tj, dst = drow + tj
+              for v in 0..<m { dst[v &* ld] = src[d &* v] }
+            }
+            if fullW < p.tw {  // the partial last tile: its columns past the edge are zeros
+              let src = srow + d * m * fullW, dst = drow + fullW
+              for v in 0..<m { dst[v &* ld] = v < restW ? src[d &* v] : 0 }
             }
           }
         }
