@@ -55,15 +55,10 @@ public enum MemoryBudget {
     return String(decoding: d, as: UTF8.self)
   }
 
-  /// A `Key:   123 kB` line of a /proc file, in bytes.
+  /// A `Key:   123 kB` line of a /proc file's bytes, in bytes.
   ///
-  /// The watchdog calls this every 50 ms, so it scans the file's bytes in place: no lines or
+  /// The watchdog calls this every 50 ms, so it scans the bytes in place: no lines or
   /// substrings are made (splitting /proc/meminfo into lines cost ~0.6% of a core).
-  static func kilobytes(_ key: String, in text: String) -> Int? {
-    var text = text
-    return text.withUTF8 { kilobytes(key, inBytes: $0) }
-  }
-
   static func kilobytes(_ key: String, inBytes b: UnsafeBufferPointer<UInt8>) -> Int? {
     let k = Array(key.utf8)
     var i = 0
@@ -90,7 +85,7 @@ public enum MemoryBudget {
     return nil
   }
 
-  /// `kilobytes(key, in:)` of a file read into a stack-sized buffer (the /proc files it reads
+  /// `kilobytes(key, inBytes:)` of a file read into a stack-sized buffer (the /proc files it reads
   /// are under 2 KB; a longer file is read up to 8 KB, and a key past that is not found).
   static func kilobytes(_ key: String, inFile path: String) -> Int? {
     let fd = open(path, O_RDONLY)

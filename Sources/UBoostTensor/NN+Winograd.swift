@@ -488,17 +488,24 @@ enum Winograd {
     // over a row's tiles for each tile element were mostly loop control: in the main job's final
     // training these four moves were about a third of the samples. Each move is written once
     // with the tile sizes `m` and `a` (alpha) as parameters and called with constants for the
-    // three kernels, so its loops over one tile's elements unroll.
+    // three kernels (`withConstantSizes`), so its loops over one tile's elements unroll.
+
+    /// Calls `body(m, alpha)` with literal sizes for F(4,3), F(2,3) and F(2,5), so an
+    /// always-inlined body is compiled once per kernel with constant loop bounds.
+    @inline(__always)
+    private func withConstantSizes(_ body: (_ m: Int, _ alpha: Int) -> Void) {
+      switch (k.m, k.alpha) {
+      case (4, 6): body(4, 6)
+      case (2, 4): body(2, 4)
+      case (2, 6): body(2, 6)
+      default: body(k.m, k.alpha)
+      }
+    }
 
     /// Gathers the alpha x alpha input tiles of one plane's sub-grids into `stage`
     /// (element e of tile t at `stage[e * ld + t0 + t]`).
     func gatherTiles(_ s: UnsafePointer<Float>, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int) {
-      switch (k.m, k.alpha) {
-      case (4, 6): gatherTiles(s, stage, ld: ld, t0: t0, m: 4, a: 6)
-      case (2, 4): gatherTiles(s, stage, ld: ld, t0: t0, m: 2, a: 4)
-      case (2, 6): gatherTiles(s, stage, ld: ld, t0: t0, m: 2, a: 6)
-      default: gatherTiles(s, stage, ld: ld, t0: t0, m: k.m, a: k.alpha)
-      }
+      withConstantSizes { gatherTiles(s, stage, ld: ld, t0: t0, m: $0, a: $1) }
     }
 
     @inline(__always)
@@ -522,12 +529,7 @@ enum Winograd {
     /// receives its terms in order of increasing tile element (then tile row), so the sums do not
     /// depend on how the loops are unrolled: within a tile row the tiles run right to left.
     func scatterTiles(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, _ s: UnsafeMutablePointer<Float>) {
-      switch (k.m, k.alpha) {
-      case (4, 6): scatterTiles(stage, ld: ld, t0: t0, s, m: 4, a: 6)
-      case (2, 4): scatterTiles(stage, ld: ld, t0: t0, s, m: 2, a: 4)
-      case (2, 6): scatterTiles(stage, ld: ld, t0: t0, s, m: 2, a: 6)
-      default: scatterTiles(stage, ld: ld, t0: t0, s, m: k.m, a: k.alpha)
-      }
+      withConstantSizes { scatterTiles(stage, ld: ld, t0: t0, s, m: $0, a: $1) }
     }
 
     @inline(__always)
@@ -550,11 +552,7 @@ enum Winograd {
 
     /// Writes the m x m output tiles of `stage` (plus `bias`) into output plane `y` (ho x wo).
     func storeOutput(_ stage: UnsafePointer<Float>, ld: Int, t0: Int, bias: Float, _ y: UnsafeMutablePointer<Float>) {
-      switch k.m {
-      case 4: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: 4)
-      case 2: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: 2)
-      default: storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: k.m)
-      }
+      withConstantSizes { m, _ in storeOutput(stage, ld: ld, t0: t0, bias: bias, y, m: m) }
     }
 
     @inline(__always)
@@ -581,11 +579,7 @@ enum Winograd {
     /// Gathers the m x m tiles of output-gradient plane `gy` into `stage` (zeros past the edge;
     /// a nil plane is all zeros).
     func gatherOutput(_ gy: UnsafePointer<Float>?, _ stage: UnsafeMutablePointer<Float>, ld: Int, t0: Int) {
-      switch k.m {
-      case 4: gatherOutput(gy, stage, ld: ld, t0: t0, m: 4)
-      case 2: gatherOutput(gy, stage, ld: ld, t0: t0, m: 2)
-      default: gatherOutput(gy, stage, ld: ld, t0: t0, m: k.m)
-      }
+      withConstantSizes { m, _ in gatherOutput(gy, stage, ld: ld, t0: t0, m: m) }
     }
 
     @inline(__always)
