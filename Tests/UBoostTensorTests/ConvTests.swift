@@ -97,6 +97,10 @@ final class ConvTests: XCTestCase {
     let x4 = try randomTensor([1, 4, 5, 5], seed: 25)
     try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], stride: 2, padding: .same, groups: 4) }  // depthwise
     try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], padding: .same, dilation: 2, groups: 4) }
+    // Undilated 3x3 and 5x5 at stride 1: the column kernels.
+    try gradCheck([x4, wg]) { t in try conv2d(t[0], t[1], padding: .same, groups: 4) }
+    let x6 = try randomTensor([2, 2, 6, 9], seed: 31), wd5 = try randomTensor([2, 1, 5, 5], seed: 32)
+    try gradCheck([x6, wd5]) { t in try conv2d(t[0], t[1], padding: .same, groups: 2) }
     let xw = try randomTensor([1, 2, 3, 18], seed: 29), ww = try randomTensor([2, 1, 2, 3], seed: 30)
     try gradCheck([xw, ww]) { t in try conv2d(t[0], t[1], padding: .same, groups: 2) }  // wide rows, even kh
     let w2 = try randomTensor([2, 2, 3, 3], seed: 26)
@@ -131,6 +135,10 @@ final class ConvTests: XCTestCase {
       DW(n: 1, c: 2, h: 11, w: 12, kh: 3, kw: 3, d: 1, padding: .valid),
       DW(n: 1, c: 3, h: 6, w: 35, kh: 5, kw: 5, d: 1, padding: .explicit(1)),
       DW(n: 1, c: 2, h: 2, w: 3, kh: 3, kw: 3, d: 2, padding: .same),
+      // The column kernels at their edges: as many output rows as kernel rows, whole 8-column
+      // chunks, a last partial 16-column block.
+      DW(n: 2, c: 2, h: 3, w: 8, kh: 3, kw: 3, d: 1, padding: .same),
+      DW(n: 1, c: 2, h: 9, w: 17, kh: 5, kw: 5, d: 1, padding: .valid),
     ]
     for (i, k) in cases.enumerated() {
       let g = try ConvGeometry(x: [k.n, k.c, k.h, k.w], w: [k.c, 1, k.kh, k.kw], stride: 1, padding: k.padding,
