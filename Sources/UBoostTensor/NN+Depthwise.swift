@@ -2,8 +2,10 @@
 
 /// Depthwise conv (`groups == Cin == Cout`): GEMM is a poor fit (K = kH*kW), so each plane is
 /// copied once into a zero-padded scratch plane and the taps run without bounds checks. At
-/// stride 1 the output row is processed in SIMD8 chunks whose accumulators stay in registers over
-/// all taps; other strides use a scalar loop over the same padded plane.
+/// stride 1 undilated 3x3 and 5x5 kernels run kernel column by kernel column
+/// (`correlate4RowsByColumn`, `weightGradByColumns`: each input row loaded once per column for
+/// every row it meets), other sizes and dilations tap by tap with SIMD16 accumulators that stay in
+/// registers over all taps; other strides use a scalar loop over the same padded plane.
 enum Depthwise {
   /// Padded scratch geometry: rows/cols cover every tap of every output, with the output row
   /// rounded up to 16 columns so the two SIMD8 loads of a last partial chunk stay inside.
@@ -353,8 +355,9 @@ enum Depthwise {
     }
   }
 
-  /// Stride 1: dW per tap with register accumulators over the padded input and a zero-padded
-  /// copy of dy; dx as a forward-style correlation of a margin-padded dy with the flipped kernel.
+  /// Stride 1: dW with register accumulators over the padded input and a zero-padded copy of dy
+  /// (by columns for `hasColumnKernels` sizes, else four taps at a time); dx as a forward-style
+  /// correlation of a margin-padded dy with the flipped kernel.
   static func backwardStride1(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
     let pd = Pad(g)
