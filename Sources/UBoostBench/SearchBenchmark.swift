@@ -28,6 +28,9 @@ public enum SearchBenchmark {
     public var stepSecondsAll: [Double]
     public var forwardSecondsMedian: Double
     public var peakRSSMB: Double
+    /// Share of the timed steps' parallel loops the worker pool ran on one thread because the
+    /// workers were slowing them down (fewer free cores than threads; `Parallel.poolStatistics`).
+    public var soloLoopShare: Double
 
     /// One JSON line in the shape torch_supernet.py prints.
     public var jsonLine: String {
@@ -67,7 +70,9 @@ public enum SearchBenchmark {
     let sgd = try SGD(lr: 1e-3, momentum: 0.8, weightDecay: 3e-4)
     let lossFn = SearchLosses.hardwareAware(latCoef: 1, utilCoef: 1)
     var times: [Double] = []
+    var pool0 = Parallel.poolStatistics
     for i in 0..<(warmup + steps) {
+      if i == warmup { pool0 = Parallel.poolStatistics }
       try EngineInterrupt.check()
       let t0 = DispatchTime.now().uptimeNanoseconds
       zeroGrad(weights + net.alphas)
@@ -79,6 +84,8 @@ public enum SearchBenchmark {
       let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
       if i >= warmup { times.append(dt) }
     }
+    let pool1 = Parallel.poolStatistics
+    let solo = pool1.soloLoops - pool0.soloLoops, all = solo + pool1.parallelLoops - pool0.parallelLoops
     var fwd: [Double] = []
     try withNoGrad {
       for i in 0..<(1 + forwardSteps) {
@@ -89,7 +96,8 @@ public enum SearchBenchmark {
     }
     return Result(stage: stage.rawValue, batch: batch, threads: threads, weightParams: net.weightCount, archParams: net.alphaCount,
                   stepSecondsMedian: median(times), stepSecondsMin: times.min() ?? 0, stepSecondsAll: times,
-                  forwardSecondsMedian: median(fwd), peakRSSMB: peakRSSMB())
+                  forwardSecondsMedian: median(fwd), peakRSSMB: peakRSSMB(),
+                  soloLoopShare: all > 0 ? Double(solo) / Double(all) : 0)
   }
 
   /// Runs every stage x batch x thread combination and returns a Markdown table (plus one JSON

@@ -27,7 +27,13 @@ public enum Parallel {
   public static func setThreads(_ n: Int) {
     _threads = max(1, min(n, 256))
     openblas_set_num_threads(1)
+    WorkerPool.shared.resetContention()
   }
+
+  /// How many of the worker pool's loops ran with the workers and how many on the submitting
+  /// thread alone, because the workers were making them slower (`ContentionMonitor`: fewer free
+  /// cores than threads).
+  public static var poolStatistics: PoolStatistics { WorkerPool.shared.statistics }
 
   /// Runs `body` over `0..<n` split into contiguous chunks across the threads. `body` gets a
   /// half-open range and must only write to memory owned by that range. Small `n` (below

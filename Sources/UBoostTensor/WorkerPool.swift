@@ -20,6 +20,11 @@ import Synchronization
 /// started while another is running (a nested loop inside a chunk, or a second thread calling
 /// the engine) runs inline on its caller.
 ///
+/// Every loop run with the workers is timed against what its submitter alone would have taken
+/// (`ContentionMonitor`). When the machine has fewer free cores than threads, a preempted
+/// worker holds each loop for a scheduler slice; the pool then runs loops on the submitter
+/// alone for a while (the same chunks in order, so results do not change) and tries again.
+///
 /// ```swift
 /// WorkerPool.shared.run(n: 1000, chunks: 2) { r in for i in r { out[i] = f(i) } }
 /// ```
@@ -43,6 +48,8 @@ final class WorkerPool: @unchecked Sendable {
   // Valid while a job runs; written only by the submitter before the ticket is published.
   private nonisolated(unsafe) var jobSize = 0
   private nonisolated(unsafe) var job: ((Range<Int>) -> Void)?
+  // Touched only by the thread that holds `busy`.
+  private nonisolated(unsafe) var contention = ContentionMonitor()
 
   private init() {}
 
@@ -54,6 +61,13 @@ final class WorkerPool: @unchecked Sendable {
       body(0..<n)
       return
     }
+    defer { busy.store(false, ordering: .releasing) }
+    let start = DispatchTime.now().uptimeNanoseconds
+    if contention.runsSolo(now: start) {
+      contention.countSolo()
+      for c in 0..<chunks { body(n * c / chunks ..< n * (c + 1) / chunks) }
+      return
+    }
     ensureWorkers(chunks - 1)
     withoutActuallyEscaping(body) { escaping in
       job = escaping
@@ -63,19 +77,40 @@ final class WorkerPool: @unchecked Sendable {
       ticket.store((gen << 32) | (UInt64(chunks) << 16), ordering: .sequentiallyConsistent)
       let s = sleepers.load(ordering: .sequentiallyConsistent)
       for _ in 0..<Swift.min(s, chunks - 1) { wake.signal() }
-      participate(generation: gen)
+      let cpu0 = threadCPUNanoseconds()
+      let own = participate(generation: gen)
+      let ownCPU = threadCPUNanoseconds() &- cpu0
       var spins = 0
       while finished.load(ordering: .acquiring) < chunks {
         spins &+= 1
         if spins & 0xFFF == 0 { sched_yield() } else { uboost_cpu_relax() }
       }
       job = nil
+      let end = DispatchTime.now().uptimeNanoseconds
+      contention.record(wall: end &- start, ownCPU: ownCPU, ownChunks: own, chunks: chunks, now: end)
     }
-    busy.store(false, ordering: .releasing)
   }
 
-  /// Claims and runs chunks of generation `gen` until none is left.
-  private func participate(generation gen: UInt64) {
+  /// The loop counts so far (taken between loops, like a job).
+  var statistics: PoolStatistics {
+    withExclusiveUse { PoolStatistics(parallelLoops: contention.parallelLoops, soloLoops: contention.soloLoops,
+                                      soloPeriods: contention.soloPeriods) }
+  }
+
+  /// Forgets what the contention monitor has seen and ends a solo period.
+  func resetContention() { withExclusiveUse { contention.reset() } }
+
+  /// Runs `body` while no job runs, so it may read and write the submitter's state.
+  private func withExclusiveUse<T>(_ body: () -> T) -> T {
+    while !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { sched_yield() }
+    defer { busy.store(false, ordering: .releasing) }
+    return body()
+  }
+
+  /// Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
+  @discardableResult
+  private func participate(generation gen: UInt64) -> Int {
+    var ran = 0
     while true {
       var t = ticket.load(ordering: .acquiring)
       var claimed = -1, chunks = 0
@@ -87,10 +122,11 @@ final class WorkerPool: @unchecked Sendable {
         if done { claimed = next; break }
         t = now
       }
-      guard claimed >= 0 else { return }
+      guard claimed >= 0 else { return ran }
       let n = jobSize
       runChunk(n * claimed / chunks, n * (claimed + 1) / chunks)
       finished.add(1, ordering: .releasing)
+      ran += 1
     }
   }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UBoostLang
 import UBoostREPL
+import UBoostTensor
 
 // MARK: - uboost [FILE] / -e / REPL
 
@@ -37,6 +38,7 @@ struct RunCommand: ParsableCommand {
         throw ExitCode(1)
       }
       session.installSignalHandler()
+      defer { if let note = Parallel.poolStatistics.contentionNote { printError(note) } }
       let outcome = session.backend.evaluate(text, file: file, output: printOut)
       if let error = outcome.error { printError(error); throw ExitCode(outcome.interrupted ? 130 : 1) }
       return

@@ -20,6 +20,8 @@ enum SearchBenchTable {
     var uboostSpeedup: Double?
     var torchSpeedup: Double?
     var uboostPeakMB: Double?
+    /// Share of uboost's parallel loops its pool ran on one thread (workers slowing them down).
+    var uboostSoloShare: Double?
     var torchPeakMB: Double?
   }
 
@@ -61,6 +63,7 @@ enum SearchBenchTable {
           var row = Row(stage: stage, batch: b, threads: t)
           row.uboostSeconds = parse(u.stdout, key: "stepSecondsMedian")
           row.uboostPeakMB = u.status == 0 ? u.peakRSSMB : nil
+          if t > 1 { row.uboostSoloShare = parse(u.stdout, key: "soloLoopShare") }
           if torchAvailable, let script = torchScript {
             var args = [script, "--stage", stage, "--batch", "\(b)", "--threads", "\(t)", "--warmup", "\(warmup)",
                         "--steps", "\(steps)", "--forward-steps", "1"]
@@ -86,12 +89,14 @@ enum SearchBenchTable {
     out += "speed-up = the 1-thread cell's time / this cell's (same supernet, batch and run).\n"
     if let c = ceilingBefore { out += "Before the cells, " + KernelBenchmark.describe(c) + "; no speed-up can pass these here.\n" }
     if let c = ceilingAfter { out += "After the cells, " + KernelBenchmark.describe(c) + ".\n" }
-    out += "Load average (1, 5, 15 min) before: \(loadBefore ?? "-"), after: \(loadAfter ?? "-").\n\n"
-    out += "| supernet | batch | threads | uboost s | PyTorch s | ratio | uboost speed-up | PyTorch speed-up | uboost peak MB | PyTorch peak MB |\n"
-    out += "|---|---|---|---|---|---|---|---|---|---|\n"
+    out += "Load average (1, 5, 15 min) before: \(loadBefore ?? "-"), after: \(loadAfter ?? "-").\n"
+    out += "uboost 1-thr loops = share of its parallel loops run on one thread because the workers slowed them (fewer free cores than threads).\n\n"
+    out += "| supernet | batch | threads | uboost s | PyTorch s | ratio | uboost speed-up | PyTorch speed-up | uboost peak MB | PyTorch peak MB | uboost 1-thr loops |\n"
+    out += "|---|---|---|---|---|---|---|---|---|---|---|\n"
     for r in rows {
       out += "| \(r.stage) | \(r.batch) | \(r.threads) | \(fmt(r.uboostSeconds)) | \(fmt(r.torchSeconds)) | \(fmt(r.ratio, "%.2f")) | "
-      out += "\(fmt(r.uboostSpeedup, "%.2fx")) | \(fmt(r.torchSpeedup, "%.2fx")) | \(fmt(r.uboostPeakMB, "%.0f")) | \(fmt(r.torchPeakMB, "%.0f")) |\n"
+      out += "\(fmt(r.uboostSpeedup, "%.2fx")) | \(fmt(r.torchSpeedup, "%.2fx")) | \(fmt(r.uboostPeakMB, "%.0f")) | \(fmt(r.torchPeakMB, "%.0f")) | "
+      out += "\(fmt(r.uboostSoloShare.map { $0 * 100 }, "%.0f%%")) |\n"
     }
     if !torchNote.isEmpty { out += "\n" + torchNote + "\n" }
     if json {

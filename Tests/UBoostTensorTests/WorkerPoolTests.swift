@@ -138,4 +138,102 @@ final class WorkerPoolTests: XCTestCase {
       }
     }
   }
+  // MARK: - Contention
+
+  /// The monitor keeps the workers while they pay (a window of loops at 55% of the one-thread
+  /// estimate), sends the pool solo for `soloNanoseconds` after a window at or above it, and
+  /// judges only full windows.
+  func testContentionMonitorDecisions() {
+    typealias M = ContentionMonitor
+    var m = M()
+    let loop: UInt64 = 1_000_000
+    var now: UInt64 = 1_000_000_000
+    // Paying loops: 1 of 2 chunks, own CPU 0.5 ms each, wall 0.55 ms.
+    for _ in 0..<200 {
+      m.record(wall: 550_000, ownCPU: 500_000, ownChunks: 1, chunks: 2, now: now)
+      now += 550_000
+      XCTAssertFalse(m.runsSolo(now: now))
+    }
+    XCTAssertEqual(m.soloPeriods, 0)
+    m.reset()  // start the next phase on an empty window
+    // Loops a preempted worker held: wall 1 ms against an estimate of 0.9 ms. Nothing happens
+    // before a full window (20 ms and 16 loops), then the pool goes solo.
+    let needed = Int(M.windowNanoseconds / loop)
+    for i in 0..<needed {
+      XCTAssertFalse(m.runsSolo(now: now), "solo after \(i) loops, before a full window")
+      m.record(wall: loop, ownCPU: 300_000, ownChunks: 2, chunks: 3, now: now)
+      now += loop
+    }
+    XCTAssertTrue(m.runsSolo(now: now))
+    XCTAssertEqual(m.soloPeriods, 1)
+    let decided = now - loop  // the window's last loop
+    XCTAssertTrue(m.runsSolo(now: decided + M.soloNanoseconds - 1))
+    XCTAssertFalse(m.runsSolo(now: decided + M.soloNanoseconds))
+    // Loops with no chunk of the submitter's, or with all of them, are counted but not judged.
+    for _ in 0..<100 {
+      m.record(wall: 5 * loop, ownCPU: 0, ownChunks: 0, chunks: 2, now: now)
+      m.record(wall: 5 * loop, ownCPU: loop, ownChunks: 2, chunks: 2, now: now)
+    }
+    XCTAssertEqual(m.parallelLoops, 200 + needed + 200)
+    XCTAssertEqual(m.soloPeriods, 1)
+    // A second bad window in a row doubles the solo time; a window that pays starts over.
+    func badWindow() { for _ in 0..<needed { m.record(wall: loop, ownCPU: 300_000, ownChunks: 2, chunks: 3, now: now); now += loop } }
+    now += M.soloNanoseconds
+    badWindow()
+    XCTAssertTrue(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds - 1))
+    XCTAssertFalse(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds))
+    now += 2 * M.soloNanoseconds
+    for _ in 0..<40 { m.record(wall: 550_000, ownCPU: 500_000, ownChunks: 1, chunks: 2, now: now); now += 550_000 }
+    XCTAssertEqual(m.soloPeriods, 2)
+    badWindow()
+    XCTAssertEqual(m.soloPeriods, 3)
+    XCTAssertFalse(m.runsSolo(now: now + M.soloNanoseconds), "a paying window did not reset the solo time")
+    m.reset()
+    XCTAssertFalse(m.runsSolo(now: now))
+  }
+
+  /// The user is told only when a real share of a real number of loops ran solo.
+  func testContentionNote() {
+    XCTAssertNil(PoolStatistics(parallelLoops: 500, soloLoops: 400, soloPeriods: 2).contentionNote)
+    XCTAssertNil(PoolStatistics(parallelLoops: 9500, soloLoops: 900, soloPeriods: 2).contentionNote)
+    let note = PoolStatistics(parallelLoops: 100, soloLoops: 900, soloPeriods: 3).contentionNote
+    XCTAssertTrue(note?.hasPrefix("note: 90% of the engine's parallel loops ran on one thread") ?? false, note ?? "nil")
+  }
+
+  /// A worker that is slow inside its chunks (as a preempted one is) sends the pool solo: the
+  /// following loops run on the caller alone, in the same fixed ranges, and every index still
+  /// runs once. Setting the threads again brings the workers back.
+  func testPoolGoesSoloWhenTheWorkerHoldsItsLoops() {
+    withThreads(2) {
+      let caller = pthread_self()
+      let n = 1000
+      let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
+      defer { counts.deallocate() }
+      let ranges = Mutex<[Range<Int>]>([])
+      func loop(recording: Bool = false) {
+        counts.initialize(repeating: 0, count: n)
+        Parallel.forRanges(n) { r in
+          if pthread_equal(pthread_self(), caller) == 0 { usleep(3000) }
+          var s: Float = 0
+          for i in 0..<200_000 { s += Float(i & 7) }
+          if s < 0 { print(s) }
+          for i in r { counts[i] += 1 }
+          if recording { ranges.withLock { $0.append(r) } }
+        }
+        for i in 0..<n where counts[i] != 1 { XCTFail("index \(i) ran \(counts[i]) times"); return }
+      }
+      let before = Parallel.poolStatistics
+      var loops = 0
+      while Parallel.poolStatistics.soloPeriods == before.soloPeriods && loops < 400 { loop(); loops += 1 }
+      XCTAssertGreaterThan(Parallel.poolStatistics.soloPeriods, before.soloPeriods, "no solo period after \(loops) loops")
+      let solo0 = Parallel.poolStatistics.soloLoops
+      loop(recording: true)
+      XCTAssertEqual(Parallel.poolStatistics.soloLoops, solo0 + 1, "the loop after the window did not run solo")
+      XCTAssertEqual(ranges.withLock { $0 }, [0..<500, 500..<1000], "solo runs the fixed ranges in order")
+      Parallel.setThreads(2)
+      let par0 = Parallel.poolStatistics.parallelLoops
+      loop()
+      XCTAssertEqual(Parallel.poolStatistics.parallelLoops, par0 + 1, "setThreads did not end the solo period")
+    }
+  }
 }
