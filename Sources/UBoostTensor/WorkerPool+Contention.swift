@@ -10,8 +10,8 @@ import Foundation
 /// busy process beside it, the micro supernet's batch-8 step took 1.90 s at 2 threads against
 /// 1.43 s at 1 thread. The monitor compares, window by window, each loop's wall time with what
 /// the submitting thread alone would have taken: its own chunks' thread CPU time (which leaves
-/// out the time it was preempted) scaled to all chunks. When a window's loops took at least as
-/// long as that estimate, the pool runs every loop on the submitter for `soloNanoseconds` or
+/// out the time it was preempted) scaled to all chunks. When two windows in a row took at least
+/// as long as that estimate, the pool runs every loop on the submitter for `soloNanoseconds` or
 /// longer (workers go to sleep), then times the workers again.
 ///
 /// Running solo executes the same chunks, with the same bounds, one after another on the
@@ -26,9 +26,12 @@ struct ContentionMonitor {
   /// Loops are judged in windows of at least this much loop wall time and `minLoops` loops.
   static let windowNanoseconds: UInt64 = 20_000_000
   static let minLoops = 16
-  /// A window whose loops took at least this fraction of the one-thread estimate sends the pool
-  /// solo: the workers then made the loops slower, not faster.
+  /// A window whose loops took at least this fraction of the one-thread estimate is bad: the
+  /// workers made its loops slower, not faster.
   static let soloRatio = 1.0
+  /// Bad windows in a row that send the pool solo: one stall of the host (a vCPU descheduled
+  /// for a few milliseconds while a worker held a chunk) can spoil one window by itself.
+  static let badWindowsToSolo = 2
   /// How long the pool then runs solo before it tries the workers again. Each window in a row
   /// that sends it solo again doubles the time, up to `maxSoloNanoseconds`, so the windows that
   /// try the workers on a machine that stays busy cost little; a window that pays starts over.
@@ -40,6 +43,7 @@ struct ContentionMonitor {
   private var windowWall: UInt64 = 0
   private var windowEstimate: Double = 0
   private var windowLoops = 0
+  private var badWindows = 0
 
   /// Loops timed with the workers, loops run solo, and times the pool went solo.
   private(set) var parallelLoops = 0
@@ -64,10 +68,15 @@ struct ContentionMonitor {
     windowLoops += 1
     guard windowWall >= Self.windowNanoseconds, windowLoops >= Self.minLoops else { return }
     if Double(windowWall) >= Self.soloRatio * windowEstimate {
-      soloUntil = now &+ nextSolo
-      nextSolo = Swift.min(nextSolo &* 2, Self.maxSoloNanoseconds)
-      soloPeriods &+= 1
+      badWindows += 1
+      if badWindows >= Self.badWindowsToSolo {
+        soloUntil = now &+ nextSolo
+        nextSolo = Swift.min(nextSolo &* 2, Self.maxSoloNanoseconds)
+        soloPeriods &+= 1
+        badWindows = 0
+      }
     } else {
+      badWindows = 0
       nextSolo = Self.soloNanoseconds
     }
     windowWall = 0
@@ -78,6 +87,7 @@ struct ContentionMonitor {
   /// Forgets the windows and ends a solo period (tests, and a new thread setting).
   mutating func reset() {
     soloUntil = 0
+    badWindows = 0
     nextSolo = Self.soloNanoseconds
     windowWall = 0
     windowEstimate = 0

@@ -140,9 +140,9 @@ final class WorkerPoolTests: XCTestCase {
   }
   // MARK: - Contention
 
-  /// The monitor keeps the workers while they pay (a window of loops at 55% of the one-thread
-  /// estimate), sends the pool solo for `soloNanoseconds` after a window at or above it, and
-  /// judges only full windows.
+  /// The monitor keeps the workers while they pay (windows of loops at 55% of the one-thread
+  /// estimate), sends the pool solo for `soloNanoseconds` after two windows in a row at or
+  /// above it, and judges only full windows.
   func testContentionMonitorDecisions() {
     typealias M = ContentionMonitor
     var m = M()
@@ -156,11 +156,22 @@ final class WorkerPoolTests: XCTestCase {
     }
     XCTAssertEqual(m.soloPeriods, 0)
     m.reset()  // start the next phase on an empty window
-    // Loops a preempted worker held: wall 1 ms against an estimate of 0.9 ms. Nothing happens
-    // before a full window (20 ms and 16 loops), then the pool goes solo.
+    // Loops a preempted worker held: wall 1 ms against an estimate of 0.9 ms. A window is 20 ms
+    // and 16 loops; two bad windows in a row send the pool solo, one alone does not.
     let needed = Int(M.windowNanoseconds / loop)
+    func badWindow() {
+      for _ in 0..<needed { m.record(wall: loop, ownCPU: 300_000, ownChunks: 2, chunks: 3, now: now); now += loop }
+    }
+    func payingWindow() {
+      for _ in 0..<37 { m.record(wall: 550_000, ownCPU: 500_000, ownChunks: 1, chunks: 2, now: now); now += 550_000 }
+    }
+    badWindow()
+    XCTAssertFalse(m.runsSolo(now: now), "one bad window sent the pool solo")
+    payingWindow()
+    badWindow()
+    XCTAssertFalse(m.runsSolo(now: now), "a paying window between two bad ones did not start the count over")
     for i in 0..<needed {
-      XCTAssertFalse(m.runsSolo(now: now), "solo after \(i) loops, before a full window")
+      XCTAssertFalse(m.runsSolo(now: now), "solo after \(i) loops, before the second window was full")
       m.record(wall: loop, ownCPU: 300_000, ownChunks: 2, chunks: 3, now: now)
       now += loop
     }
@@ -170,22 +181,22 @@ final class WorkerPoolTests: XCTestCase {
     XCTAssertTrue(m.runsSolo(now: decided + M.soloNanoseconds - 1))
     XCTAssertFalse(m.runsSolo(now: decided + M.soloNanoseconds))
     // Loops with no chunk of the submitter's, or with all of them, are counted but not judged.
+    let counted = m.parallelLoops
     for _ in 0..<100 {
       m.record(wall: 5 * loop, ownCPU: 0, ownChunks: 0, chunks: 2, now: now)
       m.record(wall: 5 * loop, ownCPU: loop, ownChunks: 2, chunks: 2, now: now)
     }
-    XCTAssertEqual(m.parallelLoops, 200 + needed + 200)
+    XCTAssertEqual(m.parallelLoops, counted + 200)
     XCTAssertEqual(m.soloPeriods, 1)
-    // A second bad window in a row doubles the solo time; a window that pays starts over.
-    func badWindow() { for _ in 0..<needed { m.record(wall: loop, ownCPU: 300_000, ownChunks: 2, chunks: 3, now: now); now += loop } }
+    // Going solo again right after a solo period doubles its time; a window that pays starts over.
     now += M.soloNanoseconds
-    badWindow()
+    badWindow(); badWindow()
+    XCTAssertEqual(m.soloPeriods, 2)
     XCTAssertTrue(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds - 1))
     XCTAssertFalse(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds))
     now += 2 * M.soloNanoseconds
-    for _ in 0..<40 { m.record(wall: 550_000, ownCPU: 500_000, ownChunks: 1, chunks: 2, now: now); now += 550_000 }
-    XCTAssertEqual(m.soloPeriods, 2)
-    badWindow()
+    payingWindow()
+    badWindow(); badWindow()
     XCTAssertEqual(m.soloPeriods, 3)
     XCTAssertFalse(m.runsSolo(now: now + M.soloNanoseconds), "a paying window did not reset the solo time")
     m.reset()
