@@ -84,8 +84,7 @@ public enum SearchBenchmark {
       let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
       if i >= warmup { times.append(dt) }
     }
-    let pool1 = Parallel.poolStatistics
-    let solo = pool1.soloLoops - pool0.soloLoops, all = solo + pool1.parallelLoops - pool0.parallelLoops
+    let timedLoops = Parallel.poolStatistics.since(pool0)
     var fwd: [Double] = []
     try withNoGrad {
       for i in 0..<(1 + forwardSteps) {
@@ -97,7 +96,7 @@ public enum SearchBenchmark {
     return Result(stage: stage.rawValue, batch: batch, threads: threads, weightParams: net.weightCount, archParams: net.alphaCount,
                   stepSecondsMedian: median(times), stepSecondsMin: times.min() ?? 0, stepSecondsAll: times,
                   forwardSecondsMedian: median(fwd), peakRSSMB: peakRSSMB(),
-                  soloLoopShare: all > 0 ? Double(solo) / Double(all) : 0)
+                  soloLoopShare: timedLoops.soloShare)
   }
 
   /// Runs every stage x batch x thread combination and returns a Markdown table (plus one JSON

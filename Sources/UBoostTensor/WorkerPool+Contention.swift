@@ -110,6 +110,12 @@ public struct PoolStatistics: Equatable, Sendable {
     return all > 0 ? Double(soloLoops) / Double(all) : 0
   }
 
+  /// The loops counted after `earlier` (an earlier reading of the same pool).
+  public func since(_ earlier: PoolStatistics) -> PoolStatistics {
+    PoolStatistics(parallelLoops: parallelLoops - earlier.parallelLoops, soloLoops: soloLoops - earlier.soloLoops,
+                   soloPeriods: soloPeriods - earlier.soloPeriods)
+  }
+
   /// A line for the user when at least 10% of 1,000 or more loops ran solo, else nil.
   ///
   /// ```swift

@@ -209,6 +209,9 @@ final class WorkerPoolTests: XCTestCase {
     XCTAssertNil(PoolStatistics(parallelLoops: 9500, soloLoops: 900, soloPeriods: 2).contentionNote)
     let note = PoolStatistics(parallelLoops: 100, soloLoops: 900, soloPeriods: 3).contentionNote
     XCTAssertTrue(note?.hasPrefix("note: 90% of the engine's parallel loops ran on one thread") ?? false, note ?? "nil")
+    let later = PoolStatistics(parallelLoops: 130, soloLoops: 960, soloPeriods: 4)
+    XCTAssertEqual(later.since(PoolStatistics(parallelLoops: 100, soloLoops: 900, soloPeriods: 3)),
+                   PoolStatistics(parallelLoops: 30, soloLoops: 60, soloPeriods: 1))
   }
 
   /// A worker that is slow inside its chunks (as a preempted one is) sends the pool solo: the
