@@ -46,14 +46,12 @@ struct ContentionMonitor {
   private var badWindows = 0
 
   /// Loops timed with the workers, loops run solo, and times the pool went solo.
-  private(set) var parallelLoops = 0
-  private(set) var soloLoops = 0
-  private(set) var soloPeriods = 0
+  private(set) var counts = PoolStatistics(parallelLoops: 0, soloLoops: 0, soloPeriods: 0)
 
   /// Whether the loop starting at `now` runs on the submitter alone.
   func runsSolo(now: UInt64) -> Bool { now < soloUntil }
 
-  mutating func countSolo() { soloLoops &+= 1 }
+  mutating func countSolo() { counts.soloLoops &+= 1 }
 
   /// Records one loop run with the workers: `wall` from publishing it to its last chunk,
   /// `ownCPU` the submitter's thread CPU time over the `ownChunks` of `chunks` it ran itself.
@@ -61,7 +59,7 @@ struct ContentionMonitor {
   /// Loops the submitter ran alone (no worker claimed a chunk: they were asleep or the loop was
   /// short) are counted but not judged: the workers cost them nothing.
   mutating func record(wall: UInt64, ownCPU: UInt64, ownChunks: Int, chunks: Int, now: UInt64) {
-    parallelLoops &+= 1
+    counts.parallelLoops &+= 1
     guard ownChunks > 0, ownChunks < chunks else { return }
     windowWall &+= wall
     windowEstimate += Double(ownCPU) * Double(chunks) / Double(ownChunks)
@@ -72,7 +70,7 @@ struct ContentionMonitor {
       if badWindows >= Self.badWindowsToSolo {
         soloUntil = now &+ nextSolo
         nextSolo = Swift.min(nextSolo &* 2, Self.maxSoloNanoseconds)
-        soloPeriods &+= 1
+        counts.soloPeriods &+= 1
         badWindows = 0
       }
     } else {

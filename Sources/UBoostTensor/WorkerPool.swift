@@ -65,7 +65,7 @@ final class WorkerPool: @unchecked Sendable {
     let start = DispatchTime.now().uptimeNanoseconds
     if contention.runsSolo(now: start) {
       contention.countSolo()
-      for c in 0..<chunks { body(n * c / chunks ..< n * (c + 1) / chunks) }
+      for c in 0..<chunks { body(Self.chunk(c, of: chunks, n: n)) }
       return
     }
     ensureWorkers(chunks - 1)
@@ -93,8 +93,7 @@ final class WorkerPool: @unchecked Sendable {
 
   /// The loop counts so far (taken between loops, like a job).
   var statistics: PoolStatistics {
-    withExclusiveUse { PoolStatistics(parallelLoops: contention.parallelLoops, soloLoops: contention.soloLoops,
-                                      soloPeriods: contention.soloPeriods) }
+    withExclusiveUse { contention.counts }
   }
 
   /// Forgets what the contention monitor has seen and ends a solo period.
@@ -106,6 +105,10 @@ final class WorkerPool: @unchecked Sendable {
     defer { busy.store(false, ordering: .releasing) }
     return body()
   }
+
+  /// Chunk `c` of `chunks` over `0..<n`: fixed by the three numbers alone.
+  @inline(__always)
+  private static func chunk(_ c: Int, of chunks: Int, n: Int) -> Range<Int> { n * c / chunks ..< n * (c + 1) / chunks }
 
   /// Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
   @discardableResult
@@ -123,8 +126,8 @@ final class WorkerPool: @unchecked Sendable {
         t = now
       }
       guard claimed >= 0 else { return ran }
-      let n = jobSize
-      runChunk(n * claimed / chunks, n * (claimed + 1) / chunks)
+      let r = Self.chunk(claimed, of: chunks, n: jobSize)
+      runChunk(r.lowerBound, r.upperBound)
       finished.add(1, ordering: .releasing)
       ran += 1
     }

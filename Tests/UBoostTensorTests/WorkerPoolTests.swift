@@ -154,7 +154,7 @@ final class WorkerPoolTests: XCTestCase {
       now += 550_000
       XCTAssertFalse(m.runsSolo(now: now))
     }
-    XCTAssertEqual(m.soloPeriods, 0)
+    XCTAssertEqual(m.counts.soloPeriods, 0)
     m.reset()  // start the next phase on an empty window
     // Loops a preempted worker held: wall 1 ms against an estimate of 0.9 ms. A window is 20 ms
     // and 16 loops; two bad windows in a row send the pool solo, one alone does not.
@@ -176,28 +176,28 @@ final class WorkerPoolTests: XCTestCase {
       now += loop
     }
     XCTAssertTrue(m.runsSolo(now: now))
-    XCTAssertEqual(m.soloPeriods, 1)
+    XCTAssertEqual(m.counts.soloPeriods, 1)
     let decided = now - loop  // the window's last loop
     XCTAssertTrue(m.runsSolo(now: decided + M.soloNanoseconds - 1))
     XCTAssertFalse(m.runsSolo(now: decided + M.soloNanoseconds))
     // Loops with no chunk of the submitter's, or with all of them, are counted but not judged.
-    let counted = m.parallelLoops
+    let counted = m.counts.parallelLoops
     for _ in 0..<100 {
       m.record(wall: 5 * loop, ownCPU: 0, ownChunks: 0, chunks: 2, now: now)
       m.record(wall: 5 * loop, ownCPU: loop, ownChunks: 2, chunks: 2, now: now)
     }
-    XCTAssertEqual(m.parallelLoops, counted + 200)
-    XCTAssertEqual(m.soloPeriods, 1)
+    XCTAssertEqual(m.counts.parallelLoops, counted + 200)
+    XCTAssertEqual(m.counts.soloPeriods, 1)
     // Going solo again right after a solo period doubles its time; a window that pays starts over.
     now += M.soloNanoseconds
     badWindow(); badWindow()
-    XCTAssertEqual(m.soloPeriods, 2)
+    XCTAssertEqual(m.counts.soloPeriods, 2)
     XCTAssertTrue(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds - 1))
     XCTAssertFalse(m.runsSolo(now: now - loop + 2 * M.soloNanoseconds))
     now += 2 * M.soloNanoseconds
     payingWindow()
     badWindow(); badWindow()
-    XCTAssertEqual(m.soloPeriods, 3)
+    XCTAssertEqual(m.counts.soloPeriods, 3)
     XCTAssertFalse(m.runsSolo(now: now + M.soloNanoseconds), "a paying window did not reset the solo time")
     m.reset()
     XCTAssertFalse(m.runsSolo(now: now))
